@@ -1,0 +1,209 @@
+"""The chain rule on a computation graph: path products, their sum, and backprop.
+
+Two ways to the same derivative:
+
+* **sum over paths** -- for each path from the output back to the variable,
+  multiply the local derivatives met on its edges; add the products;
+* **reverse accumulation** (backpropagation) -- give the output the adjoint
+  1; walking the nodes in reverse topological order, a node's adjoint is the
+  sum over its consumers of (consumer's adjoint) x (local derivative). One pass
+  over the edges, however many paths there are.
+
+Expressions "in node symbols" use ``u1, u2, ...``; "in the inputs" replaces
+every node symbol by the node's expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+import sympy
+
+from .exprtools import substitute, tidy, tree_size
+from .paths import Edge, iter_paths, nodes_on_paths
+
+__all__ = [
+    "ChainPath",
+    "AdjointStep",
+    "chain_paths",
+    "local_derivative_in_inputs",
+    "adjoint_steps",
+    "reverse_accumulate",
+    "TIDY_LIMIT",
+]
+
+#: Expressions up to this many operations (as a tree) are tidied by SymPy's
+#: automatic evaluation before they are shown; larger ones are left as built.
+TIDY_LIMIT = 4000
+
+
+def tidy_if_small(expr: sympy.Expr) -> sympy.Expr:
+    """:func:`~symgrad.exprtools.tidy` `expr` unless it is larger than :data:`TIDY_LIMIT`."""
+    return tidy(expr) if tree_size(expr) <= TIDY_LIMIT else expr
+
+
+def local_derivative_in_inputs(graph: nx.MultiDiGraph, edge: Edge) -> sympy.Expr:
+    """The local derivative on `edge` with node symbols replaced by their expressions.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> g = build_graph(parse("sin(x*y)"))
+    >>> local_derivative_in_inputs(g, ("u1", "f", 0))
+    cos(x*y)
+    """
+    source, target, key = edge
+    local = graph.edges[edge]["local_derivative"]
+    mapping = {
+        graph.nodes[n]["symbol"]: graph.nodes[n]["expression"]
+        for n in graph.nodes[target]["operands"]
+        if graph.nodes[n]["kind"] == "operation"
+    }
+    return substitute(local, mapping) if mapping else local
+
+
+@dataclass(frozen=True)
+class ChainPath:
+    """One path from the output back to the variable, with its chain-rule product.
+
+    Attributes
+    ----------
+    edges : tuple of (source, target, key)
+        From the output backwards.
+    graph : networkx.MultiDiGraph
+        The graph the path belongs to.
+    """
+
+    edges: tuple[Edge, ...]
+    graph: nx.MultiDiGraph
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """Node ids from the output to the variable, e.g. ``('f', 'u3', 'u1', 'w1')``."""
+        if not self.edges:
+            return (self.graph.graph["output"],)
+        return (self.edges[0][1],) + tuple(source for source, _, _ in self.edges)
+
+    @property
+    def factors(self) -> tuple[sympy.Expr, ...]:
+        """The local derivatives along the path, in node symbols, output first."""
+        return tuple(self.graph.edges[e]["local_derivative"] for e in self.edges)
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rule that gave each factor."""
+        return tuple(self.graph.edges[e]["rule"] for e in self.edges)
+
+    @cached_property
+    def product(self) -> sympy.Expr:
+        """The product of the factors, in node symbols."""
+        return sympy.Mul(*self.factors)
+
+    @cached_property
+    def product_in_inputs(self) -> sympy.Expr:
+        """The product with every node symbol replaced: in terms of the inputs."""
+        factors = [local_derivative_in_inputs(self.graph, e) for e in self.edges]
+        return tidy_if_small(sympy.Mul(*factors, evaluate=False))
+
+
+def chain_paths(graph: nx.MultiDiGraph, variable: str) -> Iterator[ChainPath]:
+    """Lazily yield :class:`ChainPath` objects from the output back to `variable`.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> [p.product_in_inputs for p in chain_paths(build_graph(parse("x*sin(x)")), "x")]
+    [sin(x), x*cos(x)]
+    """
+    for edges in iter_paths(graph, variable):
+        yield ChainPath(edges, graph)
+
+
+@dataclass(frozen=True)
+class AdjointStep:
+    """One equation of the backward pass: ``adjoint(node) = sum of adjoint(t) * local``.
+
+    Attributes
+    ----------
+    node : str
+        The node whose adjoint this step computes.
+    terms : tuple of (consumer, key, local derivative)
+        One per edge from `node` to a consumer on a path to the output.
+    """
+
+    node: str
+    terms: tuple[tuple[str, int, sympy.Expr], ...]
+
+
+def adjoint_steps(graph: nx.MultiDiGraph, variable: str) -> list[AdjointStep]:
+    """The backward pass restricted to the nodes between the output and `variable`.
+
+    The output's step has no terms (its adjoint is 1). Steps come in reverse
+    topological order: each adjoint is known before it is used.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> [(s.node, [t[0] for t in s.terms]) for s in adjoint_steps(build_graph(parse("x*sin(x)")), "x")]
+    [('f', []), ('u1', ['f']), ('x', ['f', 'u1'])]
+    """
+    relevant = nodes_on_paths(graph, variable)
+    position = {n: i for i, n in enumerate(graph.graph["order"])}
+    order = [n for n in reversed(graph.graph["order"]) if n in relevant]
+    steps = []
+    for node in order:
+        terms = tuple(
+            (target, key, data["local_derivative"])
+            for _, target, key, data in sorted(
+                graph.out_edges(node, keys=True, data=True),
+                key=lambda e: (position[e[1]], e[2]),
+            )
+            if target in relevant
+        )
+        steps.append(AdjointStep(node, terms))
+    return steps
+
+
+def reverse_accumulate(graph: nx.MultiDiGraph, variable: str) -> sympy.Expr:
+    """The derivative of the output with respect to `variable`, by backpropagation.
+
+    Built without SymPy's automatic evaluation, so its size is linear in the
+    number of edges however many paths there are; tidied when small.
+
+    Returns
+    -------
+    sympy.Expr
+        In terms of the inputs; ``0`` if `variable` does not influence the output.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> reverse_accumulate(build_graph(parse("x*sin(x)")), "x")
+    x*cos(x) + sin(x)
+    """
+    relevant = nodes_on_paths(graph, variable)
+    if not relevant:
+        return sympy.S.Zero
+    adjoint: dict[str, sympy.Expr] = {graph.graph["output"]: sympy.S.One}
+    position = {n: i for i, n in enumerate(graph.graph["order"])}
+    for node in sorted(relevant, key=position.__getitem__, reverse=True):
+        if node in adjoint:
+            continue
+        terms = []
+        for _, target, key in graph.out_edges(node, keys=True):
+            if target in relevant:
+                local = local_derivative_in_inputs(graph, (node, target, key))
+                terms.append(_times(adjoint[target], local))
+        adjoint[node] = terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+    return tidy_if_small(adjoint[variable])
+
+
+def _times(left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
+    if left is sympy.S.One:
+        return right
+    if right is sympy.S.One:
+        return left
+    return sympy.Mul(left, right, evaluate=False)

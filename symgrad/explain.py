@@ -1,0 +1,270 @@
+"""The whole pipeline behind one call: text -> graph -> paths -> derivative -> check."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import warnings
+from collections.abc import Iterator
+from functools import cached_property
+
+import networkx as nx
+import sympy
+
+from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_accumulate
+from .errors import OptionError, VariableError
+from .graph import DEFAULT_MAX_NODES, build_graph
+from .parse import is_valid_name, parse
+from .paths import count_paths
+from .verify import Check, Complexity, agree_numerically, check_derivative, complexity
+
+__all__ = ["explain", "Explanation", "SymgradWarning", "DEFAULT_MAX_PATHS"]
+
+#: How many paths are listed (and written out) by default; the count is always exact.
+DEFAULT_MAX_PATHS = 16
+
+
+class SymgradWarning(UserWarning):
+    """A legal but degenerate request, e.g. a variable that does not occur."""
+
+
+def explain(
+    expr: str | sympy.Expr,
+    wrt: str | sympy.Symbol,
+    *,
+    share: bool = True,
+    prefix: str | None = None,
+    output: str | None = None,
+    max_paths: int = DEFAULT_MAX_PATHS,
+    time_limit: float = 10.0,
+    check: bool = True,
+    seed: int = 0,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> Explanation:
+    """Explain the derivative of `expr` with respect to `wrt`, backprop style.
+
+    Parameters
+    ----------
+    expr : str or sympy.Expr
+        Text such as ``"sigmoid(w1*x1 + w2*x2 + b)"`` (parsed safely by
+        :func:`symgrad.parse`) or a SymPy expression.
+    wrt : str or sympy.Symbol
+        The input variable to differentiate with respect to.
+    share : bool, default True
+        Merge identical subexpressions into one node (see :func:`build_graph`).
+    prefix, output : str, optional
+        Names of the intermediate nodes (``u``) and of the output (``f``).
+    max_paths : int, default 16
+        How many paths to list and write out; the count is always exact.
+    time_limit : float, default 10
+        Seconds for the check against SymPy (see :mod:`symgrad.deadline`).
+    check : bool, default True
+        Compare with ``sympy.diff``; with ``False`` the check is ``unknown``.
+    seed : int
+        Seed of the random points of the numeric check.
+    max_nodes : int
+        Refuse graphs larger than this.
+
+    Returns
+    -------
+    Explanation
+
+    Raises
+    ------
+    ParseError, GraphError, VariableError, OptionError
+        All subclasses of :class:`SymgradError`, with one-line messages.
+
+    Warns
+    -----
+    SymgradWarning
+        If `wrt` does not occur in the expression (the derivative is 0).
+
+    Examples
+    --------
+    >>> e = explain("sigmoid(w1*x1 + w2*x2 + b)", wrt="w1")
+    >>> e.path_count
+    1
+    >>> e.derivative
+    x1*(1 - sigmoid(b + w1*x1 + w2*x2))*sigmoid(b + w1*x1 + w2*x2)
+    >>> e.check.status
+    'symbolic'
+    """
+    _validate_options(max_paths, time_limit, max_nodes)
+    text = expr if isinstance(expr, str) else None
+    parsed = parse(expr) if isinstance(expr, str) else expr
+    graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
+    return Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
+                       time_limit=time_limit, run_check=check, seed=seed)
+
+
+def _validate_options(max_paths: int, time_limit: float, max_nodes: int) -> None:
+    if not isinstance(max_paths, int) or max_paths < 0:
+        raise OptionError(f"max_paths must be a non-negative integer, got {max_paths!r}")
+    if not isinstance(time_limit, (int, float)) or not 0 < time_limit <= 3600:
+        raise OptionError(f"time_limit must be between 0 and 3600 seconds, got {time_limit!r}")
+    if not isinstance(max_nodes, int) or max_nodes < 1:
+        raise OptionError(f"max_nodes must be a positive integer, got {max_nodes!r}")
+
+
+def _variable_name(wrt: str | sympy.Symbol, graph: nx.MultiDiGraph) -> str:
+    name = wrt.name if isinstance(wrt, sympy.Symbol) else wrt
+    if not isinstance(name, str) or not is_valid_name(name):
+        raise VariableError(f"wrt={str(wrt)[:40]!r} is not a variable name (letters, digits, _)")
+    if name in graph and graph.nodes[name]["kind"] != "input":
+        raise VariableError(
+            f"{name!r} names an intermediate node of the graph, not an input; "
+            "choose another prefix or output name"
+        )
+    if name not in graph:
+        inputs = ", ".join(graph.graph["inputs"]) or "none"
+        warnings.warn(
+            f"{name!r} does not occur in the expression (inputs: {inputs}); its derivative is 0",
+            SymgradWarning,
+            stacklevel=3,
+        )
+    return name
+
+
+class Explanation:
+    """The derivative of one expression with respect to one variable, explained.
+
+    Made by :func:`explain`. Everything is computed lazily and cached.
+
+    Attributes
+    ----------
+    graph : networkx.MultiDiGraph
+        The computation graph (see :func:`symgrad.build_graph`).
+    wrt : str
+        The variable.
+    text : str or None
+        The text that was parsed, if any.
+    max_paths : int
+        How many paths :attr:`listed_paths` holds at most.
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, wrt: str, *, text: str | None = None,
+                 max_paths: int = DEFAULT_MAX_PATHS, time_limit: float = 10.0,
+                 run_check: bool = True, seed: int = 0):
+        self.graph = graph
+        self.wrt = wrt
+        self.text = text
+        self.max_paths = max_paths
+        self.time_limit = time_limit
+        self.run_check = run_check
+        self.seed = seed
+
+    def __repr__(self) -> str:
+        return (f"<Explanation d{self.output}/d{self.wrt}: {self.path_count} path(s), "
+                f"check {self.check.status}>")
+
+    # --- the pipeline's results ---------------------------------------------
+
+    @property
+    def output(self) -> str:
+        """Name of the output node (``f`` by default)."""
+        return self.graph.graph["output"]
+
+    @property
+    def expression(self) -> sympy.Expr:
+        """The differentiated expression (as typed: unevaluated)."""
+        return self.graph.graph["expression"]
+
+    @property
+    def occurs(self) -> bool:
+        """Whether :attr:`wrt` is an input of the expression."""
+        return self.wrt in self.graph
+
+    @property
+    def variable(self) -> sympy.Symbol:
+        """:attr:`wrt` as the SymPy symbol used in the expression."""
+        if self.occurs:
+            return self.graph.nodes[self.wrt]["symbol"]
+        return sympy.Symbol(self.wrt, real=True)
+
+    @cached_property
+    def path_count(self) -> int:
+        """Exact number of paths from the output back to :attr:`wrt`."""
+        return count_paths(self.graph, self.wrt) if self.occurs else 0
+
+    @property
+    def paths(self) -> Iterator[ChainPath]:
+        """All paths, lazily (there may be astronomically many)."""
+        return chain_paths(self.graph, self.wrt) if self.occurs else iter(())
+
+    @cached_property
+    def listed_paths(self) -> list[ChainPath]:
+        """The first :attr:`max_paths` paths."""
+        return list(itertools.islice(self.paths, self.max_paths))
+
+    @property
+    def all_paths_listed(self) -> bool:
+        return len(self.listed_paths) == self.path_count
+
+    @cached_property
+    def path_sum(self) -> sympy.Expr | None:
+        """Sum of the path products in the inputs, if every path is listed."""
+        if not self.all_paths_listed:
+            return None
+        return sympy.Add(*(p.product_in_inputs for p in self.listed_paths))
+
+    @cached_property
+    def adjoint_steps(self) -> list[AdjointStep]:
+        """The backward pass, one equation per node between output and variable."""
+        return adjoint_steps(self.graph, self.wrt) if self.occurs else []
+
+    @cached_property
+    def derivative(self) -> sympy.Expr:
+        """d output / d wrt in terms of the inputs, by reverse accumulation."""
+        return reverse_accumulate(self.graph, self.wrt) if self.occurs else sympy.S.Zero
+
+    @cached_property
+    def check(self) -> Check:
+        """Comparison with ``sympy.diff`` (and of the path sum with backprop)."""
+        if not self.run_check:
+            return Check("unknown", None, reason="the check was not requested")
+        result = check_derivative(self.derivative, self.expression, self.variable,
+                                  time_limit=self.time_limit, seed=self.seed)
+        if self.path_sum is not None and result.ok:
+            agreed, disagreement = agree_numerically(self.path_sum, self.derivative,
+                                                     self.expression.free_symbols, seed=self.seed)
+            result.details["paths_agree"] = disagreement is None
+            if disagreement is not None:
+                return Check("mismatch", result.direct, agreed,
+                             reason=f"the sum over paths differs from backpropagation at {disagreement}")
+        return result
+
+    @cached_property
+    def complexity(self) -> Complexity:
+        """Sizes that show why the decomposed way is simpler."""
+        return complexity(self.graph, self.wrt, self.path_count, self.check.direct)
+
+    # --- outputs --------------------------------------------------------------
+
+    def to_latex(self, standalone: bool = False) -> str:
+        """The derivation as an amsmath fragment, or a complete document."""
+        from .render import latex
+        return latex.render(self, standalone=standalone)
+
+    def to_text(self) -> str:
+        """The derivation for a terminal (Unicode)."""
+        from .render import text
+        return text.render(self)
+
+    def to_markdown(self) -> str:
+        """The derivation in Markdown with ``$...$`` math."""
+        from .render import markdown
+        return markdown.render(self)
+
+    def to_dict(self) -> dict:
+        """The derivation as plain data (what :meth:`to_json` writes)."""
+        from .render import data
+        return data.to_dict(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The derivation as one JSON object."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def _repr_latex_(self) -> str:
+        """For Jupyter: the derivation as one display-math block MathJax can show."""
+        from .render import latex
+        return latex.render_display_math(self)

@@ -1,0 +1,374 @@
+"""SymPy expression -> networkx computation graph of named intermediate values.
+
+The graph is a :class:`networkx.MultiDiGraph` whose edges run in the direction
+of data flow (operand -> operation). Parallel edges are distinct operand
+positions (``x*x`` has two edges from ``x``), so they are distinct chain-rule
+paths. Operation nodes are named ``u1 ... un`` in the order they are computed
+(operands left to right, innermost first); the output has its own name.
+
+Node attributes
+    ``kind`` ("input", "constant" or "operation"), ``op``, ``params``,
+    ``symbol`` (the node's SymPy symbol, or the number for a constant),
+    ``operands`` (node ids by position), ``definition`` (the operation in its
+    operands' symbols, e.g. ``u3 = u1 + u2 + b``) and ``expression`` (the
+    node's full expression in the inputs).
+Edge attributes (key = operand position)
+    ``local_derivative`` (d target / d source, in node symbols), ``rule``.
+Graph attributes
+    ``output`` (node id), ``inputs`` (names, in order of first use),
+    ``expression``, ``prefix``, ``share``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+import sympy
+from sympy.core.function import AppliedUndef
+
+from .errors import GraphError, OptionError
+from .exprtools import postorder
+from .parse import is_valid_name
+from .rules import UNARY_RULES, local_derivatives
+from .vocabulary import relu, sigmoid, softplus
+
+__all__ = ["build_graph", "operation_nodes", "input_nodes", "node_symbol", "DEFAULT_MAX_NODES"]
+
+DEFAULT_MAX_NODES = 100_000
+_PREFIXES = ("u", "z", "h", "t", "q", "g")
+_OUTPUT_NAMES = ("f", "y", "F", "out")
+_FUNCTION_OPS = {
+    sympy.exp: "exp",
+    sympy.log: "log",
+    sympy.sin: "sin",
+    sympy.cos: "cos",
+    sympy.tan: "tan",
+    sympy.tanh: "tanh",
+    sigmoid: "sigmoid",
+    relu: "relu",
+    softplus: "softplus",
+    sympy.Abs: "abs",
+}
+
+
+@dataclass
+class _Operation:
+    """How one SymPy node becomes a graph operation."""
+
+    op: str
+    operands: tuple[sympy.Expr, ...]
+    params: object = None
+    children: list[str] = field(default_factory=list)
+
+
+def build_graph(
+    expr: sympy.Expr,
+    *,
+    share: bool = True,
+    prefix: str | None = None,
+    output: str | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> nx.MultiDiGraph:
+    """Build the computation graph of a SymPy expression.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        Typically from :func:`symgrad.parse`; an evaluated SymPy expression
+        works too, and its shared subexpressions stay shared.
+    share : bool, default True
+        Identical subexpressions become one node (a DAG: gradients add up at
+        forks). With ``False`` every occurrence of a compound subexpression is
+        its own node (the expression tree); inputs and constants are always
+        one node each.
+    prefix : str, optional
+        Name stem of intermediate nodes; default ``u`` (or the first of
+        ``z h t q g`` that no input name collides with).
+    output : str, optional
+        Name of the output node; default ``f`` (or ``y``, ``F``, ``out`` if
+        ``f`` is taken). Use e.g. ``"L"`` for a loss.
+    max_nodes : int
+        Refuse graphs with more nodes than this.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+
+    Raises
+    ------
+    GraphError
+        For SymPy objects that are not expressions of functions, powers,
+        sums and products, or for invalid symbol names.
+    OptionError
+        For an invalid or colliding `prefix` or `output`.
+
+    Examples
+    --------
+    >>> from symgrad import parse
+    >>> g = build_graph(parse("sigmoid(w1*x1 + w2*x2 + b)"))
+    >>> [(n, str(g.nodes[n]["definition"])) for n in operation_nodes(g)]
+    [('u1', 'w1*x1'), ('u2', 'w2*x2'), ('u3', 'u1 + u2 + b'), ('f', 'sigmoid(u3)')]
+    >>> g.number_of_edges("x1", "u1"), str(g.edges["x1", "u1", 1]["local_derivative"])
+    (1, 'w1')
+    """
+    if not isinstance(expr, sympy.Expr):
+        raise GraphError(f"expected a SymPy expression, got {type(expr).__name__}")
+    names = _names_in(expr)
+    prefix = _choose_prefix(prefix, names)
+    output = _choose_output(output, names, prefix)
+    builder = _Builder(share, prefix, output, max_nodes)
+    graph = builder.build(expr)
+    graph.graph.update(expression=expr, prefix=prefix, share=share)
+    return graph
+
+
+def operation_nodes(graph: nx.MultiDiGraph) -> list[str]:
+    """Operation nodes in the order they are computed (``u1 ... un``, output last)."""
+    return [n for n in graph.graph["order"] if graph.nodes[n]["kind"] == "operation"]
+
+
+def input_nodes(graph: nx.MultiDiGraph) -> list[str]:
+    """Input variable names, in order of first use."""
+    return list(graph.graph["inputs"])
+
+
+def node_symbol(graph: nx.MultiDiGraph, node: str) -> sympy.Expr:
+    """The SymPy symbol that stands for `node` in definitions and local derivatives."""
+    return graph.nodes[node]["symbol"]
+
+
+# --- names -------------------------------------------------------------------
+
+
+def _names_in(expr: sympy.Expr) -> set[str]:
+    """Names of symbols and functions in `expr`, validated (each subexpression visited once)."""
+    names: set[str] = set()
+    symbols: dict[str, sympy.Symbol] = {}
+    for node in postorder(expr):
+        if isinstance(node, sympy.Symbol):
+            if not is_valid_name(node.name):
+                raise GraphError(f"symbol name {node.name!r} is not a valid variable name")
+            if symbols.setdefault(node.name, node) != node:
+                raise GraphError(f"two different symbols are named {node.name!r}")
+            names.add(node.name)
+        elif isinstance(node, AppliedUndef):
+            name = node.func.__name__
+            if not is_valid_name(name):
+                raise GraphError(f"function name {name!r} is not a valid name")
+            names.add(name)
+    return names
+
+
+def _collides(prefix: str, names: Iterable[str]) -> bool:
+    return any(n.startswith(prefix) and n[len(prefix):].isdigit() for n in names)
+
+
+def _choose_prefix(prefix: str | None, names: set[str]) -> str:
+    if prefix is not None:
+        if not (prefix.isascii() and prefix.isalpha() and len(prefix) <= 8):
+            raise OptionError(f"prefix {prefix!r} must be 1 to 8 ASCII letters")
+        if _collides(prefix, names):
+            raise OptionError(f"prefix {prefix!r} collides with a name in the expression")
+        return prefix
+    for candidate in _PREFIXES:
+        if not _collides(candidate, names):
+            return candidate
+    raise OptionError("every default prefix collides with a name; choose one with prefix=")
+
+
+def _choose_output(output: str | None, names: set[str], prefix: str) -> str:
+    def taken(name: str) -> bool:
+        return name in names or _collides(prefix, [name])
+
+    if output is not None:
+        if not is_valid_name(output):
+            raise OptionError(f"output name {output!r} is not a valid name")
+        if taken(output):
+            raise OptionError(f"output name {output!r} is already used in the expression")
+        return output
+    for candidate in _OUTPUT_NAMES:
+        if not taken(candidate):
+            return candidate
+    raise OptionError("every default output name is taken; choose one with output=")
+
+
+# --- decomposition -------------------------------------------------------------
+
+
+def _decompose(expr: sympy.Expr) -> _Operation:
+    """Say which operation `expr` is and what its operands are."""
+    if isinstance(expr, sympy.Add):
+        operands, signs = [], []
+        for term in expr.args:
+            negated = _negated(term)
+            operands.append(term if negated is None else negated)
+            signs.append(1 if negated is None else -1)
+        return _Operation("add", tuple(operands), tuple(signs))
+    if isinstance(expr, sympy.Mul):
+        negated = _negated(expr)
+        if negated is not None:
+            return _Operation("neg", (negated,))
+        operands, exponents = [], []
+        for factor in expr.args:
+            divisor = factor.is_Pow and factor.exp is sympy.S.NegativeOne
+            operands.append(factor.base if divisor else factor)
+            exponents.append(-1 if divisor else 1)
+        return _Operation("mul", tuple(operands), tuple(exponents))
+    if isinstance(expr, sympy.Pow):
+        base, exponent = expr.args
+        if exponent is sympy.S.Half:
+            return _Operation("sqrt", (base,))
+        if isinstance(exponent, sympy.Number):
+            return _Operation("pow", (base,), exponent)
+        if base is sympy.E:
+            return _Operation("exp", (exponent,))
+        return _Operation("power", (base, exponent))
+    if isinstance(expr, AppliedUndef):
+        return _Operation("function", tuple(expr.args), expr.func)
+    if isinstance(expr, sympy.Function) and all(isinstance(a, sympy.Expr) for a in expr.args):
+        op = _FUNCTION_OPS.get(expr.func)
+        if op is not None and len(expr.args) == 1:
+            return _Operation(op, tuple(expr.args))
+        return _Operation("other", tuple(expr.args), expr.func)
+    raise GraphError(f"{type(expr).__name__} is not supported in a computation graph")
+
+
+def _negated(expr: sympy.Expr) -> sympy.Expr | None:
+    """``t`` if `expr` is ``-1*t`` (a negation or a subtracted term), else None."""
+    if isinstance(expr, sympy.Mul) and len(expr.args) == 2:
+        if expr.args[0] is sympy.S.NegativeOne:
+            return expr.args[1]
+    return None
+
+
+def _definition(op: str, params: object, symbols: list[sympy.Expr]) -> sympy.Expr:
+    """The operation written in its operands' symbols, unevaluated."""
+    if op == "add":
+        terms = [s if sign > 0 else sympy.Mul(-1, s, evaluate=False) for s, sign in zip(symbols, params)]
+        return sympy.Add(*terms, evaluate=False)
+    if op == "mul":
+        factors = [s if e > 0 else sympy.Pow(s, -1, evaluate=False) for s, e in zip(symbols, params)]
+        return sympy.Mul(*factors, evaluate=False)
+    if op == "neg":
+        return sympy.Mul(-1, symbols[0], evaluate=False)
+    if op == "pow":
+        return sympy.Pow(symbols[0], params, evaluate=False)
+    if op == "sqrt":
+        return sympy.Pow(symbols[0], sympy.S.Half, evaluate=False)
+    if op == "power":
+        return sympy.Pow(symbols[0], symbols[1], evaluate=False)
+    if op == "identity":
+        return symbols[0]
+    if op in ("function", "other"):
+        return params(*symbols, evaluate=False)
+    function = {v: k for k, v in _FUNCTION_OPS.items()}[op]
+    return function(symbols[0], evaluate=False)
+
+
+# --- building ------------------------------------------------------------------
+
+
+def _is_leaf(expr: sympy.Expr) -> bool:
+    return isinstance(expr, (sympy.Symbol, sympy.Number, sympy.NumberSymbol))
+
+
+def _constant_id(number: sympy.Expr) -> str:
+    return sympy.sstr(number, full_prec=False)
+
+
+class _Builder:
+    def __init__(self, share: bool, prefix: str, output: str, max_nodes: int):
+        self.share = share
+        self.prefix = prefix
+        self.output = output
+        self.max_nodes = max_nodes
+        self.graph = nx.MultiDiGraph()
+        self.node_of: dict[sympy.Expr, str] = {}
+        self.order: list[str] = []
+        self.inputs: list[str] = []
+        self.count = 0
+
+    def build(self, root: sympy.Expr) -> nx.MultiDiGraph:
+        if _is_leaf(root):
+            operation = _Operation("identity", (root,))
+            operation.children.append(self.leaf(root))
+            self.add_operation(root, operation, is_output=True)
+        else:
+            self.walk(root)
+        self.graph.graph.update(output=self.output, inputs=tuple(self.inputs), order=self.order)
+        return self.graph
+
+    def walk(self, root: sympy.Expr) -> None:
+        """Iterative post-order: operands left to right, each before its user."""
+        frames = [(root, _decompose(root))]
+        while frames:
+            expr, operation = frames[-1]
+            if len(operation.children) < len(operation.operands):
+                child = operation.operands[len(operation.children)]
+                if _is_leaf(child):
+                    operation.children.append(self.leaf(child))
+                elif self.share and child in self.node_of:
+                    operation.children.append(self.node_of[child])
+                else:
+                    frames.append((child, _decompose(child)))
+                continue
+            frames.pop()
+            node = self.add_operation(expr, operation, is_output=not frames)
+            if frames:
+                frames[-1][1].children.append(node)
+
+    def leaf(self, expr: sympy.Expr) -> str:
+        if isinstance(expr, sympy.Symbol):
+            node, kind = expr.name, "input"
+        else:
+            node, kind = _constant_id(expr), "constant"
+        if node not in self.graph:
+            self.check_size()
+            self.graph.add_node(
+                node, kind=kind, op=kind, params=None, symbol=expr, operands=(),
+                definition=expr, expression=expr,
+            )
+            self.order.append(node)
+            if kind == "input":
+                self.inputs.append(node)
+        return node
+
+    def add_operation(self, expr: sympy.Expr, operation: _Operation, is_output: bool) -> str:
+        self.check_size()
+        if is_output:
+            node = self.output
+        else:
+            self.count += 1
+            node = f"{self.prefix}{self.count}"
+        operand_symbols = [self.graph.nodes[c]["symbol"] for c in operation.children]
+        symbol = sympy.Symbol(node, real=True)
+        self.graph.add_node(
+            node,
+            kind="operation",
+            op=operation.op,
+            params=operation.params,
+            symbol=symbol,
+            operands=tuple(operation.children),
+            definition=_definition(operation.op, operation.params, operand_symbols),
+            expression=expr,
+        )
+        locals_ = local_derivatives(operation.op, operation.params, operand_symbols)
+        for position, (child, (derivative, rule)) in enumerate(zip(operation.children, locals_)):
+            self.graph.add_edge(child, node, key=position, local_derivative=derivative, rule=rule)
+        self.order.append(node)
+        if self.share:
+            self.node_of[expr] = node
+        return node
+
+    def check_size(self) -> None:
+        if self.graph.number_of_nodes() >= self.max_nodes:
+            raise GraphError(
+                f"the graph has more than {self.max_nodes} nodes; "
+                + ("simplify the expression" if self.share else "try the shared graph (share=True)")
+            )
+
+
+# Every op that has a one-operand rule is known to the decomposition too.
+assert set(_FUNCTION_OPS.values()) <= set(UNARY_RULES)

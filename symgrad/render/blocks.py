@@ -1,0 +1,269 @@
+"""The derivation as a list of format-neutral blocks.
+
+Every output format (LaTeX, Markdown, text) prints the same blocks, so they
+say the same things in the same order. Math is kept as small structures
+(SymPy expressions, partial derivatives, adjoints, products) that each format
+prints its own way; text is fixed wording with validated names and numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from ..exprtools import tree_size
+
+__all__ = [
+    "Partial", "Adjoint", "Name", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
+    "Text", "Equations",
+    "Table", "build_blocks", "PRINT_LIMIT", "MAX_LISTED",
+]
+
+#: Expressions larger than this (operations, as a tree) are not printed.
+PRINT_LIMIT = 3000
+#: Longest list of definitions, local derivatives or adjoint equations printed.
+MAX_LISTED = 200
+
+
+@dataclass(frozen=True)
+class Name:
+    """A node or variable name, e.g. ``u3``."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Partial:
+    """d numerator / d denominator; `position` (1-based) tells parallel edges apart."""
+
+    numerator: str
+    denominator: str
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class Adjoint:
+    """The adjoint (gradient) of a node in the backward pass."""
+
+    node: str
+
+
+@dataclass(frozen=True)
+class Product:
+    """Items multiplied with an explicit dot, in order."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Sum:
+    """Items added, in order."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class TooLarge:
+    """Stands in for an expression too large to print."""
+
+    size: int
+
+
+@dataclass
+class Equation:
+    """``lhs = rhs[0] = rhs[1] ...`` with an optional note such as the rule name."""
+
+    lhs: object
+    rhs: list
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    """A path written as its nodes, output first: f <- u3 <- w1."""
+
+    nodes: tuple[str, ...]
+
+
+class Heading:
+    """A section title; its parts are plain strings or inline math."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+
+class Text:
+    """A paragraph; its parts are plain strings or inline math."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+
+@dataclass
+class Equations:
+    equations: list[Equation] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    rows: list[tuple[str, str]]
+
+
+def printable(expr: sympy.Expr | None):
+    """`expr`, or a :class:`TooLarge` marker if it would print enormously."""
+    if expr is None:
+        return None
+    size = tree_size(expr)
+    return expr if size <= PRINT_LIMIT else TooLarge(size)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _more(total: int, shown: int, what: str) -> list:
+    if total <= shown:
+        return []
+    return [Text(f"... and {total - shown} more {what}, not listed.")]
+
+
+def build_blocks(explanation) -> list:
+    """Turn an :class:`~symgrad.Explanation` into blocks, in reading order."""
+    e = explanation
+    blocks: list = [
+        Heading("Derivative of ", Name(e.output), " with respect to ", Name(e.wrt)),
+        Equations([Equation(Name(e.output), [printable(e.expression)])]),
+    ]
+    blocks += _graph_blocks(e)
+    blocks += _local_blocks(e)
+    blocks += _path_blocks(e)
+    blocks += _backprop_blocks(e)
+    blocks += _result_blocks(e)
+    blocks += _check_blocks(e)
+    blocks += _complexity_blocks(e)
+    return blocks
+
+
+def _graph_blocks(e) -> list:
+    g = e.graph
+    kinds = [g.nodes[n]["kind"] for n in g.nodes]
+    operations = [n for n in g.graph["order"] if g.nodes[n]["kind"] == "operation"]
+    summary = (
+        f"The computation graph has {_plural(g.number_of_nodes(), 'node')} "
+        f"({_plural(kinds.count('input'), 'input')}, {_plural(kinds.count('constant'), 'constant')}, "
+        f"{_plural(len(operations), 'operation')}) and {_plural(g.number_of_edges(), 'edge')}. "
+        "Every intermediate value gets a name, in the order it is computed:"
+    )
+    definitions = [
+        Equation(Name(n), [printable(g.nodes[n]["definition"])]) for n in operations[:MAX_LISTED]
+    ]
+    return [Heading("Computation graph"), Text(summary), Equations(definitions)] + _more(
+        len(operations), MAX_LISTED, "definitions"
+    )
+
+
+def _edge_partial(graph, source: str, target: str, key: int) -> Partial:
+    parallel = graph.number_of_edges(source, target) > 1
+    return Partial(target, source, key + 1 if parallel else None)
+
+
+def _local_blocks(e) -> list:
+    g = e.graph
+    position = {n: i for i, n in enumerate(g.graph["order"])}
+    edges = sorted(g.edges(keys=True, data=True), key=lambda x: (position[x[1]], x[2]))
+    equations = [
+        Equation(_edge_partial(g, s, t, k), [printable(d["local_derivative"])], d["rule"])
+        for s, t, k, d in edges[:MAX_LISTED]
+    ]
+    text = "Each edge carries the local derivative of its target with respect to its source:"
+    return [Heading("Local derivatives"), Text(text), Equations(equations)] + _more(
+        len(edges), MAX_LISTED, "edges"
+    )
+
+
+def _path_blocks(e) -> list:
+    blocks: list = [Heading("Paths from ", Name(e.output), " back to ", Name(e.wrt))]
+    if not e.occurs:
+        return blocks + [Text(Name(e.wrt), " does not occur in the expression: there are no paths, "
+                              "and the derivative is 0.")]
+    count, listed = e.path_count, e.listed_paths
+    intro = f"There {'is' if count == 1 else 'are'} {_plural(count, 'path')}"
+    if len(listed) < count:
+        intro += f"; the first {len(listed)} are listed"
+    blocks.append(Text(intro + ". Along each one, the local derivatives multiply (chain rule):"))
+    for number, path in enumerate(listed, start=1):
+        leibniz = Product(tuple(_edge_partial(e.graph, s, t, k) for s, t, k in path.edges)) \
+            if path.edges else Partial(e.output, e.wrt)
+        rhs = [Product(tuple(printable(f) for f in path.factors)) if path.edges else sympy.S.One,
+               printable(path.product_in_inputs)]
+        blocks += [Text(f"Path {number}: ", Route(path.nodes)), Equations([Equation(leibniz, rhs)])]
+    blocks.append(Heading("Sum over the paths"))
+    if e.path_sum is not None:
+        products = Sum(tuple(printable(p.product_in_inputs) for p in listed)) if listed else sympy.S.Zero
+        rhs = [products, printable(e.path_sum)] if len(listed) > 1 else [printable(e.path_sum)]
+        blocks.append(Equations([Equation(Partial(e.output, e.wrt), rhs)]))
+    else:
+        blocks.append(Text(f"The sum of all {count} products is not written out: "
+                           "backpropagation below computes it in one pass over the edges."))
+    return blocks
+
+
+def _backprop_blocks(e) -> list:
+    if not e.occurs:
+        return []
+    steps = e.adjoint_steps
+    text = ("Backpropagation (reverse accumulation) gets the same sum in one pass: the output's "
+            "adjoint is 1, and each node's adjoint is the sum, over the nodes that use it, of "
+            "their adjoint times the local derivative.")
+    equations = []
+    for step in steps[:MAX_LISTED]:
+        if not step.terms:
+            equations.append(Equation(Adjoint(step.node), [sympy.S.One]))
+            continue
+        terms = tuple(Product((Adjoint(t), printable(local))) for t, _, local in step.terms)
+        equations.append(Equation(Adjoint(step.node), [Sum(terms) if len(terms) > 1 else terms[0]]))
+    return [Heading("Backpropagation"), Text(text), Equations(equations)] + _more(
+        len(steps), MAX_LISTED, "adjoint equations"
+    )
+
+
+def _result_blocks(e) -> list:
+    return [Heading("Result"), Equations([Equation(Partial(e.output, e.wrt), [printable(e.derivative)])])]
+
+
+_STATUS_TEXT = {
+    "symbolic": "agrees with SymPy's direct derivative exactly.",
+    "numeric": "agrees with SymPy's direct derivative numerically.",
+    "mismatch": "DISAGREES with SymPy's direct derivative. This is a bug in symgrad; please report it.",
+    "unknown": "could not be checked against SymPy's direct derivative.",
+}
+
+
+def _check_blocks(e) -> list:
+    check = e.check
+    blocks = [Heading("Check against SymPy"),
+              Text(f"Status: {check.status}. The result {_STATUS_TEXT[check.status]}"),
+              Text(f"How: {check.reason}.")]
+    if check.direct is not None:
+        blocks += [Text("SymPy's direct derivative:"),
+                   Equations([Equation(Partial(e.output, e.wrt), [printable(check.direct)])])]
+    return blocks
+
+
+def _complexity_blocks(e) -> list:
+    c = e.complexity
+    direct = str(c.direct_size) if c.direct_size is not None else "did not finish"
+    rows = [
+        ("nodes in the graph", str(c.nodes)),
+        ("edges in the graph", str(c.edges)),
+        (f"paths from {e.output} to {e.wrt}", str(c.paths)),
+        ("edges on those paths", str(c.edges_on_paths)),
+        ("operations in SymPy's direct derivative", direct),
+        ("operations in the largest local derivative", str(c.largest_local_size)),
+        ("operations in all local derivatives", str(c.total_local_size)),
+        ("operations in the sum over paths", str(c.chain_rule_size)),
+        ("operations in one backward pass", str(c.backprop_operations)),
+    ]
+    return [Heading("Why the decomposed way is simpler"), Table(rows),
+            Text(c.sentence(e.output, e.wrt))]

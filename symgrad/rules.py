@@ -1,0 +1,131 @@
+"""Local derivatives: one rule per operation, dispatched through a table.
+
+A rule receives the operand symbols of one operation node (and its parameters)
+and returns, for each operand position, the local derivative
+``d(node) / d(operand)`` written in the operand symbols, with the rule's name.
+An operation without a rule falls back to ``sympy.diff`` on fresh symbols.
+
+Examples
+--------
+>>> import sympy
+>>> u = sympy.Symbol("u")
+>>> local_derivatives("sigmoid", None, [u])
+[(sigmoid(u)*(1 - sigmoid(u)), 'sigmoid')]
+>>> x, y = sympy.symbols("x y")
+>>> local_derivatives("mul", (1, -1), [x, y])
+[(1/y, 'quotient'), (-x/y**2, 'quotient')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sympy
+
+from .exprtools import substitute
+from .vocabulary import sigmoid
+
+__all__ = ["local_derivatives", "UNARY_RULES"]
+
+Local = tuple[sympy.Expr, str]
+
+#: op -> (derivative of f at u, rule name) for one-operand functions.
+UNARY_RULES: dict[str, tuple[Callable[[sympy.Expr], sympy.Expr], str]] = {
+    "exp": (sympy.exp, "exponential"),
+    "log": (lambda u: 1 / u, "logarithm"),
+    "sin": (sympy.cos, "sine"),
+    "cos": (lambda u: -sympy.sin(u), "cosine"),
+    "tan": (lambda u: 1 + sympy.tan(u) ** 2, "tangent"),
+    "tanh": (lambda u: 1 - sympy.tanh(u) ** 2, "tanh"),
+    "sigmoid": (lambda u: sympy.Mul(sigmoid(u), 1 - sigmoid(u), evaluate=False), "sigmoid"),
+    "relu": (lambda u: sympy.Heaviside(u, 0), "ReLU"),
+    "softplus": (lambda u: sigmoid(u), "softplus"),
+    "abs": (sympy.sign, "absolute value"),
+    "neg": (lambda u: sympy.S.NegativeOne, "negation"),
+    "identity": (lambda u: sympy.S.One, "identity"),
+    "sqrt": (lambda u: 1 / (2 * sympy.sqrt(u)), "square root"),
+}
+
+def _sum(signs: Sequence[int], operands: Sequence[sympy.Expr]) -> list[Local]:
+    return [
+        (sympy.Integer(sign), "sum" if sign > 0 else "difference") for sign in signs
+    ]
+
+
+def _product(exponents: Sequence[int], operands: Sequence[sympy.Expr]) -> list[Local]:
+    rule = "quotient" if any(e < 0 for e in exponents) else "product"
+    result = []
+    for position, (operand, exponent) in enumerate(zip(operands, exponents)):
+        others = [o**e for i, (o, e) in enumerate(zip(operands, exponents)) if i != position]
+        own = sympy.S.One if exponent == 1 else exponent * operand ** (exponent - 1)
+        result.append((sympy.Mul(own, *others), rule))
+    return result
+
+
+def _power(exponent: sympy.Number, operands: Sequence[sympy.Expr]) -> list[Local]:
+    (base,) = operands
+    return [(exponent * base ** (exponent - 1), "power")]
+
+
+def _general_power(params: None, operands: Sequence[sympy.Expr]) -> list[Local]:
+    base, exponent = operands
+    return [
+        (exponent * base ** (exponent - 1), "power"),
+        (base**exponent * sympy.log(base), "exponential"),
+    ]
+
+
+def _abstract(function: sympy.FunctionClass, operands: Sequence[sympy.Expr]) -> list[Local]:
+    """``f'(u)`` for an abstract function, one partial derivative per argument."""
+    dummies = [o if isinstance(o, sympy.Symbol) else sympy.Dummy("xi") for o in operands]
+    applied = function(*dummies)
+    values = {d: o for d, o in zip(dummies, operands) if d is not o}
+    return [
+        (substitute(sympy.Derivative(applied, d), values), "abstract function")
+        for d in dummies
+    ]
+
+
+def _fallback(function: sympy.FunctionClass, operands: Sequence[sympy.Expr]) -> list[Local]:
+    """Any other SymPy function: ``sympy.diff`` on fresh symbols, then substitute."""
+    fresh = [sympy.Dummy(f"a{i}") for i in range(len(operands))]
+    applied = function(*fresh)
+    mapping = dict(zip(fresh, operands))
+    name = f"derivative of {function.__name__}"
+    return [(substitute(sympy.diff(applied, d), mapping).doit(), name) for d in fresh]
+
+
+_RULES: dict[str, Callable[[object, Sequence[sympy.Expr]], list[Local]]] = {
+    "add": _sum,
+    "mul": _product,
+    "pow": _power,
+    "power": _general_power,
+    "function": _abstract,
+    "other": _fallback,
+}
+
+
+def local_derivatives(op: str, params: object, operands: Sequence[sympy.Expr]) -> list[Local]:
+    """Return ``(local derivative, rule name)`` for each operand of one operation.
+
+    Parameters
+    ----------
+    op : str
+        The operation, as stored on a graph node (``"add"``, ``"mul"``,
+        ``"pow"``, ``"sin"``, ``"function"``, ...).
+    params : object
+        The operation's parameters: signs for ``add``, exponents (+1/-1) for
+        ``mul``, the constant exponent for ``pow``, the function class for
+        ``function`` and ``other``; ``None`` otherwise.
+    operands : sequence of sympy.Expr
+        The operand symbols (or constants), in position order.
+
+    Returns
+    -------
+    list of (sympy.Expr, str)
+        One entry per operand position; repeated operands get one entry each.
+    """
+    if op in UNARY_RULES:
+        derivative, rule = UNARY_RULES[op]
+        return [(derivative(operands[0]), rule)]
+    return _RULES[op](params, operands)

@@ -1,0 +1,298 @@
+"""Checking a derivative against SymPy, and the numbers that compare the two ways.
+
+:func:`check_derivative` compares symgrad's derivative with ``sympy.diff`` of
+the whole expression: first symbolically (the difference must reduce to 0
+within a time bound), then at random points in 50-digit arithmetic (agreement
+to 30 significant digits at 5 or more points). The result is a :class:`Check`
+with status ``symbolic``, ``numeric``, ``mismatch`` or ``unknown``.
+
+:func:`complexity` gives the sizes that show why the decomposed way is simpler.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import mpmath
+import networkx as nx
+import sympy
+
+from .deadline import Budget, can_interrupt
+from .errors import TimeLimitExceeded
+from .exprtools import tree_size
+from .numeric import NotANumber, concretize, evaluate
+from .paths import nodes_on_paths
+
+__all__ = ["Check", "check_derivative", "agree_numerically", "Complexity", "complexity"]
+
+SIGNIFICANT_DIGITS = 30
+WORKING_DIGITS = 50
+MIN_POINTS = 5
+MAX_TRIES = 40
+#: Expressions up to this size are compared by SymPy even where no time limit
+#: can be enforced (off the main thread).
+UNBOUNDED_SIZE_LIMIT = 300
+
+
+@dataclass
+class Check:
+    """The outcome of comparing symgrad's derivative with SymPy's.
+
+    Attributes
+    ----------
+    status : str
+        ``"symbolic"`` (the difference simplifies to 0), ``"numeric"`` (equal
+        to 30 significant digits at `points` random points), ``"mismatch"``
+        (they differ: a bug) or ``"unknown"`` (could not be decided).
+    direct : sympy.Expr or None
+        ``sympy.diff`` of the whole expression, if it finished in time.
+    points : int
+        Random points at which both were compared.
+    reason : str
+        One sentence saying how the status was reached.
+    """
+
+    status: str
+    direct: sympy.Expr | None
+    points: int = 0
+    reason: str = ""
+    details: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """False only for a mismatch."""
+        return self.status != "mismatch"
+
+
+def check_derivative(
+    derivative: sympy.Expr,
+    expression: sympy.Expr,
+    variable: sympy.Symbol,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+) -> Check:
+    """Compare `derivative` with ``sympy.diff(expression, variable)``.
+
+    Parameters
+    ----------
+    derivative : sympy.Expr
+        symgrad's derivative, in terms of the inputs.
+    expression : sympy.Expr
+        The differentiated expression.
+    variable : sympy.Symbol
+    time_limit : float
+        Seconds for the whole check; SymPy steps that run out fall back to
+        numbers, then to ``unknown``.
+    seed : int
+        Seed of the random points.
+
+    Returns
+    -------
+    Check
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x", real=True)
+    >>> check_derivative(2*x*sympy.cos(x**2), sympy.sin(x**2), x).status
+    'symbolic'
+    >>> check_derivative(x*sympy.cos(x**2), sympy.sin(x**2), x).status
+    'mismatch'
+    """
+    budget = Budget(time_limit)
+    small = tree_size(expression) <= UNBOUNDED_SIZE_LIMIT
+    if not can_interrupt() and not small:
+        return Check("unknown", None, reason="SymPy's diff cannot be time-limited off the main thread")
+    try:
+        with budget.limit("sympy.diff", 0.5):
+            direct = sympy.diff(expression, variable)
+    except TimeLimitExceeded as err:
+        return Check("unknown", None, reason=str(err))
+    except RecursionError:
+        return Check("unknown", None, reason="sympy.diff ran out of recursion depth")
+    symbolic_reason = _symbolic_zero(derivative, direct, budget, small)
+    if symbolic_reason is True:
+        return Check("symbolic", direct, reason="the difference from sympy.diff simplifies to 0")
+    return _numeric_check(derivative, direct, expression, budget, seed, symbolic_reason)
+
+
+def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
+    """True if ``derivative - direct`` reduces to 0 in time, else a reason string."""
+    if tree_size(derivative) > 20 * UNBOUNDED_SIZE_LIMIT:
+        return "the derivatives are too large for simplify"
+    if not can_interrupt() and not small:
+        return "simplify cannot be time-limited off the main thread"
+    try:
+        with budget.limit("simplify", 0.5):
+            difference = sympy.expand(derivative - direct) if small else derivative - direct
+            if difference == 0 or sympy.simplify(difference) == 0:
+                return True
+            return "simplify did not reduce the difference to 0"
+    except TimeLimitExceeded as err:
+        return str(err)
+    except RecursionError:
+        return "simplify ran out of recursion depth"
+
+
+def _numeric_check(derivative, direct, expression, budget: Budget, seed: int, why: str) -> Check:
+    try:
+        with budget.limit("the numeric comparison"):
+            agreed, disagreement = agree_numerically(derivative, direct, expression.free_symbols, seed=seed)
+    except TimeLimitExceeded as err:
+        return Check("unknown", direct, reason=f"{why}; {err}")
+    if disagreement is not None:
+        return Check("mismatch", direct, agreed, reason=f"the derivatives differ at {disagreement}",
+                     details={"point": disagreement})
+    if agreed >= MIN_POINTS:
+        return Check("numeric", direct, agreed,
+                     reason=f"{why}; equal to {SIGNIFICANT_DIGITS} significant digits at {agreed} random points")
+    return Check("unknown", direct, agreed, reason=f"{why}; only {agreed} random points had finite values")
+
+
+def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: int = 0,
+                      points: int = MIN_POINTS) -> tuple[int, dict | None]:
+    """Compare two expressions at random points.
+
+    Abstract functions are replaced by concrete ones first. Points where
+    either side has no finite value are skipped.
+
+    Returns
+    -------
+    (int, dict or None)
+        How many points agreed, and the first point where they disagree.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> agree_numerically(sympy.sin(2*x), 2*sympy.sin(x)*sympy.cos(x), {x})
+    (5, None)
+    """
+    first, second = concretize(first), concretize(second)
+    symbols = sorted(symbols | first.free_symbols | second.free_symbols, key=str)
+    rng = random.Random(seed)
+    agreed = 0
+    for _ in range(MAX_TRIES):
+        if agreed >= points:
+            break
+        point = {s: _random_value(rng) for s in symbols}
+        try:
+            a = evaluate(first, point, WORKING_DIGITS)
+            b = evaluate(second, point, WORKING_DIGITS)
+        except NotANumber:
+            continue
+        if not _close(a, b):
+            return agreed, {str(s): float(v) for s, v in point.items()}
+        agreed += 1
+    return agreed, None
+
+
+def _random_value(rng: random.Random) -> mpmath.mpf:
+    magnitude = rng.uniform(0.1, 2.0)
+    return mpmath.mpf(rng.choice((-1, 1)) * magnitude)
+
+
+def _close(a, b) -> bool:
+    with mpmath.workdps(WORKING_DIGITS):
+        scale = max(abs(a), abs(b), mpmath.mpf(1))
+        return abs(a - b) <= scale * mpmath.mpf(10) ** (-SIGNIFICANT_DIGITS)
+
+
+# --- complexity ------------------------------------------------------------------
+
+
+@dataclass
+class Complexity:
+    """Sizes that compare the direct derivative with the chain-rule route.
+
+    All sizes are operation counts of expressions written out as trees
+    (see :func:`symgrad.exprtools.tree_size`).
+    """
+
+    nodes: int
+    edges: int
+    paths: int
+    edges_on_paths: int
+    direct_size: int | None
+    largest_local_size: int
+    total_local_size: int
+    chain_rule_size: int
+    backprop_operations: int
+
+    def sentence(self, output: str, variable: str) -> str:
+        """One sentence that states the comparison for this expression."""
+        locals_ = (
+            f"the chain rule needs {self.edges_on_paths} local derivative"
+            f"{'s' if self.edges_on_paths != 1 else ''} of at most {self.largest_local_size} "
+            f"operation{'s' if self.largest_local_size != 1 else ''} each "
+            f"({self.total_local_size} in all)"
+        )
+        if self.direct_size is None:
+            direct = "SymPy's direct derivative did not finish in time"
+        else:
+            direct = f"SymPy's direct derivative d{output}/d{variable} has {self.direct_size} operations"
+        paths = (
+            f"the {self.paths} path{'s' if self.paths != 1 else ''} written out as products "
+            f"take{'s' if self.paths == 1 else ''} {self.chain_rule_size} operations, while backpropagation visits each of "
+            f"the {self.edges_on_paths} edges once ({self.backprop_operations} operations)"
+        )
+        return f"{direct}; {locals_}; {paths}."
+
+
+def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,
+               direct: sympy.Expr | None) -> Complexity:
+    """Compute the :class:`Complexity` figures for one derivative.
+
+    `chain_rule_size` is the size of the sum over all paths of the products of
+    local derivatives, computed exactly without listing the paths.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> g = build_graph(parse("x*sin(x)"))
+    >>> c = complexity(g, "x", 2, None)
+    >>> (c.edges_on_paths, c.largest_local_size, c.chain_rule_size)
+    (3, 1, 3)
+    """
+    relevant = nodes_on_paths(graph, variable) if variable in graph else set()
+    edges = [(s, t, k, d) for s, t, k, d in graph.edges(keys=True, data=True)
+             if s in relevant and t in relevant]
+    sizes = {(s, t, k): tree_size(d["local_derivative"]) for s, t, k, d in edges}
+    return Complexity(
+        nodes=graph.number_of_nodes(),
+        edges=graph.number_of_edges(),
+        paths=path_count,
+        edges_on_paths=len(edges),
+        direct_size=tree_size(direct) if direct is not None else None,
+        largest_local_size=max(sizes.values(), default=0),
+        total_local_size=sum(sizes.values()),
+        chain_rule_size=_chain_rule_size(graph, variable, relevant, sizes),
+        backprop_operations=_backprop_operations(relevant, sizes, graph),
+    )
+
+
+def _chain_rule_size(graph, variable, relevant, sizes) -> int:
+    """Operations of sum_paths prod_edges local, as a tree, by dynamic programming."""
+    if not relevant:
+        return 0
+    count = {variable: 1}  # paths from the variable up to a node
+    factor_ops = {variable: 0}  # summed over those paths: operations inside the factors
+    length = {variable: 0}  # summed over those paths: number of factors
+    for node in nx.topological_sort(graph.subgraph(relevant)):
+        if node == variable:
+            continue
+        incoming = [(s, k) for s, _, k in graph.in_edges(node, keys=True) if s in relevant]
+        count[node] = sum(count[s] for s, _ in incoming)
+        factor_ops[node] = sum(factor_ops[s] + sizes[(s, node, k)] * count[s] for s, k in incoming)
+        length[node] = sum(length[s] + count[s] for s, _ in incoming)
+    output = graph.graph["output"]
+    multiplications = length[output] - count[output]
+    additions = count[output] - 1
+    return factor_ops[output] + multiplications + additions
+
+
+def _backprop_operations(relevant, sizes, graph) -> int:
+    """Operations of one backward pass: each local derivative, one multiply per edge, adds at forks."""
+    multiplies = len(sizes)
+    adds = sum(max(0, sum(1 for _, t in graph.out_edges(n) if t in relevant) - 1) for n in relevant)
+    return sum(sizes.values()) + multiplies + adds

@@ -1,0 +1,173 @@
+"""The functions an expression may call, as SymPy objects.
+
+SymPy has no ``sigmoid``, ``relu`` or ``softplus``; they are defined here as
+SymPy functions that differentiate, print and evaluate numerically, so that
+``sympy.diff`` and symgrad's chain rule speak about the same objects.
+
+:data:`FUNCTIONS` maps each name a user may call to its SymPy class, and
+:func:`sympify_namespace` gives the dictionary to pass as ``locals`` to
+``sympy.sympify`` to read back the expression strings of symgrad's JSON.
+
+Examples
+--------
+>>> import sympy
+>>> x = sympy.Symbol("x", real=True)
+>>> sympy.diff(sigmoid(x), x)
+(1 - sigmoid(x))*sigmoid(x)
+>>> relu(-2), relu(3)
+(0, 3)
+>>> round(float(softplus(0)), 6)
+0.693147
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sympy
+from sympy.core.function import ArgumentIndexError
+
+__all__ = ["sigmoid", "relu", "softplus", "FUNCTIONS", "sympify_namespace"]
+
+
+class sigmoid(sympy.Function):  # noqa: N801 - named as users type it
+    r"""The logistic function :math:`\sigma(x) = 1 / (1 + e^{-x})`."""
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return sympy.S.Half
+        return None
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise ArgumentIndexError(self, argindex)
+        return self * (1 - self)
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return 1 / (1 + sympy.exp(-arg))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sympy.exp)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer, exp=None):
+        inner = printer._print(self.args[0])
+        base = rf"\sigma\left({inner}\right)"
+        return base if exp is None else rf"{base}^{{{exp}}}"
+
+
+class relu(sympy.Function):  # noqa: N801
+    r"""The rectifier :math:`\max(0, x)`; its derivative is ``Heaviside(x, 0)``."""
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_number and arg.is_extended_real:
+            return arg if arg.is_positive else sympy.S.Zero
+        if arg.is_nonnegative:
+            return arg
+        if arg.is_nonpositive:
+            return sympy.S.Zero
+        return None
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise ArgumentIndexError(self, argindex)
+        return sympy.Heaviside(self.args[0], 0)
+
+    def _eval_rewrite_as_Max(self, arg, **kwargs):
+        return sympy.Max(0, arg)
+
+    def _eval_evalf(self, prec):
+        return sympy.Max(0, self.args[0])._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer, exp=None):
+        inner = printer._print(self.args[0])
+        base = rf"\operatorname{{ReLU}}\left({inner}\right)"
+        return base if exp is None else rf"{base}^{{{exp}}}"
+
+
+class softplus(sympy.Function):  # noqa: N801
+    r"""The smooth rectifier :math:`\log(1 + e^{x})`; its derivative is sigmoid."""
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return sympy.log(2)
+        return None
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise ArgumentIndexError(self, argindex)
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_log(self, arg, **kwargs):
+        return sympy.log(1 + sympy.exp(arg))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sympy.log)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer, exp=None):
+        inner = printer._print(self.args[0])
+        base = rf"\operatorname{{softplus}}\left({inner}\right)"
+        return base if exp is None else rf"{base}^{{{exp}}}"
+
+
+#: Name a user may call -> the SymPy class it builds. ``log`` also takes a base
+#: and ``sqrt`` builds a power; the parser handles both.
+FUNCTIONS: dict[str, type] = {
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "tan": sympy.tan,
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "sqrt": sympy.sqrt,
+    "tanh": sympy.tanh,
+    "sigmoid": sigmoid,
+    "relu": relu,
+    "softplus": softplus,
+    "abs": sympy.Abs,
+}
+
+
+def sympify_namespace(symbols: Iterable[str] = ()) -> dict[str, object]:
+    """Return the ``locals`` that make ``sympy.sympify`` read symgrad's strings.
+
+    Parameters
+    ----------
+    symbols : iterable of str
+        Names of the input variables; each becomes a real SymPy symbol, so a
+        name such as ``beta`` or ``E`` is read as a symbol, not as SymPy's
+        function or constant.
+
+    Returns
+    -------
+    dict
+        Names of the vocabulary functions and of the given symbols.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> ns = sympify_namespace(["x", "beta"])
+    >>> sympy.sympify("sigmoid(beta*x)", locals=ns)
+    sigmoid(beta*x)
+    """
+    namespace: dict[str, object] = {
+        "sigmoid": sigmoid,
+        "relu": relu,
+        "softplus": softplus,
+        "Abs": sympy.Abs,
+        "Heaviside": sympy.Heaviside,
+        "sign": sympy.sign,
+    }
+    for name in symbols:
+        namespace[name] = sympy.Symbol(name, real=True)
+    return namespace
