@@ -148,7 +148,7 @@ def adjoint_steps(graph: nx.MultiDiGraph, variable: str) -> list[AdjointStep]:
     --------
     >>> from symgrad import parse, build_graph
     >>> [(s.node, [t[0] for t in s.terms]) for s in adjoint_steps(build_graph(parse("x*sin(x)")), "x")]
-    [('f', []), ('u1', ['f']), ('x', ['f', 'u1'])]
+    [('f', []), ('u1', ['f']), ('x', ['u1', 'f'])]
     """
     relevant = nodes_on_paths(graph, variable)
     position = {n: i for i, n in enumerate(graph.graph["order"])}

@@ -108,7 +108,7 @@ def build_graph(
     --------
     >>> from symgrad import parse
     >>> g = build_graph(parse("sigmoid(w1*x1 + w2*x2 + b)"))
-    >>> [(n, str(g.nodes[n]["definition"])) for n in operation_nodes(g)]
+    >>> [(n, sympy.sstr(g.nodes[n]["definition"], order="none")) for n in operation_nodes(g)]
     [('u1', 'w1*x1'), ('u2', 'w2*x2'), ('u3', 'u1 + u2 + b'), ('f', 'sigmoid(u3)')]
     >>> g.number_of_edges("x1", "u1"), str(g.edges["x1", "u1", 1]["local_derivative"])
     (1, 'w1')

@@ -75,8 +75,8 @@ def evaluate(expr: sympy.Expr, point: Mapping[sympy.Symbol, object], digits: int
     Examples
     --------
     >>> x = sympy.Symbol("x")
-    >>> print(evaluate(sigmoid(x) * x, {x: 2}, digits=10))
-    1.761594156
+    >>> mpmath.nstr(evaluate(sigmoid(x) * x, {x: 2}, digits=30), 20)
+    '1.7615941559557648881'
     """
     values: dict[int, object] = {}
     with mpmath.workdps(digits):

@@ -9,8 +9,10 @@ Examples
 --------
 >>> import sympy
 >>> u = sympy.Symbol("u")
->>> local_derivatives("sigmoid", None, [u])
-[(sigmoid(u)*(1 - sigmoid(u)), 'sigmoid')]
+>>> local_derivatives("sigmoid", None, [u])[0][1]
+'sigmoid'
+>>> sympy.sstr(local_derivatives("sigmoid", None, [u])[0][0], order="none")
+'sigmoid(u)*(1 - sigmoid(u))'
 >>> x, y = sympy.symbols("x y")
 >>> local_derivatives("mul", (1, -1), [x, y])
 [(1/y, 'quotient'), (-x/y**2, 'quotient')]

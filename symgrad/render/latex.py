@@ -8,7 +8,6 @@ from .mathfmt import escape_latex_text, latex_math
 __all__ = ["render", "render_display_math"]
 
 _PREAMBLE = r"""\documentclass[11pt]{article}
-\usepackage[T1]{fontenc}
 \usepackage{amsmath,amssymb}
 \usepackage[a4paper,margin=2cm]{geometry}
 \allowdisplaybreaks

@@ -1,0 +1,168 @@
+"""Command line: ``symgrad EXPRESSION --wrt VARIABLE [options]``.
+
+A thin layer over :func:`symgrad.explain`: parse the options, print the
+derivation in the chosen format, map errors to one-line messages and exit
+codes. Exit codes: 0 success, 1 the derivative disagrees with SymPy (a bug),
+2 bad input or options, 3 internal error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, ParseError, SymgradError
+from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
+
+__all__ = ["main", "build_parser"]
+
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+_FORMATS = ("latex", "text", "markdown", "json")
+_EPILOG = """\
+examples:
+  symgrad "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1
+  symgrad "x*sin(x)" --wrt x --format text
+  symgrad "(y - sigmoid(w*x + b))^2" --wrt w --output-name L --standalone -o dL_dw.tex
+
+exit status: 0 success; 1 the derivative disagrees with SymPy (a bug, please
+report it); 2 invalid expression or option; 3 internal error.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``symgrad`` command."""
+    parser = argparse.ArgumentParser(
+        prog="symgrad",
+        description="Explain a derivative the way backpropagation computes it: "
+        "computation graph, chain-rule paths, their sum, and a check against SymPy.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("expression", help='the expression, e.g. "sigmoid(w1*x1 + w2*x2 + b)"')
+    parser.add_argument("--wrt", metavar="VARIABLE",
+                        help="the variable to differentiate with respect to "
+                        "(may be omitted when the expression has one variable)")
+    parser.add_argument("--format", "-f", choices=_FORMATS, default="latex",
+                        help="output format (default: latex)")
+    parser.add_argument("--standalone", action="store_true",
+                        help="with --format latex: a complete document for pdflatex")
+    parser.add_argument("--max-paths", type=_non_negative_int, default=DEFAULT_MAX_PATHS, metavar="N",
+                        help=f"list at most N paths (default: {DEFAULT_MAX_PATHS}); the count is always exact")
+    parser.add_argument("--timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+                        help="time budget of the check against SymPy (default: 10)")
+    parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
+    parser.add_argument("--tree", action="store_true",
+                        help="one node per occurrence of a subexpression (default: shared nodes)")
+    parser.add_argument("--prefix", help="name stem of the intermediate nodes (default: u)")
+    parser.add_argument("--output-name", metavar="NAME", help="name of the output node (default: f)")
+    parser.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    parser.add_argument("--version", action="version", version=f"symgrad {__version__}")
+    return parser
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0 or value > 10**6:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1000000")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 3600 seconds")
+    return value
+
+
+def _error_lines(err: SymgradError) -> list[str]:
+    lines = [f"symgrad: error: {err}"]
+    if isinstance(err, ParseError) and err.text and err.column is not None:
+        text = err.text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+        start = max(0, min(err.column - 1 - 35, len(text) - 70))
+        window = text[start:start + 70]
+        if window.isprintable() and window.isascii():
+            lines += ["  " + window, "  " + " " * (err.column - 1 - start) + "^"]
+    return lines
+
+
+def _default_variable(expression: str) -> str:
+    from .graph import build_graph
+    from .parse import parse
+
+    inputs = build_graph(parse(expression)).graph["inputs"]
+    if len(inputs) == 1:
+        return inputs[0]
+    from .errors import VariableError
+
+    names = ", ".join(inputs) if inputs else "none"
+    raise VariableError(f"choose the variable with --wrt (the expression's variables: {names})")
+
+
+def _render(explanation, args) -> str:
+    if args.format == "text":
+        return explanation.to_text()
+    if args.format == "markdown":
+        return explanation.to_markdown()
+    if args.format == "json":
+        return explanation.to_json() + "\n"
+    return explanation.to_latex(standalone=args.standalone)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Explain as `args` say, print, and return the exit code."""
+    wrt = args.wrt if args.wrt is not None else _default_variable(args.expression)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SymgradWarning)
+        explanation = explain(
+            args.expression, wrt, share=not args.tree, prefix=args.prefix,
+            output=args.output_name, max_paths=args.max_paths, time_limit=args.timeout,
+            check=not args.no_check,
+        )
+        rendered = _render(explanation, args)
+    for warning in caught:
+        if issubclass(warning.category, SymgradWarning):
+            print(f"symgrad: warning: {warning.message}", file=sys.stderr)
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+        except OSError as err:
+            print(f"symgrad: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        sys.stdout.write(rendered)
+    if explanation.check.status == "mismatch":
+        print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
+              "this is a bug, please report it", file=sys.stderr)
+        return EXIT_MISMATCH
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``symgrad`` command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except SymgradError as err:
+        print("\n".join(_error_lines(err)), file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("symgrad: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except RecursionError:
+        print("symgrad: error: the expression is too deeply nested", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as err:  # noqa: BLE001 - never a traceback for users
+        print(f"symgrad: internal error: {type(err).__name__}: {err} (please report it)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
