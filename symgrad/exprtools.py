@@ -8,14 +8,16 @@ each distinct subexpression once, iteratively (no recursion limit).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 
 import sympy
 __all__ = ["postorder", "substitute", "tidy", "tree_size"]
 
 
-def postorder(expr: sympy.Basic) -> Iterator[sympy.Basic]:
+def postorder(expr: sympy.Basic, known: Container[int] = ()) -> Iterator[sympy.Basic]:
     """Yield each distinct subexpression once, children before parents.
+
+    Subexpressions whose ``id`` is in `known` are neither yielded nor entered.
 
     Examples
     --------
@@ -24,6 +26,8 @@ def postorder(expr: sympy.Basic) -> Iterator[sympy.Basic]:
     ['x', 'sin(x)', 'x + sin(x)']
     """
     seen: set[int] = set()
+    if id(expr) in known:
+        return
     stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
     while stack:
         node, expanded = stack.pop()
@@ -34,7 +38,9 @@ def postorder(expr: sympy.Basic) -> Iterator[sympy.Basic]:
             yield node
             continue
         stack.append((node, True))
-        stack.extend((arg, False) for arg in reversed(node.args) if id(arg) not in seen)
+        stack.extend(
+            (arg, False) for arg in reversed(node.args) if id(arg) not in seen and id(arg) not in known
+        )
 
 
 def _rebuild(expr: sympy.Basic, leaf: Callable[[sympy.Basic], sympy.Basic | None],
@@ -113,12 +119,15 @@ def tidy(expr: sympy.Expr) -> sympy.Expr:
     return _rebuild(expr, lambda node: None, evaluate=True)
 
 
-def tree_size(expr: sympy.Basic) -> int:
+def tree_size(expr: sympy.Basic, cache: dict[int, int] | None = None) -> int:
     """Count the operations of `expr` written out as a tree, exactly.
 
     ``a + b + c`` counts 2 (as SymPy's ``count_ops`` does), a function or a
     power 1, a negation or subtraction 1; symbols and numbers 0. Shared
     subexpressions count once per occurrence, so the result may be huge.
+
+    Pass the same `cache` dictionary to measure many expressions that share
+    parts in linear total time (the expressions must stay alive meanwhile).
 
     Examples
     --------
@@ -126,10 +135,13 @@ def tree_size(expr: sympy.Basic) -> int:
     >>> tree_size(sympy.sin(x*y) + sympy.exp(x))
     4
     """
-    size: dict[int, int] = {}
-    for node in postorder(expr):
-        own = _own_operations(node)
-        size[id(node)] = own + sum(size[id(arg)] for arg in node.args)
+    size: dict[int, int] = {} if cache is None else cache
+    if id(expr) in size:
+        return size[id(expr)]
+    for node in postorder(expr, size):
+        if id(node) not in size:
+            own = _own_operations(node)
+            size[id(node)] = own + sum(size[id(arg)] for arg in node.args)
     return size[id(expr)]
 
 

@@ -24,7 +24,24 @@ from .exprtools import tree_size
 from .numeric import NotANumber, concretize, evaluate
 from .paths import nodes_on_paths
 
-__all__ = ["Check", "check_derivative", "agree_numerically", "Complexity", "complexity"]
+__all__ = ["Check", "check_derivative", "agree_numerically", "Complexity", "complexity", "format_count"]
+
+
+def format_count(number: int | None) -> str:
+    """An exact count, shortened when it has more than 15 digits.
+
+    Examples
+    --------
+    >>> format_count(6561), format_count(3**1000)
+    ('6561', '1.32e477 (478 digits)')
+    """
+    if number is None:
+        return "-"
+    digits = len(str(abs(number)))
+    if digits <= 15:
+        return str(number)
+    text = str(number)
+    return f"{text[0]}.{text[1:3]}e{digits - 1} ({digits} digits)"
 
 SIGNIFICANT_DIGITS = 30
 WORKING_DIGITS = 50
@@ -221,22 +238,26 @@ class Complexity:
 
     def sentence(self, output: str, variable: str) -> str:
         """One sentence that states the comparison for this expression."""
-        locals_ = (
-            f"the chain rule needs {self.edges_on_paths} local derivative"
-            f"{'s' if self.edges_on_paths != 1 else ''} of at most {self.largest_local_size} "
-            f"operation{'s' if self.largest_local_size != 1 else ''} each "
-            f"({self.total_local_size} in all)"
-        )
         if self.direct_size is None:
             direct = "SymPy's direct derivative did not finish in time"
         else:
-            direct = f"SymPy's direct derivative d{output}/d{variable} has {self.direct_size} operations"
+            direct = (f"SymPy's direct derivative d{output}/d{variable} has "
+                      f"{format_count(self.direct_size)} operations")
+        locals_ = (
+            f"the chain rule needs {_counted(self.edges_on_paths, 'local derivative')} of at most "
+            f"{_counted(self.largest_local_size, 'operation')} each ({self.total_local_size} in all)"
+        )
         paths = (
-            f"the {self.paths} path{'s' if self.paths != 1 else ''} written out as products "
-            f"take{'s' if self.paths == 1 else ''} {self.chain_rule_size} operations, while backpropagation visits each of "
-            f"the {self.edges_on_paths} edges once ({self.backprop_operations} operations)"
+            f"the {_counted(self.paths, 'path')} written out as products "
+            f"take{'s' if self.paths == 1 else ''} {format_count(self.chain_rule_size)} operations, "
+            f"while backpropagation visits each of the {self.edges_on_paths} edges once "
+            f"({format_count(self.backprop_operations)} operations)"
         )
         return f"{direct}; {locals_}; {paths}."
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{format_count(number)} {noun}{'' if number == 1 else 's'}"
 
 
 def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,

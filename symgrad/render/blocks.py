@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from ..exprtools import tree_size
+from ..verify import format_count
 
 __all__ = [
     "Partial", "Adjoint", "Name", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
@@ -188,7 +189,7 @@ def _path_blocks(e) -> list:
         return blocks + [Text(Name(e.wrt), " does not occur in the expression: there are no paths, "
                               "and the derivative is 0.")]
     count, listed = e.path_count, e.listed_paths
-    intro = f"There {'is' if count == 1 else 'are'} {_plural(count, 'path')}"
+    intro = f"There {'is' if count == 1 else 'are'} {format_count(count)} path{'' if count == 1 else 's'}"
     if len(listed) < count:
         intro += f"; the first {len(listed)} are listed"
     blocks.append(Text(intro + ". Along each one, the local derivatives multiply (chain rule):"))
@@ -253,17 +254,17 @@ def _check_blocks(e) -> list:
 
 def _complexity_blocks(e) -> list:
     c = e.complexity
-    direct = str(c.direct_size) if c.direct_size is not None else "did not finish"
+    direct = format_count(c.direct_size) if c.direct_size is not None else "did not finish"
     rows = [
-        ("nodes in the graph", str(c.nodes)),
-        ("edges in the graph", str(c.edges)),
-        (f"paths from {e.output} to {e.wrt}", str(c.paths)),
-        ("edges on those paths", str(c.edges_on_paths)),
+        ("nodes in the graph", format_count(c.nodes)),
+        ("edges in the graph", format_count(c.edges)),
+        (f"paths from {e.output} to {e.wrt}", format_count(c.paths)),
+        ("edges on those paths", format_count(c.edges_on_paths)),
         ("operations in SymPy's direct derivative", direct),
-        ("operations in the largest local derivative", str(c.largest_local_size)),
-        ("operations in all local derivatives", str(c.total_local_size)),
-        ("operations in the sum over paths", str(c.chain_rule_size)),
-        ("operations in one backward pass", str(c.backprop_operations)),
+        ("operations in the largest local derivative", format_count(c.largest_local_size)),
+        ("operations in all local derivatives", format_count(c.total_local_size)),
+        ("operations in the sum over paths", format_count(c.chain_rule_size)),
+        ("operations in one backward pass", format_count(c.backprop_operations)),
     ]
     return [Heading("Why the decomposed way is simpler"), Table(rows),
             Text(c.sentence(e.output, e.wrt))]

@@ -16,17 +16,25 @@ from .blocks import PRINT_LIMIT
 __all__ = ["to_dict", "expression_string"]
 
 
-def expression_string(expr: sympy.Expr | None) -> str | None:
-    """``str(expr)``, or None if it is too large to print."""
-    if expr is None or tree_size(expr) > PRINT_LIMIT:
+def expression_string(expr: sympy.Expr | None, sizes: dict[int, int] | None = None) -> str | None:
+    """``str(expr)``, or None if it is too large to print; `sizes` caches tree sizes."""
+    if expr is None or tree_size(expr, sizes) > PRINT_LIMIT:
         return None
     return sympy.sstr(expr)
+
+
+_expression_string = expression_string
 
 
 def to_dict(explanation) -> dict:
     """Everything an explanation says, as JSON-ready data."""
     e, g = explanation, explanation.graph
     check, c = e.check, e.complexity
+    sizes: dict[int, int] = {}
+
+    def expression_string(expr):
+        return _expression_string(expr, sizes)
+
     nodes = [
         {
             "id": n,
