@@ -69,4 +69,5 @@ def render_display_math(explanation) -> str:
 
 
 def _mathjax_text(parts) -> str:
-    return "".join(escape_latex_text(p) if isinstance(p, str) else f"${latex_math(p)}$" for p in parts)
+    """Heading text for inside math mode: MathJax does not switch back to math in \\text."""
+    return "".join(escape_latex_text(p) if isinstance(p, str) else escape_latex_text(p.id) for p in parts)
