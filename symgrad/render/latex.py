@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .blocks import Equations, Heading, Table, Text, build_blocks
-from .mathfmt import escape_latex_text, latex_math
+from .mathfmt import escape_latex_text, latex_math, rhs_strings
 
 __all__ = ["render", "render_display_math"]
 
@@ -22,7 +22,7 @@ def _inline(parts) -> str:
 def _equations(block: Equations) -> str:
     lines = []
     for eq in block.equations:
-        rhs = r" \\ &= ".join(latex_math(r) for r in eq.rhs)
+        rhs = r" \\ &= ".join(rhs_strings(eq.rhs, latex_math))
         note = rf" && \text{{({escape_latex_text(eq.note)})}}" if eq.note else ""
         lines.append(f"{latex_math(eq.lhs)} &= {rhs}{note}")
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
@@ -63,7 +63,7 @@ def render_display_math(explanation) -> str:
             lines.append(rf"&\textbf{{{_mathjax_text(block.parts)}}}")
         elif isinstance(block, Equations):
             for eq in block.equations:
-                rhs = " = ".join(latex_math(r) for r in eq.rhs)
+                rhs = " = ".join(rhs_strings(eq.rhs, latex_math))
                 lines.append(f"{latex_math(eq.lhs)} &= {rhs}")
     return "$$\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}$$"
 

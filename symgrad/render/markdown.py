@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .blocks import Equations, Heading, Table, Text, build_blocks
-from .mathfmt import latex_math
+from .mathfmt import latex_math, rhs_strings
 
 __all__ = ["render"]
 
@@ -27,7 +27,7 @@ def render(explanation) -> str:
             out.append(_inline(block.parts))
         elif isinstance(block, Equations):
             for eq in block.equations:
-                rhs = " = ".join(latex_math(r) for r in eq.rhs)
+                rhs = " = ".join(rhs_strings(eq.rhs, latex_math))
                 note = f" ({eq.note})" if eq.note else ""
                 out.append(f"- ${latex_math(eq.lhs)} = {rhs}${note}")
         elif isinstance(block, Table):

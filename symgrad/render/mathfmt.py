@@ -7,7 +7,17 @@ import sympy
 from .blocks import Adjoint, Name, Partial, Product, Route, Sum, TooLarge
 from .printers import name_to_latex, name_to_unicode, to_latex, to_unicode
 
-__all__ = ["latex_math", "unicode_math", "escape_latex_text"]
+__all__ = ["latex_math", "unicode_math", "escape_latex_text", "rhs_strings"]
+
+
+def rhs_strings(items, printer) -> list[str]:
+    """Print the right-hand sides of an equation, dropping a repeat of the previous one."""
+    printed: list[str] = []
+    for item in items:
+        text = printer(item)
+        if not printed or printed[-1] != text:
+            printed.append(text)
+    return printed
 
 _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",

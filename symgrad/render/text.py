@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .blocks import Equations, Heading, Table, Text, build_blocks
-from .mathfmt import unicode_math
+from .mathfmt import rhs_strings, unicode_math
 
 __all__ = ["render"]
 
@@ -23,7 +23,7 @@ def render(explanation) -> str:
             out.append(_inline(block.parts))
         elif isinstance(block, Equations):
             for eq in block.equations:
-                line = f"  {unicode_math(eq.lhs)} = " + " = ".join(unicode_math(r) for r in eq.rhs)
+                line = f"  {unicode_math(eq.lhs)} = " + " = ".join(rhs_strings(eq.rhs, unicode_math))
                 out.append(line + (f"    [{eq.note}]" if eq.note else ""))
         elif isinstance(block, Table):
             width = max(len(a) for a, _ in block.rows)
