@@ -173,7 +173,9 @@ def _prepare(text: str, limits: Limits) -> tuple[str, list[int]]:
         pieces.append(replacement)
         columns.extend([index + 1] * len(replacement))
     columns.append(len(text) + 1)
-    return "".join(pieces), columns
+    source = "".join(pieces)
+    indent = len(source) - len(source.lstrip(" "))  # ast.parse refuses leading blanks
+    return source[indent:], columns[indent:]
 
 
 def _bad_character(char: str) -> str:
@@ -190,6 +192,8 @@ def _syntax_tree(source: str, text: str, columns: list[int]) -> ast.Expression:
         return ast.parse(source, mode="eval")
     except SyntaxError as err:
         offset = err.offset if err.offset and err.lineno == 1 else None
+        if err.offset == 0 and err.lineno == 1:
+            offset = len(columns)  # at the end of the text: an operand is missing
         column = columns[min(offset, len(columns)) - 1] if offset else None
         raise ParseError(_syntax_message(err.msg), text, column) from None
     except (RecursionError, MemoryError, ValueError):
