@@ -17,7 +17,7 @@ from sympy.core.function import AppliedUndef
 from .exprtools import postorder
 from .vocabulary import relu, sigmoid, softplus
 
-__all__ = ["evaluate", "concretize", "NotANumber"]
+__all__ = ["evaluate", "concretize", "NotANumber", "is_real_at"]
 
 
 class NotANumber(ArithmeticError):
@@ -89,6 +89,30 @@ def evaluate(expr: sympy.Expr, point: Mapping[sympy.Symbol, object], digits: int
         if not mpmath.isfinite(result):
             raise NotANumber("not finite")
         return +result
+
+
+def is_real_at(expr: sympy.Expr, point: Mapping[sympy.Symbol, object], digits: int = 50) -> bool:
+    """Whether every subexpression of `expr` has a finite real value at `point`.
+
+    The chain rule of symgrad is the real one (``d|u| = sign(u) du``), so it
+    only speaks about points where every intermediate value is real.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> is_real_at(sympy.Abs(sympy.sqrt(x)), {x: 2}), is_real_at(sympy.Abs(sympy.sqrt(x)), {x: -2})
+    (True, False)
+    """
+    values: dict[int, object] = {}
+    with mpmath.workdps(digits):
+        try:
+            for node in postorder(expr):
+                value = values[id(node)] = _value(node, values, point)
+                if isinstance(value, mpmath.mpc) and value.imag != 0:
+                    return False
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return False
+    return True
 
 
 def _value(node: sympy.Basic, values: dict[int, object], point):

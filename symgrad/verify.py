@@ -21,7 +21,7 @@ import sympy
 from .deadline import Budget, can_interrupt
 from .errors import TimeLimitExceeded
 from .exprtools import tree_size
-from .numeric import NotANumber, concretize, evaluate
+from .numeric import NotANumber, concretize, evaluate, is_real_at
 from .paths import nodes_on_paths
 
 __all__ = ["Check", "check_derivative", "agree_numerically", "Complexity", "complexity", "format_count"]
@@ -155,7 +155,8 @@ def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
 def _numeric_check(derivative, direct, expression, budget: Budget, seed: int, why: str) -> Check:
     try:
         with budget.limit("the numeric comparison"):
-            agreed, disagreement = agree_numerically(derivative, direct, expression.free_symbols, seed=seed)
+            agreed, disagreement = agree_numerically(derivative, direct, expression.free_symbols, seed=seed,
+                                                     real_at=expression)
     except TimeLimitExceeded as err:
         return Check("unknown", direct, reason=f"{why}; {err}")
     if disagreement is not None:
@@ -168,11 +169,13 @@ def _numeric_check(derivative, direct, expression, budget: Budget, seed: int, wh
 
 
 def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: int = 0,
-                      points: int = MIN_POINTS) -> tuple[int, dict | None]:
+                      points: int = MIN_POINTS, real_at: sympy.Expr | None = None) -> tuple[int, dict | None]:
     """Compare two expressions at random points.
 
     Abstract functions are replaced by concrete ones first. Points where
-    either side has no finite value are skipped.
+    either side has no finite value are skipped, and so are points where a
+    subexpression of `real_at` (the differentiated expression) is not real:
+    the real chain rule says nothing there (``abs(sqrt(x))`` at ``x < 0``).
 
     Returns
     -------
@@ -186,6 +189,7 @@ def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: i
     (5, None)
     """
     first, second = concretize(first), concretize(second)
+    real_at = concretize(real_at) if real_at is not None else None
     symbols = sorted(symbols | first.free_symbols | second.free_symbols, key=str)
     rng = random.Random(seed)
     agreed = 0
@@ -193,6 +197,8 @@ def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: i
         if agreed >= points:
             break
         point = {s: _random_value(rng) for s in symbols}
+        if real_at is not None and not is_real_at(real_at, point, WORKING_DIGITS):
+            continue
         try:
             a = evaluate(first, point, WORKING_DIGITS)
             b = evaluate(second, point, WORKING_DIGITS)
