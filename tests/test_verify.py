@@ -1,0 +1,165 @@
+"""Tests of symgrad.verify: check statuses, numeric agreement and complexity figures."""
+
+import sympy
+
+from symgrad import Check, build_graph, check_derivative, explain, parse
+from symgrad.numeric import is_real_at
+from symgrad.verify import agree_numerically, complexity
+
+
+def sym(name):
+    return sympy.Symbol(name, real=True)
+
+
+x, y = sym("x"), sym("y")
+
+
+def test_check_symbolic():
+    result = check_derivative(x * sympy.cos(x) + sympy.sin(x), parse("x*sin(x)"), x)
+    assert isinstance(result, Check)
+    assert result.status == "symbolic"
+    assert result.ok
+    assert result.direct == x * sympy.cos(x) + sympy.sin(x)
+
+
+def test_check_mismatch_for_a_wrong_derivative():
+    result = check_derivative(x * sympy.cos(x), parse("x*sin(x)"), x)
+    assert result.status == "mismatch"
+    assert not result.ok
+    assert set(result.details["point"]) == {"x"}
+    assert result.points == 0
+
+
+def test_check_mismatch_for_a_slightly_wrong_derivative():
+    wrong = 3 * x**2 + sympy.Float("1e-20", 30)
+    result = check_derivative(wrong, parse("x*x*x"), x)
+    assert result.status == "mismatch"
+
+
+def test_check_mismatch_wrong_sign():
+    result = check_derivative(-sympy.exp(x * y) * y, parse("exp(x*y)"), x)
+    assert result.status == "mismatch"
+
+
+def test_check_numeric_when_simplify_cannot_decide():
+    e = explain("abs(x)^x", wrt="x")
+    assert e.check.status == "numeric"
+    assert e.check.points == 5
+    assert "5 random points" in e.check.reason
+
+
+def test_check_does_not_report_complex_points_as_mismatch():
+    for text in ["abs(sqrt(x))", "abs(log(x))", "abs(x^0.5)", "abs(x^y)"]:
+        e = explain(text, wrt="x")
+        assert e.check.status in ("symbolic", "numeric"), (text, e.check.reason)
+
+
+def test_is_real_at():
+    expr = parse("abs(sqrt(x))")
+    assert is_real_at(expr, {x: 2})
+    assert not is_real_at(expr, {x: -2})
+    assert not is_real_at(parse("log(x)"), {x: 0})
+    assert is_real_at(parse("x^2"), {x: -3})
+
+
+def test_check_not_requested():
+    e = explain("x*sin(x)", wrt="x", check=False)
+    assert e.check.status == "unknown"
+    assert e.check.direct is None
+    assert e.check.ok
+
+
+def test_check_with_abstract_function():
+    e = explain("f(x*y)*x", wrt="x")
+    assert e.check.status in ("symbolic", "numeric")
+    assert check_derivative(sympy.S.Zero, parse("f(x*y)*x"), x).status == "mismatch"
+
+
+def test_agree_numerically_skips_undefined_points():
+    agreed, disagreement = agree_numerically(1 / x, 1 / x, {x})
+    assert (agreed, disagreement) == (5, None)
+    agreed, disagreement = agree_numerically(sympy.log(x), sympy.log(x), {x}, real_at=parse("log(x)"))
+    assert (agreed, disagreement) == (5, None)
+
+
+def test_agree_numerically_finds_difference():
+    agreed, disagreement = agree_numerically(sympy.sin(x) ** 2, 1 - sympy.cos(x) ** 2 + sympy.Float("1e-25", 40), {x})
+    assert agreed == 0
+    assert disagreement is not None
+
+
+def test_explain_check_statuses_on_many_inputs():
+    for text in ["sigmoid(w1*x + w2*x2 + b)", "relu(x*y) + softplus(x)", "tanh(x)^2", "log(x, y)",
+                 "x^y", "sqrt(x*x + 1)", "exp(-x)/(1 + exp(-x))"]:
+        e = explain(text, wrt="x")
+        assert e.check.status in ("symbolic", "numeric"), (text, e.check.reason)
+        assert e.check.details.get("paths_agree") is True
+
+
+# --- complexity ---------------------------------------------------------------------
+
+
+def test_complexity_x_sin_x_by_hand():
+    # x, u1 = sin(x), f = x*u1; locals: df/dx = u1 (0 ops), df/du1 = x (0), du1/dx = cos(x) (1)
+    e = explain("x*sin(x)", wrt="x")
+    c = e.complexity
+    assert (c.nodes, c.edges, c.paths, c.edges_on_paths) == (3, 3, 2, 3)
+    assert c.direct_size == 4  # x*cos(x) + sin(x): +, *, cos, sin
+    assert (c.largest_local_size, c.total_local_size) == (1, 1)
+    assert c.chain_rule_size == 3  # u1 + x*cos(x): one '*', one cos, one '+'
+    assert c.backprop_operations == 5  # 1 (cos) + 3 multiplies + 1 add at x
+
+
+def test_complexity_x_cubed_by_hand():
+    # f = x*x*x: three parallel edges, each local x*x = x**2 (1 op)
+    c = explain("x*x*x", wrt="x").complexity
+    assert (c.nodes, c.edges, c.paths, c.edges_on_paths) == (2, 3, 3, 3)
+    assert c.direct_size == 2  # 3*x**2
+    assert (c.largest_local_size, c.total_local_size) == (1, 3)
+    assert c.chain_rule_size == 5  # x**2 + x**2 + x**2: 3 powers, 2 adds
+    assert c.backprop_operations == 8  # 3 locals + 3 multiplies + 2 adds at x
+
+
+def test_complexity_sin_xy_plus_x_by_hand():
+    # x, y, u1 = x*y, u2 = sin(u1), f = u2 + x. Paths to x: f<-x, f<-u2<-u1<-x
+    c = explain("sin(x*y) + x", wrt="x").complexity
+    assert (c.nodes, c.edges, c.paths, c.edges_on_paths) == (5, 5, 2, 4)
+    assert c.direct_size == 4  # y*cos(x*y) + 1
+    assert (c.largest_local_size, c.total_local_size) == (1, 1)
+    assert c.chain_rule_size == 4  # 1 + 1*cos(u1)*y: cos, 2 multiplies, 1 add
+    assert c.backprop_operations == 6  # cos + 4 multiplies + 1 add at x
+
+
+def test_complexity_variable_absent():
+    g = build_graph(parse("x*y"))
+    c = complexity(g, "z", 0, None)
+    assert (c.paths, c.edges_on_paths, c.chain_rule_size, c.backprop_operations) == (0, 0, 0, 0)
+    assert c.direct_size is None
+    assert "did not finish in time" in c.sentence("f", "z")
+
+
+def test_complexity_sentence():
+    e = explain("x*sin(x)", wrt="x")
+    sentence = e.complexity.sentence("f", "x")
+    assert sentence == (
+        "SymPy's direct derivative df/dx has 4 operations; the chain rule needs 3 local derivatives "
+        "of at most 1 operation each (1 in all); the 2 paths written out as products take 3 operations, "
+        "while backpropagation visits each of the 3 edges once (5 operations)."
+    )
+
+
+def test_complexity_shared_square_by_hand():
+    # A left-leaning product chain is flat: f = x*x*u1*u1 with u1 = x*x (shared).
+    # Edges: x->f twice (local x*u1**2, 2 ops), u1->f twice (local x**2*u1, 2 ops),
+    # x->u1 twice (local x, 0 ops).
+    e = explain("(x*x)*(x*x)*(x*x)", wrt="x")
+    assert [str(e.graph.nodes[n]["definition"]) for n in ("u1", "f")] == ["x*x", "u1*u1*x*x"]
+    assert e.path_count == 6
+    c = e.complexity
+    assert (c.nodes, c.edges, c.edges_on_paths) == (3, 6, 6)
+    assert (c.largest_local_size, c.total_local_size) == (2, 8)
+    # 2 direct paths of 2 ops, 4 paths through u1 of 2 ops + 1 multiply, 5 adds
+    assert c.chain_rule_size == 2 * 2 + 4 * 3 + 5
+    # 8 ops in locals + 6 multiplies + adds at forks (x: 4 edges -> 3, u1: 2 edges -> 1)
+    assert c.backprop_operations == 8 + 6 + 4
+    assert c.direct_size == 2  # 6*x**5
