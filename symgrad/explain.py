@@ -16,7 +16,9 @@ from .errors import OptionError, VariableError
 from .graph import DEFAULT_MAX_NODES, build_graph
 from .parse import is_valid_name, parse
 from .paths import count_paths
-from .verify import Check, Complexity, agree_numerically, check_derivative, complexity
+from .verify import (
+    Check, Complexity, agree_numerically, check_derivative, complexity, significant_digits,
+)
 
 __all__ = ["explain", "Explanation", "SymgradWarning", "DEFAULT_MAX_PATHS"]
 
@@ -225,8 +227,9 @@ class Explanation:
         result = check_derivative(self.derivative, self.expression, self.variable,
                                   time_limit=self.time_limit, seed=self.seed)
         if self.path_sum is not None and result.ok:
-            agreed, disagreement = agree_numerically(self.path_sum, self.derivative,
-                                                     self.expression.free_symbols, seed=self.seed)
+            agreed, disagreement = agree_numerically(
+                self.path_sum, self.derivative, self.expression.free_symbols, seed=self.seed,
+                real_at=self.expression, digits=significant_digits(self.expression))
             result.details["paths_agree"] = disagreement is None
             if disagreement is not None:
                 return Check("mismatch", result.direct, agreed,

@@ -37,6 +37,10 @@ from .vocabulary import relu, sigmoid, softplus
 __all__ = ["build_graph", "operation_nodes", "input_nodes", "node_symbol", "DEFAULT_MAX_NODES"]
 
 DEFAULT_MAX_NODES = 100_000
+#: A sum or product with more operands is split, left to right, into nested
+#: nodes of at most this many operands, so that no local derivative (the
+#: product of the other factors) grows with the length of the input.
+MAX_OPERANDS = 32
 _PREFIXES = ("u", "z", "h", "t", "q", "g")
 _OUTPUT_NAMES = ("f", "y", "F", "out")
 _FUNCTION_OPS = {
@@ -197,11 +201,20 @@ def _choose_output(output: str | None, names: set[str], prefix: str) -> str:
 # --- decomposition -------------------------------------------------------------
 
 
+def _split_long(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """The arguments of a long sum or product: its head as one nested node, then the tail."""
+    args = expr.args
+    if len(args) <= MAX_OPERANDS:
+        return args
+    head = expr.func(*args[: len(args) - MAX_OPERANDS + 1], evaluate=False)
+    return (head,) + args[len(args) - MAX_OPERANDS + 1:]
+
+
 def _decompose(expr: sympy.Expr) -> _Operation:
     """Say which operation `expr` is and what its operands are."""
     if isinstance(expr, sympy.Add):
         operands, signs = [], []
-        for term in expr.args:
+        for term in _split_long(expr):
             negated = _negated(term)
             operands.append(term if negated is None else negated)
             signs.append(1 if negated is None else -1)
@@ -211,7 +224,7 @@ def _decompose(expr: sympy.Expr) -> _Operation:
         if negated is not None:
             return _Operation("neg", (negated,))
         operands, exponents = [], []
-        for factor in expr.args:
+        for factor in _split_long(expr):
             divisor = factor.is_Pow and factor.exp is sympy.S.NegativeOne
             operands.append(factor.base if divisor else factor)
             exponents.append(-1 if divisor else 1)

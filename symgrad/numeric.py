@@ -83,7 +83,7 @@ def evaluate(expr: sympy.Expr, point: Mapping[sympy.Symbol, object], digits: int
         try:
             for node in postorder(expr):
                 values[id(node)] = _value(node, values, point)
-        except (ZeroDivisionError, ValueError, OverflowError) as err:
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError) as err:
             raise NotANumber(str(err)) from None
         result = values[id(expr)]
         if not mpmath.isfinite(result):

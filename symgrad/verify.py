@@ -20,11 +20,14 @@ import sympy
 
 from .deadline import Budget, can_interrupt
 from .errors import TimeLimitExceeded
-from .exprtools import tree_size
+from .exprtools import postorder, tidy, tree_size
 from .numeric import NotANumber, concretize, evaluate, is_real_at
 from .paths import nodes_on_paths
 
-__all__ = ["Check", "check_derivative", "agree_numerically", "Complexity", "complexity", "format_count"]
+__all__ = [
+    "Check", "check_derivative", "agree_numerically", "significant_digits", "Complexity",
+    "complexity", "format_count",
+]
 
 
 def format_count(number: int | None) -> str:
@@ -44,6 +47,9 @@ def format_count(number: int | None) -> str:
     return f"{text[0]}.{text[1:3]}e{digits - 1} ({digits} digits)"
 
 SIGNIFICANT_DIGITS = 30
+#: Decimal numbers such as 0.1 are SymPy Floats of about 15 digits, so two
+#: correct derivatives of an expression that has them agree only that far.
+FLOAT_SIGNIFICANT_DIGITS = 12
 WORKING_DIGITS = 50
 MIN_POINTS = 5
 MAX_TRIES = 40
@@ -142,8 +148,12 @@ def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
         return "simplify cannot be time-limited off the main thread"
     try:
         with budget.limit("simplify", 0.5):
-            difference = sympy.expand(derivative - direct) if small else derivative - direct
-            if difference == 0 or sympy.simplify(difference) == 0:
+            # sympy.diff of an unevaluated expression keeps unevaluated arguments
+            # (sigmoid(w*x + b) next to sigmoid(b + w*x)): evaluate both first.
+            difference = tidy(derivative) - tidy(direct)
+            if difference == 0 or (small and sympy.expand(difference) == 0):
+                return True
+            if sympy.simplify(difference) == 0:
                 return True
             return "simplify did not reduce the difference to 0"
     except TimeLimitExceeded as err:
@@ -156,21 +166,36 @@ def _numeric_check(derivative, direct, expression, budget: Budget, seed: int, wh
     try:
         with budget.limit("the numeric comparison"):
             agreed, disagreement = agree_numerically(derivative, direct, expression.free_symbols, seed=seed,
-                                                     real_at=expression)
+                                                     real_at=expression, digits=significant_digits(expression))
     except TimeLimitExceeded as err:
         return Check("unknown", direct, reason=f"{why}; {err}")
     if disagreement is not None:
         return Check("mismatch", direct, agreed, reason=f"the derivatives differ at {disagreement}",
                      details={"point": disagreement})
     if agreed >= MIN_POINTS:
+        digits = significant_digits(expression)
         return Check("numeric", direct, agreed,
-                     reason=f"{why}; equal to {SIGNIFICANT_DIGITS} significant digits at {agreed} random points")
+                     reason=f"{why}; equal to {digits} significant digits at {agreed} random points")
     return Check("unknown", direct, agreed, reason=f"{why}; only {agreed} random points had finite values")
 
 
+def significant_digits(expression: sympy.Expr) -> int:
+    """Digits to which two correct derivatives of `expression` must agree.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> significant_digits(x / 3), significant_digits(x / sympy.Float("1.5"))
+    (30, 12)
+    """
+    has_float = any(isinstance(node, sympy.Float) for node in postorder(expression))
+    return FLOAT_SIGNIFICANT_DIGITS if has_float else SIGNIFICANT_DIGITS
+
+
 def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: int = 0,
-                      points: int = MIN_POINTS, real_at: sympy.Expr | None = None) -> tuple[int, dict | None]:
-    """Compare two expressions at random points.
+                      points: int = MIN_POINTS, real_at: sympy.Expr | None = None,
+                      digits: int = SIGNIFICANT_DIGITS) -> tuple[int, dict | None]:
+    """Compare two expressions at random points, to `digits` significant digits.
 
     Abstract functions are replaced by concrete ones first. Points where
     either side has no finite value are skipped, and so are points where a
@@ -204,7 +229,7 @@ def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: i
             b = evaluate(second, point, WORKING_DIGITS)
         except NotANumber:
             continue
-        if not _close(a, b):
+        if not _close(a, b, digits):
             return agreed, {str(s): float(v) for s, v in point.items()}
         agreed += 1
     return agreed, None
@@ -215,10 +240,10 @@ def _random_value(rng: random.Random) -> mpmath.mpf:
     return mpmath.mpf(rng.choice((-1, 1)) * magnitude)
 
 
-def _close(a, b) -> bool:
+def _close(a, b, digits: int) -> bool:
     with mpmath.workdps(WORKING_DIGITS):
         scale = max(abs(a), abs(b), mpmath.mpf(1))
-        return abs(a - b) <= scale * mpmath.mpf(10) ** (-SIGNIFICANT_DIGITS)
+        return abs(a - b) <= scale * mpmath.mpf(10) ** (-digits)
 
 
 # --- complexity ------------------------------------------------------------------
