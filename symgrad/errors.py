@@ -21,6 +21,7 @@ __all__ = [
     "VariableError",
     "OptionError",
     "GraphError",
+    "PointError",
     "TimeLimitExceeded",
     "EXIT_OK",
     "EXIT_MISMATCH",
@@ -72,6 +73,10 @@ class OptionError(SymgradError, ValueError):
 
 class GraphError(SymgradError, ValueError):
     """A SymPy expression cannot be turned into a computation graph."""
+
+
+class PointError(SymgradError, ValueError):
+    """A point given with ``--at`` is malformed, or the expression is undefined there."""
 
 
 class TimeLimitExceeded(SymgradError):
