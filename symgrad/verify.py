@@ -213,8 +213,12 @@ def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: i
     >>> agree_numerically(sympy.sin(2*x), 2*sympy.sin(x)*sympy.cos(x), {x})
     (5, None)
     """
-    first, second = concretize(first), concretize(second)
-    real_at = concretize(real_at) if real_at is not None else None
+    try:
+        first, second = concretize(first), concretize(second)
+        real_at = concretize(real_at) if real_at is not None else None
+    except (ValueError, TypeError):
+        # e.g. SymPy's Derivative(g(g(x)), g(x)): no concrete stand-in; undecided
+        return 0, None
     symbols = sorted(symbols | first.free_symbols | second.free_symbols, key=str)
     rng = random.Random(seed)
     agreed = 0

@@ -1,0 +1,171 @@
+"""Layered left-to-right layout of a computation graph (no drawing here).
+
+Sugiyama-style, as slides need it: inputs in the first column, the output in
+the last; each node in the column after its latest operand (longest-path
+layering); an edge that skips columns is routed through "dummy" waypoints, one
+per skipped column, that take a slot like a node, so it never runs through a
+node; the order within each column comes from barycenter sweeps that reduce
+crossings. Everything is deterministic for the same graph.
+
+Examples
+--------
+>>> from symgrad import parse, build_graph
+>>> layout = layered_layout(build_graph(parse("sigmoid(w1*x1 + w2*x2 + b)")))
+>>> layout.layer["w1"], layout.layer["u3"], layout.layer["f"]
+(0, 2, 3)
+>>> layout.positions["f"][0] > layout.positions["u3"][0]
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+__all__ = ["Layout", "layered_layout"]
+
+Edge = tuple[str, str, int]
+
+
+@dataclass
+class Layout:
+    """Where each node goes.
+
+    Attributes
+    ----------
+    layer : dict
+        Column of each node (0 = inputs).
+    columns : list of list
+        Per column, its nodes and waypoints from top to bottom; a waypoint is
+        ``("~", source, target, key, column)``.
+    positions : dict
+        ``(x, y)`` of every node and waypoint; columns are 1 apart, slots 1 apart.
+    routes : dict
+        For each edge ``(source, target, key)``, the waypoints it passes.
+    """
+
+    layer: dict = field(default_factory=dict)
+    columns: list = field(default_factory=list)
+    positions: dict = field(default_factory=dict)
+    routes: dict = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    @property
+    def height(self) -> int:
+        return max((len(c) for c in self.columns), default=0)
+
+
+def _layers(graph: nx.MultiDiGraph) -> dict[str, int]:
+    position = {n: i for i, n in enumerate(graph.graph["order"])}
+    layer: dict[str, int] = {}
+    for node in graph.graph["order"]:  # a topological order
+        operands = [s for s, _ in graph.in_edges(node)]
+        layer[node] = 1 + max((layer[s] for s in operands), default=-1)
+    del position
+    return layer
+
+
+def layered_layout(graph: nx.MultiDiGraph, sweeps: int = 8) -> Layout:
+    """Compute a :class:`Layout` of `graph`, left to right.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        From :func:`symgrad.build_graph`.
+    sweeps : int
+        Barycenter passes (each one down and up) to reduce crossings.
+    """
+    layer = _layers(graph)
+    width = max(layer.values()) + 1
+    columns: list[list] = [[] for _ in range(width)]
+    for node in graph.graph["order"]:
+        columns[layer[node]].append(node)
+    routes: dict[Edge, list] = {}
+    neighbours_left: dict = {}
+    neighbours_right: dict = {}
+
+    def link(a, b):
+        neighbours_right.setdefault(a, []).append(b)
+        neighbours_left.setdefault(b, []).append(a)
+
+    for source, target, key in sorted(graph.edges(keys=True), key=lambda e: (layer[e[1]], e)):
+        previous, waypoints = source, []
+        for column in range(layer[source] + 1, layer[target]):
+            dummy = ("~", source, target, key, column)
+            columns[column].append(dummy)
+            waypoints.append(dummy)
+            link(previous, dummy)
+            previous = dummy
+        link(previous, target)
+        routes[(source, target, key)] = waypoints
+    _order_columns(columns, neighbours_left, neighbours_right, sweeps)
+    positions = {}
+    height = max(len(c) for c in columns)
+    for x, column in enumerate(columns):
+        offset = (height - len(column)) / 2
+        for slot, item in enumerate(column):
+            positions[item] = (float(x), float(offset + slot))
+    return Layout(layer, columns, positions, routes)
+
+
+def _order_columns(columns, left, right, sweeps: int) -> None:
+    """Barycenter heuristic: sort each column by the mean slot of its neighbours."""
+
+    def slots(column):
+        return {item: i for i, item in enumerate(column)}
+
+    best = [list(c) for c in columns]
+    best_crossings = _crossings(columns, right)
+    for _ in range(sweeps):
+        for i in range(1, len(columns)):
+            _sort_by_barycenter(columns[i], left, slots(columns[i - 1]))
+        for i in range(len(columns) - 2, -1, -1):
+            _sort_by_barycenter(columns[i], right, slots(columns[i + 1]))
+        crossings = _crossings(columns, right)
+        if crossings < best_crossings:
+            best, best_crossings = [list(c) for c in columns], crossings
+    columns[:] = best
+
+
+def _sort_by_barycenter(column: list, neighbours: dict, slot: dict) -> None:
+    current = {item: i for i, item in enumerate(column)}
+
+    def barycenter(item):
+        linked = [slot[n] for n in neighbours.get(item, ()) if n in slot]
+        return (sum(linked) / len(linked) if linked else current[item], current[item])
+
+    column.sort(key=barycenter)
+
+
+def _crossings(columns: list, right: dict) -> int:
+    """Count crossings between adjacent columns (pairs of edges that swap order)."""
+    total = 0
+    for left_column, right_column in zip(columns, columns[1:]):
+        slot = {item: i for i, item in enumerate(right_column)}
+        edges = [(i, slot[n]) for i, item in enumerate(left_column)
+                 for n in right.get(item, ()) if n in slot]
+        edges.sort()
+        targets = [t for _, t in edges]
+        total += _inversions(targets)
+    return total
+
+
+def _inversions(values: list[int]) -> int:
+    """Number of pairs out of order (merge sort, O(n log n))."""
+    if len(values) < 2:
+        return 0
+    middle = len(values) // 2
+    left, right = values[:middle], values[middle:]
+    count = _inversions(left) + _inversions(right)
+    left.sort()
+    right.sort()
+    j = 0
+    for value in left:
+        while j < len(right) and right[j] < value:
+            j += 1
+        count += j
+    return count
