@@ -60,6 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--prefix", help="name stem of the intermediate nodes (default: u)")
     parser.add_argument("--output-name", metavar="NAME", help="name of the output node (default: f)")
     parser.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    parser.add_argument("--at", metavar="POINT",
+                        help="values and gradients at a point, e.g. w=0.5,x=2,b=-1 (in the output and figures)")
+    figures = parser.add_argument_group("figures (matplotlib; no TeX needed)")
+    figures.add_argument("--figure", metavar="FILE",
+                         help="draw the graph with the paths highlighted; .png, .svg or .pdf")
+    figures.add_argument("--frames", metavar="DIR",
+                         help="write numbered slide frames (graph, forward pass, one per path, sum) "
+                         "and an index frames.md / frames.tex to DIR")
+    figures.add_argument("--frame-format", choices=("png", "svg", "pdf"), default="png",
+                         help="file format of --frames (default: png)")
+    figures.add_argument("--dpi", type=_dpi, default=150, help="resolution of PNG files (default: 150)")
+    figures.add_argument("--transparent", action="store_true", help="transparent background")
+    figures.add_argument("--theme", choices=("light", "dark"), default="light", help="colours (default: light)")
+    figures.add_argument("--edge-labels", choices=("auto", "on", "off"), default="auto",
+                         help="local derivatives on the edges (auto: for graphs of at most 40 nodes)")
+    figures.add_argument("--usetex", action="store_true", help="typeset labels with a LaTeX installation")
     parser.add_argument("--version", action="version", version=f"symgrad {__version__}")
     return parser
 
@@ -71,6 +87,16 @@ def _non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if value < 0 or value > 10**6:
         raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1000000")
+    return value
+
+
+def _dpi(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 10 <= value <= 1200:
+        raise argparse.ArgumentTypeError(f"{text} is not between 10 and 1200")
     return value
 
 
@@ -118,6 +144,22 @@ def _render(explanation, args) -> str:
     return explanation.to_latex(standalone=args.standalone)
 
 
+def _draw_figures(explanation, args: argparse.Namespace) -> None:
+    """Write --figure and --frames; matplotlib is imported only here."""
+    if not args.figure and not args.frames:
+        return
+    from .plot import save_figure, write_frames
+
+    style = dict(theme=args.theme, usetex=args.usetex)
+    if args.figure:
+        labels = {"auto": None, "on": True, "off": False}[args.edge_labels]
+        figure = explanation.plot(edge_labels=labels, **style)
+        save_figure(figure, args.figure, dpi=args.dpi, transparent=args.transparent)
+    if args.frames:
+        write_frames(explanation, args.frames, kind=args.frame_format, values=explanation.values,
+                     dpi=args.dpi, transparent=args.transparent, **style)
+
+
 def run(args: argparse.Namespace) -> int:
     """Explain as `args` say, print, and return the exit code."""
     wrt = args.wrt if args.wrt is not None else _default_variable(args.expression)
@@ -126,9 +168,10 @@ def run(args: argparse.Namespace) -> int:
         explanation = explain(
             args.expression, wrt, share=not args.tree, prefix=args.prefix,
             output=args.output_name, max_paths=args.max_paths, time_limit=args.timeout,
-            check=not args.no_check,
+            check=not args.no_check, at=args.at,
         )
         rendered = _render(explanation, args)
+        _draw_figures(explanation, args)
     for warning in caught:
         if issubclass(warning.category, SymgradWarning):
             print(f"symgrad: warning: {warning.message}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 
 import networkx as nx
@@ -16,6 +16,7 @@ from .errors import OptionError, VariableError
 from .graph import DEFAULT_MAX_NODES, build_graph
 from .parse import is_valid_name, parse
 from .paths import count_paths
+from .point import PointValues, evaluate_at, parse_point
 from .verify import (
     Check, Complexity, agree_numerically, check_derivative, complexity, significant_digits,
 )
@@ -42,6 +43,7 @@ def explain(
     check: bool = True,
     seed: int = 0,
     max_nodes: int = DEFAULT_MAX_NODES,
+    at: str | Mapping[str, float] | None = None,
 ) -> Explanation:
     """Explain the derivative of `expr` with respect to `wrt`, backprop style.
 
@@ -66,6 +68,10 @@ def explain(
         Seed of the random points of the numeric check.
     max_nodes : int
         Refuse graphs larger than this.
+    at : str or mapping, optional
+        A point such as ``"w=0.5,x=2,b=-1"`` or ``{"w": 0.5, ...}``: the
+        explanation then also gives every node's value and gradient there
+        (:attr:`Explanation.values`), checked against finite differences.
 
     Returns
     -------
@@ -95,8 +101,16 @@ def explain(
     text = expr if isinstance(expr, str) else None
     parsed = parse(expr) if isinstance(expr, str) else expr
     graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
+    point = _point(at, graph) if at is not None else None
     return Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
-                       time_limit=time_limit, run_check=check, seed=seed)
+                       time_limit=time_limit, run_check=check, seed=seed, point=point)
+
+
+def _point(at: str | Mapping[str, float], graph: nx.MultiDiGraph) -> dict:
+    inputs = graph.graph["inputs"]
+    if isinstance(at, str):
+        return parse_point(at, inputs)
+    return parse_point(",".join(f"{name}={value!r}" for name, value in dict(at).items()), inputs)
 
 
 def _validate_options(max_paths: int, time_limit: float, max_nodes: int) -> None:
@@ -146,7 +160,7 @@ class Explanation:
 
     def __init__(self, graph: nx.MultiDiGraph, wrt: str, *, text: str | None = None,
                  max_paths: int = DEFAULT_MAX_PATHS, time_limit: float = 10.0,
-                 run_check: bool = True, seed: int = 0):
+                 run_check: bool = True, seed: int = 0, point: Mapping | None = None):
         self.graph = graph
         self.wrt = wrt
         self.text = text
@@ -154,6 +168,7 @@ class Explanation:
         self.time_limit = time_limit
         self.run_check = run_check
         self.seed = seed
+        self.point = point
 
     def __repr__(self) -> str:
         return (f"<Explanation d{self.output}/d{self.wrt}: {self.path_count} path(s), "
@@ -241,7 +256,23 @@ class Explanation:
         """Sizes that show why the decomposed way is simpler."""
         return complexity(self.graph, self.wrt, self.path_count, self.check.direct)
 
+    @cached_property
+    def values(self) -> PointValues | None:
+        """Forward values and gradients of every node at the point given with ``at``."""
+        return evaluate_at(self.graph, self.point) if self.point is not None else None
+
     # --- outputs --------------------------------------------------------------
+
+    def plot(self, **options):
+        """Draw the graph with the paths highlighted; see :func:`symgrad.plot.plot`.
+
+        Values and gradients at the point (``at=``) are drawn when known.
+        Returns a matplotlib ``Figure`` (or draws into ``ax=``).
+        """
+        from .plot import plot
+
+        options.setdefault("values", self.values)
+        return plot(self, **options)
 
     def to_latex(self, standalone: bool = False) -> str:
         """The derivation as an amsmath fragment, or a complete document."""

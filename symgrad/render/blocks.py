@@ -141,6 +141,7 @@ def build_blocks(explanation) -> list:
     blocks += _path_blocks(e)
     blocks += _backprop_blocks(e)
     blocks += _result_blocks(e)
+    blocks += _point_blocks(e)
     blocks += _check_blocks(e)
     blocks += _complexity_blocks(e)
     return blocks
@@ -231,6 +232,27 @@ def _backprop_blocks(e) -> list:
 
 def _result_blocks(e) -> list:
     return [Heading("Result"), Equations([Equation(Partial(e.output, e.wrt), [printable(e.derivative)])])]
+
+
+def _number(value) -> str:
+    return format(float(value), ".6g")
+
+
+def _point_blocks(e) -> list:
+    at = e.values
+    if at is None:
+        return []
+    where = ", ".join(f"{name} = {_number(value)}" for name, value in at.point.items())
+    rows = [(f"{node}: value, gradient", f"{_number(at.values[node])}, {_number(at.gradients[node])}")
+            for node in e.graph.graph["order"] if e.graph.nodes[node]["kind"] != "constant"]
+    difference = at.finite_differences.get(e.wrt)
+    check = (f"Central finite difference of {e.output} in {e.wrt}: {_number(difference)} "
+             f"(largest relative gap over all inputs: {at.max_relative_error:.1e})."
+             if difference is not None else "No finite difference: the point is on the edge of the domain.")
+    return [Heading("Values and gradients at the point"),
+            Text(f"At {where}: the forward pass gives each node's value, the backward pass its "
+                 f"gradient (the derivative of {e.output} with respect to it)."),
+            Table(rows), Text(check)]
 
 
 _STATUS_TEXT = {

@@ -57,6 +57,14 @@ def to_dict(explanation) -> dict:
         for p in e.listed_paths
     ]
     derivative = expression_string(e.derivative)
+    at = e.values
+    point = None if at is None else {
+        "point": {k: float(v) for k, v in at.point.items()},
+        "values": {k: float(v) for k, v in at.values.items()},
+        "gradients": {k: float(v) for k, v in at.gradients.items()},
+        "finite_differences": {k: float(v) for k, v in at.finite_differences.items()},
+        "max_relative_error": at.max_relative_error,
+    }
     return {
         "expression": expression_string(e.expression),
         "output": e.output,
@@ -70,6 +78,7 @@ def to_dict(explanation) -> dict:
         "derivative": derivative,
         "derivative_size": tree_size(e.derivative),
         "path_sum": expression_string(e.path_sum),
+        "at": point,
         "direct": expression_string(check.direct),
         "check": {"status": check.status, "reason": check.reason, "points": check.points,
                   **{k: v for k, v in check.details.items()}},

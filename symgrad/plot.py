@@ -1,0 +1,519 @@
+"""Slide figures of the computation graph, drawn with matplotlib.
+
+This is the only module that imports matplotlib, and :mod:`symgrad` imports
+it only when a figure is asked for. It reads a finished graph (and, for a
+derivative, an :class:`~symgrad.Explanation`) and draws it left to right:
+inputs in the first column, the output in the last, one column per layer
+(:mod:`symgrad.layout`). Labels use matplotlib's mathtext, so no TeX is
+needed; ``usetex=True`` uses a real LaTeX installation instead.
+
+Examples
+--------
+>>> import symgrad
+>>> from symgrad.plot import plot
+>>> fig = plot(symgrad.explain("x*sin(x)", "x"))
+>>> len(fig.symgrad_highlighted)
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.mathtext import MathTextParser
+from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+
+from .errors import OptionError
+from .layout import layered_layout
+from .render.printers import name_to_latex, to_latex, to_unicode
+
+__all__ = ["plot", "save_figure", "write_frames", "PALETTE", "THEMES", "FORMATS"]
+
+#: Okabe & Ito's colour-blind-safe palette, one colour per highlighted path.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442", "#999999")
+FORMATS = ("png", "svg", "pdf")
+SLIDE_SIZE = (13.333, 7.5)  # inches, 16:9
+#: Above this many nodes, edges carry no derivative labels (there is no room).
+EDGE_LABEL_NODE_LIMIT = 40
+#: Smallest font size (points) at which node labels are still drawn.
+MIN_FONT = 6.0
+
+THEMES = {
+    "light": dict(background="#FFFFFF", text="#1A1A1A", edge="#7A7A7A", operation="#EAF1FB",
+                  operation_edge="#3A6EA5", input="#FFF4E0", input_edge="#B8860B", constant="#F0F0F0",
+                  constant_edge="#A0A0A0", output="#DDF3E4", output_edge="#1B7F3B", muted="#8A8A8A"),
+    "dark": dict(background="#16181D", text="#F2F2F2", edge="#9AA0A6", operation="#24354D",
+                 operation_edge="#8AB4F8", input="#4A3A14", input_edge="#F2C14E", constant="#2B2B2B",
+                 constant_edge="#777777", output="#1E4029", output_edge="#7BD88F", muted="#9A9A9A"),
+}
+
+_OP_LABELS = {
+    "add": "+", "mul": r"\times", "neg": "-", "sqrt": r"\sqrt{\cdot}", "power": r"a^{b}",
+    "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
+    "tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}", "softplus": r"\mathrm{sp}",
+    "abs": r"|\cdot|", "identity": "=",
+}
+_MATHTEXT = MathTextParser("path")
+
+
+# --- labels ----------------------------------------------------------------------
+
+
+def _mathtext(latex: str, fallback: str) -> str:
+    """``$latex$`` if matplotlib's mathtext can typeset it, else the plain fallback."""
+    text = f"${latex}$"
+    try:
+        _MATHTEXT.parse(text)
+    except (ValueError, RuntimeError):
+        return fallback.replace("$", "")
+    return text
+
+
+def _op_label(graph, node: str) -> str:
+    data = graph.nodes[node]
+    op = data["op"]
+    if op == "add" and any(sign < 0 for sign in data["params"]):
+        return "$+/-$"
+    if op == "mul" and any(e < 0 for e in data["params"]):
+        return r"$\times/\div$"
+    if op == "pow":
+        return _mathtext(rf"(\cdot)^{{{to_latex(data['params'])}}}", f"^{data['params']}")
+    if op in ("function", "other"):
+        name = data["params"].__name__
+        return _mathtext(name_to_latex(name), name)
+    return f"${_OP_LABELS.get(op, op)}$"
+
+
+def _node_lines(graph, node: str, values=None) -> list[str]:
+    data = graph.nodes[node]
+    if data["kind"] == "constant":
+        lines = [_mathtext(to_latex(data["symbol"]), str(data["symbol"]))]
+    elif data["kind"] == "input":
+        lines = [f"${name_to_latex(node)}$"]
+    else:
+        lines = [f"${name_to_latex(node)}$", _op_label(graph, node)]
+    if values is not None:
+        lines.append(f"{_short(values.values[node])}")
+        lines.append(rf"$\nabla$ {_short(values.gradients[node])}")
+    return lines
+
+
+def _short(number) -> str:
+    value = float(number)
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e4:
+        return f"{value:.4g}"
+    return f"{value:.2e}"
+
+
+# --- geometry --------------------------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    """Scale of the drawing: points per layout unit and the node size."""
+
+    points_x: float
+    points_y: float
+    diameter: float  # points
+    font: float  # points
+
+    def size(self, scale: float = 1.0) -> tuple[float, float]:
+        return self.diameter * scale / self.points_x, self.diameter * scale / self.points_y
+
+
+def _axes_box(legend_lines: int, has_title: bool) -> list[float]:
+    bottom = min(0.45, 0.04 + 0.045 * legend_lines)
+    top = 0.90 if has_title else 0.97
+    return [0.02, bottom, 0.96, top - bottom]
+
+
+def _frame(fig: Figure, ax, layout, max_lines: int, max_chars: int) -> _Frame:
+    bbox = ax.get_position()
+    width_pts = bbox.width * fig.get_figwidth() * 72
+    height_pts = bbox.height * fig.get_figheight() * 72
+    points_x = width_pts / max(layout.width, 1)
+    points_y = height_pts / max(layout.height, 1)
+    diameter = min(0.62 * points_x, 0.72 * points_y, 110.0)
+    font = min(20.0, diameter / (1.25 * max_lines + 0.3), 1.9 * diameter / max(max_chars, 1))
+    return _Frame(points_x, points_y, diameter, font)
+
+
+# --- drawing ----------------------------------------------------------------------
+
+
+def plot(
+    explanation_or_graph,
+    *,
+    ax=None,
+    highlight: bool = True,
+    max_paths: int | None = None,
+    edge_labels: bool | None = None,
+    values=None,
+    theme: str = "light",
+    usetex: bool = False,
+    title: str | None = None,
+    caption: str | None = None,
+    paths: Sequence | None = None,
+    figsize: tuple[float, float] = SLIDE_SIZE,
+) -> Figure:
+    """Draw the computation graph, with the chain-rule paths highlighted.
+
+    Parameters
+    ----------
+    explanation_or_graph : Explanation or networkx.MultiDiGraph
+        With an explanation, its listed paths are highlighted, each in its own
+        colour, with a legend of their chain-rule products.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes instead of a new 16:9 figure.
+    highlight : bool
+        Highlight the paths (explanations only).
+    max_paths : int, optional
+        Highlight at most this many paths (default: the explanation's listing,
+        at most 8, one per palette colour); the others are summarised.
+    edge_labels : bool, optional
+        Write each edge's local derivative on it; default: when the graph has
+        at most 40 nodes. Labels that would collide are dropped, with a note.
+    values : symgrad.point.PointValues, optional
+        Write each node's value and gradient (adjoint) under its name.
+    theme : {"light", "dark"}
+    usetex : bool
+        Typeset labels with a real LaTeX installation (``text.usetex``).
+    title, caption : str, optional
+        Text above the graph and below it.
+    paths : sequence of ChainPath, optional
+        Highlight exactly these paths.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Attributes ``symgrad_highlighted`` (the highlighted paths) and
+        ``symgrad_notes`` (what was left out) tell what was drawn.
+    """
+    if theme not in THEMES:
+        raise OptionError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+    colours = THEMES[theme]
+    explanation = None if _is_graph(explanation_or_graph) else explanation_or_graph
+    graph = explanation_or_graph if explanation is None else explanation.graph
+    chosen = _chosen_paths(explanation, highlight, max_paths, paths)
+    notes: list[str] = []
+    if explanation is not None and highlight and paths is None and len(chosen) < explanation.path_count:
+        hidden = explanation.path_count - len(chosen)
+        notes.append(f"{hidden} more path{'s' if hidden != 1 else ''} not drawn")
+    with matplotlib.rc_context({"text.usetex": usetex, "mathtext.fontset": "dejavusans",
+                                "svg.fonttype": "path"}):
+        fig, ax = _figure_and_axes(ax, figsize, colours, len(chosen) + bool(caption) + bool(notes),
+                                   bool(title))
+        layout = layered_layout(graph)
+        labels = {n: _node_lines(graph, n, values) for n in graph}
+        frame = _frame(fig, ax, layout, max(len(v) for v in labels.values()),
+                       max(_visible_length(line) for v in labels.values() for line in v))
+        _set_limits(ax, layout)
+        patches = _draw_nodes(ax, graph, layout, labels, frame, colours, notes)
+        _draw_edges(ax, graph, layout, patches, frame, colours)
+        highlighted = _draw_paths(ax, graph, layout, patches, frame, chosen)
+        show_labels = edge_labels if edge_labels is not None else graph.number_of_nodes() <= EDGE_LABEL_NODE_LIMIT
+        if show_labels:
+            _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes)
+        elif edge_labels is None and graph.number_of_nodes() > EDGE_LABEL_NODE_LIMIT:
+            notes.append("edge labels omitted (too many nodes)")
+        _draw_legend(fig, explanation, chosen, colours, frame)
+        _draw_texts(fig, title, caption, notes, colours)
+    fig.symgrad_highlighted = chosen
+    fig.symgrad_notes = notes
+    fig.symgrad_layout = layout
+    return fig
+
+
+def _is_graph(obj) -> bool:
+    return hasattr(obj, "graph") and hasattr(obj, "nodes") and hasattr(obj, "edges")
+
+
+def _chosen_paths(explanation, highlight: bool, max_paths: int | None, paths) -> list:
+    if paths is not None:
+        return list(paths)
+    if explanation is None or not highlight:
+        return []
+    limit = len(PALETTE) if max_paths is None else min(max_paths, len(PALETTE))
+    return explanation.listed_paths[:limit]
+
+
+def _figure_and_axes(ax, figsize, colours, legend_lines: int, has_title: bool):
+    if ax is not None:
+        ax.set_axis_off()
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, facecolor=colours["background"])
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes(_axes_box(legend_lines, has_title))
+    ax.set_axis_off()
+    ax.set_facecolor(colours["background"])
+    return fig, ax
+
+
+def _set_limits(ax, layout) -> None:
+    ax.set_xlim(-0.5, layout.width - 0.5)
+    ax.set_ylim(layout.height - 0.5, -0.5)
+
+
+def _visible_length(line: str) -> int:
+    """Rough width of a label line in characters (mathtext commands count little)."""
+    stripped = line.replace("$", "").replace("\\mathrm", "").replace("\\", "")
+    return max(1, len(stripped.replace("{", "").replace("}", "").replace("_", "")))
+
+
+def _draw_nodes(ax, graph, layout, labels, frame, colours, notes) -> dict:
+    patches = {}
+    output = graph.graph["output"]
+    labelled = frame.font >= MIN_FONT
+    if not labelled:
+        notes.append("node labels omitted (too many nodes for the canvas)")
+    for node in graph.graph["order"]:
+        x, y = layout.positions[node]
+        kind = graph.nodes[node]["kind"]
+        scale = 0.7 if kind == "constant" else 1.0
+        width, height = frame.size(scale)
+        if kind == "operation":
+            face, edge = ("output", "output_edge") if node == output else ("operation", "operation_edge")
+            patch = Ellipse((x, y), width, height, facecolor=colours[face], edgecolor=colours[edge],
+                            linewidth=3.0 if node == output else 1.5, zorder=3)
+        else:
+            face, edge = (kind, f"{kind}_edge")
+            patch = FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                   boxstyle="round,pad=0,rounding_size=0.1", mutation_aspect=height / width,
+                                   facecolor=colours[face], edgecolor=colours[edge], linewidth=1.5, zorder=3)
+        ax.add_patch(patch)
+        patches[node] = patch
+        if labelled:
+            colour = colours["muted"] if kind == "constant" else colours["text"]
+            ax.text(x, y, "\n".join(labels[node]), ha="center", va="center", zorder=5, color=colour,
+                    fontsize=frame.font * scale, linespacing=1.15)
+    return patches
+
+
+def _edge_segments(graph, layout, source, target, key) -> list[tuple[tuple, tuple]]:
+    points = [layout.positions[source]] + [layout.positions[w] for w in layout.routes[(source, target, key)]]
+    points.append(layout.positions[target])
+    return list(zip(points, points[1:]))
+
+
+def _parallel_rad(graph, source, target, key) -> float:
+    """Curvature that separates parallel edges (``x*x``): 0 for a single edge."""
+    keys = sorted(graph[source][target])
+    if len(keys) == 1:
+        return 0.0
+    return 0.35 * (keys.index(key) - (len(keys) - 1) / 2)
+
+
+def _arrow(ax, start, end, patch_a, patch_b, colour, width, rad, arrow: bool, zorder: int, frame):
+    style = "-|>" if arrow else "-"
+    arrow_patch = FancyArrowPatch(
+        start, end, patchA=patch_a, patchB=patch_b, arrowstyle=style, color=colour, linewidth=width,
+        mutation_scale=max(8.0, frame.diameter * 0.22), connectionstyle=f"arc3,rad={rad}",
+        shrinkA=1, shrinkB=1, zorder=zorder, capstyle="round", joinstyle="round",
+    )
+    ax.add_patch(arrow_patch)
+    return arrow_patch
+
+
+def _draw_edge(ax, graph, layout, patches, frame, edge, colour, width, zorder):
+    source, target, key = edge
+    segments = _edge_segments(graph, layout, source, target, key)
+    rad = _parallel_rad(graph, source, target, key)
+    drawn = []
+    for i, (start, end) in enumerate(segments):
+        first, last = i == 0, i == len(segments) - 1
+        drawn.append(_arrow(ax, start, end, patches[source] if first else None,
+                            patches[target] if last else None, colour, width,
+                            rad if len(segments) == 1 else 0.0, last, zorder, frame))
+    return drawn
+
+
+def _draw_edges(ax, graph, layout, patches, frame, colours) -> None:
+    width = max(0.8, min(2.0, frame.diameter / 40))
+    for edge in graph.edges(keys=True):
+        _draw_edge(ax, graph, layout, patches, frame, edge, colours["edge"], width, 1)
+
+
+def _draw_paths(ax, graph, layout, patches, frame, chosen) -> list:
+    uses: dict = {}
+    for index, path in enumerate(chosen):
+        for edge in path.edges:
+            uses.setdefault(edge, []).append(index)
+    base = max(1.5, min(4.0, frame.diameter / 18))
+    for edge, indices in uses.items():
+        for rank, index in enumerate(indices):
+            width = base * (1 + 0.9 * (len(indices) - 1 - rank))
+            _draw_edge(ax, graph, layout, patches, frame, edge, PALETTE[index], width, 2)
+    return list(chosen)
+
+
+def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes) -> None:
+    renderer = fig.canvas.get_renderer()
+    occupied = [p.get_window_extent(renderer).expanded(1.02, 1.02) for p in patches.values()]
+    dropped = 0
+    font = max(MIN_FONT, frame.font * 0.72)
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        latex = to_latex(data["local_derivative"])
+        label = _mathtext(latex, to_unicode(data["local_derivative"]))
+        segments = _edge_segments(graph, layout, source, target, key)
+        (x0, y0), (x1, y1) = segments[-1]
+        rad = _parallel_rad(graph, source, target, key)
+        placed = False
+        for t in (0.5, 0.38, 0.62, 0.28, 0.72):
+            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+            if rad:
+                x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
+            text = ax.text(x, y, label, fontsize=font, ha="center", va="center", zorder=4,
+                           color=colours["text"],
+                           bbox=dict(boxstyle="round,pad=0.15", facecolor=colours["background"],
+                                     edgecolor="none", alpha=0.9))
+            box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+            if _inside(box, fig.bbox) and not any(box.overlaps(o) for o in occupied):
+                occupied.append(box)
+                placed = True
+                break
+            text.remove()
+        dropped += not placed
+    if dropped:
+        notes.append(f"{dropped} edge label{'s' if dropped != 1 else ''} omitted (no room)")
+
+
+def _inside(box, outer) -> bool:
+    return box.x0 >= outer.x0 and box.y0 >= outer.y0 and box.x1 <= outer.x1 and box.y1 <= outer.y1
+
+
+def _path_label(explanation, path) -> str:
+    graph = explanation.graph
+    parts = []
+    for source, target, key in path.edges:
+        parallel = graph.number_of_edges(source, target) > 1
+        frac = rf"\partial {name_to_latex(target)} / \partial {name_to_latex(source)}"
+        parts.append(frac + (rf"|_{{\#{key + 1}}}" if parallel else ""))
+    leibniz = r" \cdot ".join(parts) if parts else "1"
+    product = to_latex(path.product)
+    text = f"{leibniz} = {product}"
+    fallback = " · ".join(f"∂{t}/∂{s}" for s, t, _ in path.edges) + " = " + to_unicode(path.product)
+    if len(product) > 160:
+        return _mathtext(leibniz, fallback)
+    return _mathtext(text, fallback)
+
+
+def _draw_legend(fig, explanation, chosen, colours, frame) -> None:
+    if not chosen:
+        return
+    handles = [Line2D([0], [0], color=PALETTE[i], linewidth=4) for i in range(len(chosen))]
+    labels = [f"path {i + 1}:  {_path_label(explanation, p)}" for i, p in enumerate(chosen)]
+    legend = fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, 0.01), frameon=False,
+                        fontsize=min(18.0, max(10.0, 150.0 / (len(chosen) + 4))), labelcolor=colours["text"],
+                        handlelength=2.0)
+    _shrink_to_fit(fig, legend)
+
+
+def _shrink_to_fit(fig, legend) -> None:
+    renderer = fig.canvas.get_renderer()
+    for _ in range(8):
+        box = legend.get_window_extent(renderer)
+        if box.x1 <= fig.bbox.x1 - 2 and box.y1 <= fig.bbox.y1:
+            return
+        for text in legend.get_texts():
+            text.set_fontsize(text.get_fontsize() * 0.85)
+
+
+def _draw_texts(fig, title, caption, notes, colours) -> None:
+    if title:
+        fig.text(0.02, 0.965, title, fontsize=22, va="top", ha="left", color=colours["text"])
+    lines = ([caption] if caption else []) + (["Note: " + "; ".join(notes)] if notes else [])
+    if lines:
+        text = fig.text(0.98, 0.012, "\n".join(lines), fontsize=15, va="bottom", ha="right",
+                        color=colours["muted"])
+        renderer = fig.canvas.get_renderer()
+        for _ in range(8):
+            if text.get_window_extent(renderer).x0 >= fig.bbox.x0 + 2:
+                break
+            text.set_fontsize(text.get_fontsize() * 0.85)
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: float = 150, transparent: bool = False) -> Path:
+    """Save `fig` as PNG, SVG or PDF, chosen by the file extension."""
+    path = Path(path)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        raise OptionError(f"figure file {path.name!r}: the extension must be one of .png, .svg, .pdf")
+    if not 10 <= dpi <= 1200:
+        raise OptionError(f"dpi must be between 10 and 1200, got {dpi}")
+    fig.savefig(path, format=kind, dpi=dpi, transparent=transparent,
+                facecolor="none" if transparent else fig.get_facecolor())
+    return path
+
+
+def write_frames(explanation, directory: str | Path, *, kind: str = "png", values=None,
+                 theme: str = "light", dpi: float = 150, transparent: bool = False,
+                 usetex: bool = False) -> list[Path]:
+    """Write a numbered sequence of slide frames and an index.
+
+    Frames: the graph alone; the forward pass; one frame per listed path with
+    its product as caption; all paths together with the sum. ``frames.md`` and
+    ``frames.tex`` (one ``\\includegraphics`` per frame) list them in order.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The frame files, in slide order.
+    """
+    directory = Path(directory)
+    if kind not in FORMATS:
+        raise OptionError(f"frame format must be one of {', '.join(FORMATS)}, got {kind!r}")
+    directory.mkdir(parents=True, exist_ok=True)
+    e = explanation
+    target = rf"$\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)}$"
+    frames = [("graph", dict(highlight=False, edge_labels=False,
+                             title="The computation graph", caption=_definitions_caption(e)))]
+    frames.append(("forward", dict(highlight=False, values=values, edge_labels=True,
+                                   title="Forward pass: each node computes its value from its operands")))
+    for number, path in enumerate(e.listed_paths[: len(PALETTE)], start=1):
+        frames.append((f"path{number}", dict(paths=[path], title=f"Path {number} of {e.path_count} for {target}",
+                                             caption=f"{len(path.edges)} local derivatives multiplied along the path")))
+    frames.append(("sum", dict(title=f"{target}: the sum over the paths", values=values,
+                               caption=_sum_caption(e))))
+    width = len(str(len(frames)))
+    written = []
+    for index, (name, options) in enumerate(frames, start=1):
+        fig = plot(e, theme=theme, usetex=usetex, **options)
+        path = directory / f"frame-{index:0{width}d}-{name}.{kind}"
+        save_figure(fig, path, dpi=dpi, transparent=transparent)
+        written.append(path)
+    _write_index(directory, written)
+    return written
+
+
+def _definitions_caption(e) -> str:
+    count = sum(1 for n in e.graph if e.graph.nodes[n]["kind"] == "operation")
+    return f"{e.graph.number_of_nodes()} nodes, {count} operations, {e.graph.number_of_edges()} edges"
+
+
+def _sum_caption(e) -> str:
+    derivative = to_latex(e.derivative) if len(str(e.derivative)) < 120 else None
+    sentence = f"{e.path_count} path{'s' if e.path_count != 1 else ''}, summed"
+    if derivative is None:
+        return sentence
+    return sentence + ": " + _mathtext(rf"\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)} = {derivative}", "")
+
+
+def _write_index(directory: Path, frames: list[Path]) -> None:
+    markdown = ["# Frames", ""] + [f"{i}. ![{p.stem}]({p.name})" for i, p in enumerate(frames, start=1)]
+    (directory / "frames.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
+    tex = ["% Generated by symgrad: one frame per slide, in order"]
+    for p in frames:
+        tex.append(f"\\begin{{frame}}\\centering\\includegraphics[width=\\linewidth]{{{p.name}}}\\end{{frame}}")
+    (directory / "frames.tex").write_text("\n".join(tex) + "\n", encoding="utf-8")
+
