@@ -19,7 +19,7 @@ def test_latex_names():
     assert to_latex(sym("x1")) == "x_{1}"
     assert to_latex(sym("w_12")) == "w_{12}"
     assert to_latex(sym("alpha")) == r"\alpha"
-    assert to_latex(sym("v0_1_2")) == "v_{0,1,2}"
+    assert to_latex(sym("v0_1_2")) == "v^{(0)}_{12}"  # a layer weight, as in the lecture
     assert to_latex(sym("alpha2")) == r"\alpha_{2}"
     assert to_latex(sym("loss")) == r"\mathrm{loss}"
     assert to_latex(sym("epsilon")) == r"\varepsilon"
@@ -28,7 +28,7 @@ def test_latex_names():
 def test_unicode_names():
     assert name_to_unicode("x1") == "x₁"
     assert name_to_unicode("alpha") == "α"
-    assert name_to_unicode("v0_1_2") == "v₀,₁,₂"
+    assert name_to_unicode("v0_1_2") == "v⁽⁰⁾₁₂"
     assert name_to_unicode("w_ab") == "w_ab"
     assert name_to_latex("u3") == "u_{3}"
 

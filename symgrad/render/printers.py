@@ -2,7 +2,7 @@
 
 Both keep operands in the order they were typed (``order="none"``), write
 names as a lecturer would (``x1`` -> x_1, ``w_12`` -> w_{12}, ``alpha`` -> α,
-``v0_1_2`` -> v_{0,1,2}), the sigmoid as σ, ``Heaviside(u, 0)`` as H(u) and
+and a layer's weight ``v0_1_2`` -> v^{(0)}_{12}), the sigmoid as σ, ``Heaviside(u, 0)`` as H(u) and
 the derivative of an abstract function ``f`` at ``u`` as f'(u).
 
 Examples
@@ -38,6 +38,9 @@ _LATEX_GREEK = {name: "\\" + name for name in GREEK} | {"omicron": "o", "epsilon
 _SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _BASE_AND_DIGITS = re.compile(r"([A-Za-z]+?)([0-9]+)\Z")
+#: ``v0_1_2``: entry (1, 2) of layer 0's weight matrix, written v^{(0)}_{12}.
+_LAYER_WEIGHT = re.compile(r"([A-Za-z]+?)([0-9]+)_([0-9]+)_([0-9]+)\Z")
+_SUPERSCRIPT_PARENTHESES = str.maketrans("()", "⁽⁾")
 
 
 def _split_name(name: str) -> tuple[str, list[str]]:
@@ -50,6 +53,26 @@ def _split_name(name: str) -> tuple[str, list[str]]:
     return head, subscripts
 
 
+def _layer_weight(name: str) -> tuple[str, str, str] | None:
+    """(base, layer, "ij") for a layer weight such as ``v0_1_2``, else None.
+
+    The two indices are written together (``12``) when both are single
+    digits, and separated by a comma otherwise (``10,2``).
+    """
+    match = _LAYER_WEIGHT.match(name)
+    if not match:
+        return None
+    head, layer, row, column = match.groups()
+    separator = "" if len(row) == 1 and len(column) == 1 else ","
+    return head, layer, row + separator + column
+
+
+def _latex_base(head: str) -> str:
+    if head in _LATEX_GREEK:
+        return _LATEX_GREEK[head]
+    return head if len(head) == 1 else rf"\mathrm{{{head}}}"
+
+
 def name_to_latex(name: str) -> str:
     """LaTeX for a variable or node name.
 
@@ -57,14 +80,15 @@ def name_to_latex(name: str) -> str:
     --------
     >>> name_to_latex("w_12"), name_to_latex("alpha2"), name_to_latex("loss")
     ('w_{12}', '\\\\alpha_{2}', '\\\\mathrm{loss}')
+    >>> name_to_latex("v0_1_2"), name_to_latex("v2_10_3")
+    ('v^{(0)}_{12}', 'v^{(2)}_{10,3}')
     """
+    weight = _layer_weight(name)
+    if weight is not None:
+        head, layer, indices = weight
+        return f"{_latex_base(head)}^{{({layer})}}_{{{indices}}}"
     head, subscripts = _split_name(name)
-    if head in _LATEX_GREEK:
-        base = _LATEX_GREEK[head]
-    elif len(head) == 1:
-        base = head
-    else:
-        base = rf"\mathrm{{{head}}}"
+    base = _latex_base(head)
     if not subscripts:
         return base
     return f"{base}_{{{','.join(_latex_subscript(s) for s in subscripts)}}}"
@@ -75,7 +99,18 @@ def _latex_subscript(part: str) -> str:
 
 
 def name_to_unicode(name: str) -> str:
-    """Terminal form of a name: ``x1`` -> x₁, ``alpha`` -> α, ``w_ab`` -> w_ab."""
+    """Terminal form of a name: ``x1`` -> x₁, ``alpha`` -> α, ``w_ab`` -> w_ab.
+
+    Examples
+    --------
+    >>> name_to_unicode("v0_1_2"), name_to_unicode("v2_10_3")
+    ('v⁽⁰⁾₁₂', 'v⁽²⁾₁₀,₃')
+    """
+    weight = _layer_weight(name)
+    if weight is not None:
+        head, layer, indices = weight
+        layer = f"({layer})".translate(_SUPERSCRIPTS).translate(_SUPERSCRIPT_PARENTHESES)
+        return GREEK.get(head, head) + layer + indices.translate(_SUBSCRIPT_DIGITS)
     head, subscripts = _split_name(name)
     base = GREEK.get(head, head)
     if all(s.isdigit() for s in subscripts):
