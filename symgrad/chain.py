@@ -22,6 +22,7 @@ from functools import cached_property
 import networkx as nx
 import sympy
 
+from .errors import VariableError
 from .exprtools import substitute, tidy, tree_size
 from .paths import Edge, iter_paths, nodes_on_paths
 
@@ -32,6 +33,7 @@ __all__ = [
     "local_derivative_in_inputs",
     "adjoint_steps",
     "reverse_accumulate",
+    "gradients",
     "TIDY_LIMIT",
 ]
 
@@ -199,6 +201,57 @@ def reverse_accumulate(graph: nx.MultiDiGraph, variable: str) -> sympy.Expr:
                 terms.append(_times(adjoint[target], local))
         adjoint[node] = terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
     return tidy_if_small(adjoint[variable])
+
+
+def gradients(graph: nx.MultiDiGraph, variables=None) -> dict[str, sympy.Expr]:
+    """Every input's derivative from ONE backward pass over the whole graph.
+
+    The output gets the adjoint 1; walking all nodes once in reverse
+    topological order, each node's adjoint is the sum over its consumers of
+    (consumer's adjoint) x (local derivative). Each edge is visited once,
+    however many inputs are asked for: the cost of all the gradients is that
+    of one :func:`reverse_accumulate`.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A computation graph from :func:`symgrad.build_graph`.
+    variables : iterable of str, optional
+        Input names; default every input of the graph.
+
+    Returns
+    -------
+    dict of str to sympy.Expr
+        Input name -> derivative of the output, in terms of the inputs
+        (tidied when small, as by :func:`reverse_accumulate`).
+
+    Raises
+    ------
+    VariableError
+        If a name is not an input of the graph.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> gradients(build_graph(parse("x*sin(y) + y")))
+    {'x': sin(y), 'y': x*cos(y) + 1}
+    """
+    names = list(graph.graph["inputs"]) if variables is None else list(variables)
+    for name in names:
+        if name not in graph or graph.nodes[name]["kind"] != "input":
+            inputs = ", ".join(graph.graph["inputs"]) or "none"
+            raise VariableError(f"{name!r} is not an input of the graph (inputs: {inputs})")
+    output = graph.graph["output"]
+    adjoint: dict[str, sympy.Expr] = {output: sympy.S.One}
+    for node in reversed(graph.graph["order"]):
+        if node == output:
+            continue
+        terms = [
+            _times(adjoint[target], local_derivative_in_inputs(graph, (node, target, key)))
+            for _, target, key in graph.out_edges(node, keys=True)
+        ]
+        adjoint[node] = terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+    return {name: tidy_if_small(adjoint[name]) for name in names}
 
 
 def _times(left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
