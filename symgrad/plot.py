@@ -286,7 +286,7 @@ def _draw_nodes(ax, graph, layout, labels, frame, colours, notes) -> dict:
         else:
             face, edge = (kind, f"{kind}_edge")
             patch = FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                   boxstyle="round,pad=0,rounding_size=0.1", mutation_aspect=height / width,
+                                   boxstyle=f"round,pad=0,rounding_size={0.25 * width}", mutation_aspect=height / width,
                                    facecolor=colours[face], edgecolor=colours[edge], linewidth=1.5, zorder=3)
         ax.add_patch(patch)
         patches[node] = patch
@@ -355,7 +355,7 @@ def _draw_paths(ax, graph, layout, patches, frame, chosen) -> list:
 
 
 def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes) -> None:
-    renderer = fig.canvas.get_renderer()
+    renderer = _renderer(fig)
     occupied = [p.get_window_extent(renderer).expanded(1.02, 1.02) for p in patches.values()]
     dropped = 0
     font = max(MIN_FONT, frame.font * 0.72)
@@ -383,6 +383,13 @@ def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes) ->
         dropped += not placed
     if dropped:
         notes.append(f"{dropped} edge label{'s' if dropped != 1 else ''} omitted (no room)")
+
+
+def _renderer(fig: Figure):
+    """A renderer for text extents, giving a bare figure an Agg canvas if it has none."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
 
 
 def _inside(box, outer) -> bool:
@@ -417,7 +424,7 @@ def _draw_legend(fig, explanation, chosen, colours, frame) -> None:
 
 
 def _shrink_to_fit(fig, legend) -> None:
-    renderer = fig.canvas.get_renderer()
+    renderer = _renderer(fig)
     for _ in range(8):
         box = legend.get_window_extent(renderer)
         if box.x1 <= fig.bbox.x1 - 2 and box.y1 <= fig.bbox.y1:
@@ -433,7 +440,7 @@ def _draw_texts(fig, title, caption, notes, colours) -> None:
     if lines:
         text = fig.text(0.98, 0.012, "\n".join(lines), fontsize=15, va="bottom", ha="right",
                         color=colours["muted"])
-        renderer = fig.canvas.get_renderer()
+        renderer = _renderer(fig)
         for _ in range(8):
             if text.get_window_extent(renderer).x0 >= fig.bbox.x0 + 2:
                 break

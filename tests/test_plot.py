@@ -1,0 +1,177 @@
+"""Figures, checked from matplotlib's own geometry, and the files they make."""
+
+import itertools
+import subprocess
+import sys
+
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+
+import symgrad  # noqa: E402
+from symgrad.layout import layered_layout  # noqa: E402
+from symgrad.plot import PALETTE, plot, save_figure, write_frames  # noqa: E402
+
+EXPRESSIONS = [
+    ("sigmoid(w1*x1 + w2*x2 + b)", "w1"),
+    ("x*sin(x) + x*x", "x"),
+    ("sin(x*y)*cos(x*y) + x*y", "x"),
+    ("(t - sigmoid(v1*tanh(w1*x1 + w2*x2) + v2*tanh(w3*x1 + w4*x2)))^2", "w1"),
+]
+
+
+def _node_boxes(fig):
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    return [p.get_window_extent(renderer) for p in ax.patches
+            if type(p).__name__ in ("Ellipse", "FancyBboxPatch")]
+
+
+@pytest.mark.parametrize("expression, wrt", EXPRESSIONS)
+def test_node_shapes_do_not_overlap(expression, wrt):
+    fig = plot(symgrad.explain(expression, wrt, check=False))
+    boxes = _node_boxes(fig)
+    assert len(boxes) == symgrad.explain(expression, wrt, check=False).graph.number_of_nodes()
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+
+
+@pytest.mark.parametrize("expression, wrt", EXPRESSIONS)
+def test_every_text_stays_inside_the_figure(expression, wrt):
+    e = symgrad.explain(expression, wrt, check=False, at=None)
+    fig = plot(e, edge_labels=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = fig.findobj(matplotlib.text.Text)
+    visible = [t for t in texts if t.get_visible() and t.get_text()]
+    assert visible
+    for text in visible:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= -1 and box.y0 >= -1, text.get_text()
+        assert box.x1 <= fig.bbox.x1 + 1 and box.y1 <= fig.bbox.y1 + 1, text.get_text()
+
+
+@pytest.mark.parametrize("expression, wrt", EXPRESSIONS)
+def test_layers_follow_the_edges_left_to_right(expression, wrt):
+    graph = symgrad.explain(expression, wrt, check=False).graph
+    layout = layered_layout(graph)
+    for source, target in graph.edges():
+        assert layout.layer[source] < layout.layer[target]
+        assert layout.positions[source][0] < layout.positions[target][0]
+    assert all(layout.layer[n] == 0 for n in graph.graph["inputs"])
+    assert layout.layer[graph.graph["output"]] == max(layout.layer.values())
+
+
+def test_long_edges_get_one_waypoint_per_skipped_column():
+    graph = symgrad.explain("sigmoid(w1*x1 + w2*x2 + b)", "w1", check=False).graph
+    layout = layered_layout(graph)
+    for (source, target, key), waypoints in layout.routes.items():
+        assert len(waypoints) == layout.layer[target] - layout.layer[source] - 1
+    slots = [layout.positions[item] for column in layout.columns for item in column]
+    assert len(slots) == len(set(slots)), "a waypoint shares a slot with a node"
+
+
+def test_layout_is_deterministic():
+    graph = symgrad.explain("sin(x*y)*cos(x*y) + x*y + exp(y)", "x", check=False).graph
+    assert layered_layout(graph).positions == layered_layout(graph).positions
+    first = plot(symgrad.explain("x*sin(x)", "x", check=False)).symgrad_layout.positions
+    second = plot(symgrad.explain("x*sin(x)", "x", check=False)).symgrad_layout.positions
+    assert first == second
+
+
+def test_highlighted_paths_and_colours_match_the_paths():
+    e = symgrad.explain("x*sin(x) + x*x", "x", check=False)
+    fig = plot(e)
+    assert len(fig.symgrad_highlighted) == e.path_count == 4
+    legend = fig.legends[0]
+    colours = [h.get_color() for h in legend.legend_handles]
+    assert colours == list(PALETTE[:4])
+    assert len(set(colours)) == 4
+
+
+def test_paths_beyond_the_limit_are_summarised():
+    e = symgrad.explain("x*x*x*x*x*x*x*x*x*x", "x", check=False)
+    fig = plot(e, max_paths=3)
+    assert len(fig.symgrad_highlighted) == 3
+    assert "7 more paths not drawn" in fig.symgrad_notes
+
+
+def test_parallel_edges_are_distinct_curves():
+    fig = plot(symgrad.explain("x*x", "x", check=False), highlight=False)
+    arrows = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"]
+    rads = sorted(float(a.get_connectionstyle().rad) for a in arrows)
+    assert len(arrows) == 2 and rads[0] < 0 < rads[1]
+
+
+def test_large_graph_renders_without_edge_labels_and_says_so():
+    text = "+".join(f"sin(x{i}*w{i})" for i in range(80))
+    fig = plot(symgrad.explain(text, "w3", check=False))
+    assert "edge labels omitted (too many nodes)" in fig.symgrad_notes
+    boxes = _node_boxes(fig)
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+
+
+@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")])
+def test_files_are_valid_by_extension(tmp_path, suffix, magic):
+    fig = plot(symgrad.explain("sigmoid(w*x + b)", "w", check=False))
+    path = save_figure(fig, tmp_path / f"graph{suffix}", dpi=50)
+    assert path.read_bytes().startswith(magic)
+
+
+def test_figure_is_16_by_9():
+    fig = plot(symgrad.explain("x*y", "x", check=False))
+    width, height = fig.get_size_inches()
+    assert abs(width / height - 16 / 9) < 0.01
+
+
+def test_values_at_a_point_agree_with_finite_differences():
+    e = symgrad.explain("sigmoid(w*x + b)", "w", at="w=0.5,x=2,b=-1")
+    assert float(e.values.values["f"]) == pytest.approx(0.5)
+    assert float(e.values.gradients["w"]) == pytest.approx(0.5)
+    assert float(e.values.gradients["x"]) == pytest.approx(0.125)
+    assert e.values.max_relative_error < 1e-20
+    fig = e.plot()
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert any("0.125" in label for label in labels)
+
+
+def test_draws_into_a_given_axes():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot(1, 2, 2)
+    returned = symgrad.explain("x*y", "x", check=False).plot(ax=ax)
+    assert returned is fig
+    assert len(ax.patches) > 0
+
+
+def test_frames_are_numbered_in_slide_order_with_an_index(tmp_path):
+    e = symgrad.explain("x*sin(x)", "x", check=False)
+    written = write_frames(e, tmp_path, kind="png", dpi=40)
+    names = [p.name for p in written]
+    assert names == sorted(names)
+    assert [n.split("-", 2)[2].split(".")[0] for n in names] == ["graph", "forward", "path1", "path2", "sum"]
+    index = (tmp_path / "frames.tex").read_text()
+    assert index.count(r"\includegraphics") == 5
+    assert (tmp_path / "frames.md").read_text().count("![") == 5
+
+
+def test_cli_figure_frames_and_undefined_point(tmp_path):
+    run = [sys.executable, "-m", "symgrad"]
+    result = subprocess.run(run + ["sigmoid(w*x + b)", "--wrt", "w", "--at", "w=0.5,x=2,b=-1",
+                                   "--figure", str(tmp_path / "v.svg"), "-o", str(tmp_path / "d.tex")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "v.svg").read_bytes().startswith(b"<?xml")
+    result = subprocess.run(run + ["log(x)", "--wrt", "x", "--at", "x=-1"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.startswith("symgrad: error: f = log(x) is undefined at this point")
+
+
+def test_matplotlib_is_not_imported_without_a_figure():
+    code = ("import sys, symgrad; symgrad.explain('x*sin(x)', 'x').to_latex(); "
+            "print('matplotlib' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "False"
