@@ -1,0 +1,88 @@
+"""Time to draw slide figures, beyond importing matplotlib.
+
+Goals (issue: slide figures): a 10-node graph in under 1 s, a ~300-node graph
+(a small network's loss) in under 5 s, on this machine (2 cores), measured
+after matplotlib is imported; and matplotlib is not imported by ``import
+symgrad`` or by an explanation without a figure.
+
+Run: ``python benchmarks/bench_figures.py``
+
+Results on the development machine (2 cores, other jobs running)::
+
+    import matplotlib + symgrad.plot: 0.62 s (not counted below)
+    graph             nodes  edges  figure (s)  goal (s)
+    sigmoid neuron       12     11       0.179       1.0
+    network loss        292    395       2.160       5.0
+
+    PASS  sigmoid neuron (12 nodes) under 1 s
+    PASS  network loss (292 nodes) under 5 s
+    PASS  matplotlib not imported without a figure
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _network_loss(width: int = 14, inputs: int = 8) -> str:
+    """Squared error of a one-hidden-layer sigmoid network, as text."""
+    hidden = [
+        f"v{j}*sigmoid({' + '.join(f'w{j}_{i}*x{i}' for i in range(inputs))})" for j in range(width)
+    ]
+    return f"(t - ({' + '.join(hidden)}))^2"
+
+
+def _best_of(repeats: int, action) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> int:
+    code = "import sys, symgrad; symgrad.explain('x*sin(x)', 'x').to_text(); print('matplotlib' in sys.modules)"
+    lazy = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+    started = time.perf_counter()
+    import matplotlib  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
+
+    import symgrad
+    from symgrad.plot import save_figure
+
+    import_time = time.perf_counter() - started
+    cases = [
+        ("sigmoid neuron", "sigmoid(w1*x1 + w2*x2 + w3*x3 + b)", "w1", 1.0),
+        ("network loss", _network_loss(), "w0_0", 5.0),
+    ]
+    rows, verdicts = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text, wrt, goal in cases:
+            e = symgrad.explain(text, wrt, check=False)
+            nodes = e.graph.number_of_nodes()
+
+            def draw(e=e):
+                save_figure(e.plot(), Path(tmp) / "figure.png", dpi=100)
+
+            seconds = _best_of(3, draw)
+            rows.append((name, nodes, e.graph.number_of_edges(), seconds, goal))
+            verdicts.append((f"{name} ({nodes} nodes) under {goal:g} s", seconds < goal))
+    print(f"import matplotlib + symgrad.plot: {import_time:.2f} s (not counted below)")
+    print(f"{'graph':<16}{'nodes':>7}{'edges':>7}{'figure (s)':>12}{'goal (s)':>10}")
+    for name, nodes, edges, seconds, goal in rows:
+        print(f"{name:<16}{nodes:>7}{edges:>7}{seconds:>12.3f}{goal:>10.1f}")
+    verdicts.append(("matplotlib not imported without a figure", lazy))
+    print()
+    for goal, ok in verdicts:
+        print(f"{'PASS' if ok else 'FAIL'}  {goal}")
+    return 0 if all(ok for _, ok in verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
