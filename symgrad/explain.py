@@ -110,7 +110,7 @@ def _point(at: str | Mapping[str, float], graph: nx.MultiDiGraph) -> dict:
     inputs = graph.graph["inputs"]
     if isinstance(at, str):
         return parse_point(at, inputs)
-    return parse_point(",".join(f"{name}={value!r}" for name, value in dict(at).items()), inputs)
+    return parse_point(",".join(f"{name}={float(value)!r}" for name, value in dict(at).items()), inputs)
 
 
 def _validate_options(max_paths: int, time_limit: float, max_nodes: int) -> None:

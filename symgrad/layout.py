@@ -60,12 +60,10 @@ class Layout:
 
 
 def _layers(graph: nx.MultiDiGraph) -> dict[str, int]:
-    position = {n: i for i, n in enumerate(graph.graph["order"])}
     layer: dict[str, int] = {}
     for node in graph.graph["order"]:  # a topological order
         operands = [s for s, _ in graph.in_edges(node)]
         layer[node] = 1 + max((layer[s] for s in operands), default=-1)
-    del position
     return layer
 
 
