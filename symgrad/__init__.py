@@ -15,7 +15,8 @@ Examples
 'symbolic'
 """
 
-from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_accumulate
+from . import nn
+from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, gradients, reverse_accumulate
 from .errors import (
     EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, GraphError, OptionError, ParseError, SymgradError,
     TimeLimitExceeded, VariableError,
@@ -30,7 +31,7 @@ from .vocabulary import relu, sigmoid, softplus, sympify_namespace
 __all__ = [
     "explain", "Explanation", "parse", "Limits", "build_graph", "operation_nodes", "input_nodes",
     "count_paths", "iter_paths", "chain_paths", "ChainPath", "adjoint_steps", "AdjointStep",
-    "reverse_accumulate", "check_derivative", "Check", "Complexity", "sigmoid", "relu",
+    "reverse_accumulate", "gradients", "nn", "check_derivative", "Check", "Complexity", "sigmoid", "relu",
     "softplus", "sympify_namespace", "SymgradError", "ParseError", "VariableError",
     "OptionError", "GraphError", "TimeLimitExceeded", "SymgradWarning", "DEFAULT_MAX_PATHS",
     "EXIT_OK", "EXIT_MISMATCH", "EXIT_USAGE",
