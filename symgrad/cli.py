@@ -80,34 +80,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0 or value > 10**6:
-        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1000000")
-    return value
+def _number_between(kind: type, low: float, high: float, *, low_open: bool = False):
+    """An argparse type: a number of `kind` in [low, high] (or (low, high])."""
+
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        if not (low < value if low_open else low <= value) or value > high or value != value:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low:g} and {high:g}")
+        return value
+
+    return convert
 
 
-def _dpi(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 10 <= value <= 1200:
-        raise argparse.ArgumentTypeError(f"{text} is not between 10 and 1200")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 3600 seconds")
-    return value
+_non_negative_int = _number_between(int, 0, 10**6)
+_dpi = _number_between(float, 10, 1200)
+_positive_float = _number_between(float, 0, 3600, low_open=True)
 
 
 def _error_lines(err: SymgradError) -> list[str]:
