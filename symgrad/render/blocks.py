@@ -17,7 +17,7 @@ from ..verify import format_count
 
 __all__ = [
     "Partial", "Adjoint", "Name", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
-    "Text", "Equations",
+    "Text", "Equations", "Raw",
     "Table", "build_blocks", "PRINT_LIMIT", "MAX_LISTED",
 ]
 
@@ -62,6 +62,14 @@ class Sum:
     """Items added, in order."""
 
     items: tuple
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Math written by hand for each format, e.g. a matrix: LaTeX and Unicode."""
+
+    latex: str
+    unicode: str
 
 
 @dataclass(frozen=True)

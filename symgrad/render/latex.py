@@ -5,7 +5,7 @@ from __future__ import annotations
 from .blocks import Equations, Heading, Table, Text, build_blocks
 from .mathfmt import escape_latex_text, latex_math, rhs_strings
 
-__all__ = ["render", "render_display_math"]
+__all__ = ["render", "render_blocks", "render_display_math"]
 
 _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{amsmath,amssymb}
@@ -40,8 +40,13 @@ def render(explanation, standalone: bool = False) -> str:
     frames marked ``[allowframebreaks]``); `standalone` wraps it in a document
     that ``pdflatex`` compiles.
     """
+    return render_blocks(build_blocks(explanation), standalone=standalone)
+
+
+def render_blocks(blocks, standalone: bool = False) -> str:
+    """Render a list of :mod:`~symgrad.render.blocks` as LaTeX (see :func:`render`)."""
     out = []
-    for block in build_blocks(explanation):
+    for block in blocks:
         if isinstance(block, Heading):
             out.append(rf"\medskip\noindent\textbf{{{_inline(block.parts)}}}")
         elif isinstance(block, Text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .blocks import Equations, Heading, Table, Text, build_blocks
 from .mathfmt import latex_math, rhs_strings
 
-__all__ = ["render"]
+__all__ = ["render", "render_blocks"]
 
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|$"})
 
@@ -17,9 +17,14 @@ def _inline(parts) -> str:
 
 def render(explanation) -> str:
     """Render an :class:`~symgrad.Explanation` as Markdown."""
+    return render_blocks(build_blocks(explanation))
+
+
+def render_blocks(blocks) -> str:
+    """Render a list of :mod:`~symgrad.render.blocks` as Markdown."""
     out: list[str] = []
     first = True
-    for block in build_blocks(explanation):
+    for block in blocks:
         if isinstance(block, Heading):
             out.append(("# " if first else "## ") + _inline(block.parts))
             first = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from .blocks import Adjoint, Name, Partial, Product, Route, Sum, TooLarge
+from .blocks import Adjoint, Name, Partial, Product, Raw, Route, Sum, TooLarge
 from .printers import name_to_latex, name_to_unicode, to_latex, to_unicode
 
 __all__ = ["latex_math", "unicode_math", "escape_latex_text", "rhs_strings"]
@@ -34,6 +34,8 @@ def latex_math(item) -> str:
     """LaTeX (math mode) for one math item."""
     if isinstance(item, TooLarge):
         return rf"\text{{(too large to print: {item.size} operations)}}"
+    if isinstance(item, Raw):
+        return item.latex
     if isinstance(item, sympy.Basic):
         return to_latex(item)
     if isinstance(item, Name):
@@ -65,6 +67,8 @@ def unicode_math(item) -> str:
     """One-line Unicode for one math item."""
     if isinstance(item, TooLarge):
         return f"(too large to print: {item.size} operations)"
+    if isinstance(item, Raw):
+        return item.unicode
     if isinstance(item, sympy.Basic):
         return to_unicode(item)
     if isinstance(item, Name):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .blocks import Equations, Heading, Table, Text, build_blocks
 from .mathfmt import rhs_strings, unicode_math
 
-__all__ = ["render"]
+__all__ = ["render", "render_blocks"]
 
 
 def _inline(parts) -> str:
@@ -14,8 +14,13 @@ def _inline(parts) -> str:
 
 def render(explanation) -> str:
     """Render an :class:`~symgrad.Explanation` as Unicode text."""
+    return render_blocks(build_blocks(explanation))
+
+
+def render_blocks(blocks) -> str:
+    """Render a list of :mod:`~symgrad.render.blocks` as Unicode text."""
     out: list[str] = []
-    for block in build_blocks(explanation):
+    for block in blocks:
         if isinstance(block, Heading):
             title = _inline(block.parts)
             out += ["", title, "─" * len(title)]
