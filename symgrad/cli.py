@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Sequence
 
 from . import __version__
-from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, ParseError, SymgradError
+from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, OptionError, ParseError, SymgradError
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
 
 __all__ = ["main", "build_parser"]
@@ -138,6 +138,16 @@ def _draw_figures(explanation, args: argparse.Namespace) -> None:
     """Write --figure and --frames; matplotlib is imported only here."""
     if not args.figure and not args.frames:
         return
+    try:
+        _write_figures(explanation, args)
+    except RuntimeError as err:
+        if not args.usetex:
+            raise
+        raise OptionError("--usetex: LaTeX could not typeset the labels (matplotlib needs latex, "
+                          "dvipng and the cm-super fonts); leave out --usetex") from err
+
+
+def _write_figures(explanation, args: argparse.Namespace) -> None:
     from .plot import save_figure, write_frames
 
     style = dict(theme=args.theme, usetex=args.usetex)
@@ -196,6 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("symgrad: error: the expression is too deeply nested", file=sys.stderr)
         return EXIT_USAGE
     except Exception as err:  # noqa: BLE001 - never a traceback for users
-        print(f"symgrad: internal error: {type(err).__name__}: {err} (please report it)",
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        print(f"symgrad: internal error: {type(err).__name__}: {first_line} (please report it)",
               file=sys.stderr)
         return EXIT_INTERNAL
