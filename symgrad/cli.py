@@ -193,6 +193,10 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symgrad`` command; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "mlp":
+        from .nn_cli import main as mlp_main
+        return mlp_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return run(args)

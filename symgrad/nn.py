@@ -622,9 +622,10 @@ def operation_counts(graph: nx.MultiDiGraph) -> OperationCounts:
 def random_point(net: Network, seed: int = 0, scale: float = 1.0) -> dict[str, float]:
     """Weights, inputs (and target symbols) drawn from ``random.Random(seed)``.
 
-    Weights, biases and inputs are uniform in [−scale, scale], rounded to
-    three decimals so that they print briefly; target symbols get a random
-    one-hot class.
+    Weights and biases are uniform in [−scale, scale], inputs in [0, scale]
+    (like pixel intensities), all rounded to three decimals so that they print
+    briefly; target symbols get a random one-hot class (probabilities) or
+    values in [0, 1].
 
     Examples
     --------
@@ -634,8 +635,10 @@ def random_point(net: Network, seed: int = 0, scale: float = 1.0) -> dict[str, f
     """
     rng = random.Random(seed)
     point = {}
-    for name in net.parameter_names + [x.name for x in net.inputs]:
+    for name in net.parameter_names:
         point[name] = round(rng.uniform(-scale, scale), 3)
+    for x in net.inputs:
+        point[x.name] = round(rng.uniform(0, scale), 3)
     targets = net.target_symbols
     if targets:
         if net.output in ("softmax", "log_softmax") or net.loss_name == "cross_entropy":

@@ -1,0 +1,242 @@
+"""Command line: ``symgrad mlp --sizes 4,3,3,4 --wrt v0_1_1 [options]``.
+
+The lecture's network (:func:`symgrad.nn.mlp`): its forward pass in matrix
+form and neuron by neuron, the cost of one forward and one backward pass, and
+
+* ``--wrt WEIGHT``: why dL/dv has as many paths as it has (the product of the
+  later layers' widths), then the ordinary derivation of :func:`symgrad.explain`;
+* ``--wrt all``: every weight's derivative from one backward pass;
+* ``--seed N`` / ``--at NAME=VALUE,...`` / ``--train-step``: numbers at a point,
+  every gradient against finite differences, one gradient-descent step.
+
+Exit codes as for the main command: 0 success, 1 mismatch with SymPy (a bug),
+2 invalid option, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+
+from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, OptionError, SymgradError
+from .explain import DEFAULT_MAX_PATHS, SymgradWarning
+from .point import parse_point
+
+__all__ = ["main", "build_parser"]
+
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+_FORMATS = ("latex", "text", "markdown", "json")
+_EPILOG = """\
+examples:
+  symgrad mlp --sizes 4,3,3,4 --hidden relu --output softmax --loss cross_entropy --wrt v0_1_1
+  symgrad mlp --sizes 4,3,3,4 --wrt all --seed 1 --format text
+  symgrad mlp --sizes 2,2,1 --hidden sigmoid --output sigmoid --loss mse --wrt v1_1_1 --train-step
+  symgrad mlp --sizes 4,3,3,4 --target 2 --wrt v0_1_1 --standalone -o dL_dv.tex
+
+weights are named v{layer}_{row}_{column}: v0_1_2 is the entry (1, 2) of V0,
+printed v^{(0)}_{12}; biases b{layer}_{row}; inputs x1, x2, ...; targets t1, t2, ...
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``symgrad mlp``."""
+    from .nn import HIDDEN, LOSSES, OUTPUTS
+
+    parser = argparse.ArgumentParser(
+        prog="symgrad mlp",
+        description="The lecture's neural network: forward pass, dL/dv for any weight by the "
+        "chain rule, every gradient from one backward pass, numbers and a training step.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--sizes", type=_sizes, default=(4, 3, 3, 4), metavar="N,N,...",
+                        help="layer widths, inputs first (default: 4,3,3,4)")
+    parser.add_argument("--hidden", choices=HIDDEN, default="relu",
+                        help="activation of the hidden layers (default: relu)")
+    parser.add_argument("--output", choices=OUTPUTS, default="softmax",
+                        help="activation of the output layer (default: softmax)")
+    parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
+                        help="the loss (default: cross_entropy)")
+    parser.add_argument("--bias", action="store_true", help="a bias b{layer}_{row} for every neuron")
+    parser.add_argument("--target", type=_target, default=None, metavar="K|V,V,...",
+                        help="a one-hot class K (from 1) or the target values; "
+                        "default: target symbols t1, t2, ...")
+    parser.add_argument("--wrt", metavar="WEIGHT",
+                        help="a weight such as v0_1_1 (the derivation of dL/dv), or 'all' "
+                        "(every gradient from one backward pass)")
+    parser.add_argument("--seed", type=_int_between(0, 2**31), default=None, metavar="N",
+                        help="draw weights, inputs and targets from random.Random(N) and show numbers")
+    parser.add_argument("--at", metavar="NAME=VALUE,...",
+                        help="values for some inputs (the rest from --seed, default 0); shows numbers")
+    parser.add_argument("--train-step", action="store_true",
+                        help="numbers and one gradient-descent step (implied by --seed and --at)")
+    parser.add_argument("--lr", type=_learning_rate, default=0.1, metavar="ETA",
+                        help="learning rate of the step (default: 0.1)")
+    parser.add_argument("--format", "-f", choices=_FORMATS, default="latex",
+                        help="output format (default: latex)")
+    parser.add_argument("--standalone", action="store_true",
+                        help="with --format latex: a complete document for pdflatex")
+    parser.add_argument("--max-paths", type=_int_between(0, 10**6), default=DEFAULT_MAX_PATHS,
+                        metavar="N", help=f"list at most N paths (default: {DEFAULT_MAX_PATHS})")
+    parser.add_argument("--timeout", type=_learning_rate, default=10.0, metavar="SECONDS",
+                        help="time budget of the check against SymPy (default: 10)")
+    parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
+    parser.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    return parser
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    parts = text.split(",")
+    if len(parts) > 32 or not all(p.strip().isdigit() and len(p.strip()) <= 4 for p in parts):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a list of layer widths such as 4,3,3,4")
+    return tuple(int(p) for p in parts)
+
+
+def _target(text: str):
+    text = text.strip()
+    if text.isdigit() and len(text) <= 4:
+        return int(text)
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = [float(p) for p in parts if len(p) <= 30]
+    except ValueError:
+        values = []
+    if len(values) != len(parts) or len(parts) > 64:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is neither a class number nor numbers such as 0,1,0")
+    return parts
+
+
+def _int_between(low: int, high: int):
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an integer") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+    return convert
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text[:40]} is not a positive number (at most 3600)")
+    return value
+
+
+def _given_point(net, text: str) -> dict:
+    """``name=value`` pairs for some of the network's inputs, each read by :func:`parse_point`."""
+    inputs = list(net.graph.graph["inputs"])
+    given: dict = {}
+    for pair in text.split(",")[:10_000]:
+        name = pair.partition("=")[0].strip()
+        if name not in inputs:
+            known = ", ".join(inputs[:8]) + (", ..." if len(inputs) > 8 else "")
+            raise OptionError(f"--at: {name[:40]!r} is not a variable of the network ({known})")
+        if name in given:
+            raise OptionError(f"--at: {name!r} is given twice")
+        given.update(parse_point(pair, [name]))
+    return given
+
+
+def _report(args: argparse.Namespace):
+    """Compute what `args` ask for; return (blocks, data, explanation or None)."""
+    from . import nn
+    from .chain import gradients
+    from .render import network as render_network
+    from .render.blocks import build_blocks
+
+    net = nn.mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
+                 bias=args.bias, target=args.target)
+    counts = nn.operation_counts(net.graph)
+    blocks = render_network.network_blocks(net) + render_network.cost_blocks(counts, len(net.weight_names))
+    want_numbers = args.seed is not None or args.at is not None or args.train_step
+    numbers = None
+    if want_numbers:
+        seed = args.seed if args.seed is not None else 0
+        given = _given_point(net, args.at) if args.at else {}
+        numbers = nn.numbers(net, nn.complete_point(net, given, seed), learning_rate=args.lr)
+    formula = grads = explanation = None
+    if args.wrt == "all":
+        grads = gradients(net.graph, [p for p in net.parameter_names if p in net.graph])
+        values = numbers.gradients if numbers is not None else None
+        blocks += render_network.all_gradient_blocks(net, grads, values)
+    elif args.wrt is not None:
+        net.check_parameter(args.wrt)
+        formula = nn.path_formula(net, args.wrt)
+        explanation = net.explain(args.wrt, max_paths=args.max_paths, time_limit=args.timeout,
+                                  check=not args.no_check)
+        blocks += render_network.path_blocks(formula) + build_blocks(explanation)
+    if numbers is not None:
+        source = f"drawn with seed {args.seed if args.seed is not None else 0}"
+        if args.at:
+            source = "given with --at; the rest " + source
+        blocks += render_network.numbers_blocks(net, numbers, source)
+    data = render_network.network_dict(net, counts, formula=formula, gradients=grads, numbers=numbers)
+    if explanation is not None:
+        data["derivation"] = explanation.to_dict()
+    return blocks, data, explanation
+
+
+def _render(blocks, data, args) -> str:
+    if args.format == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if args.format == "text":
+        from .render.text import render_blocks
+        return render_blocks(blocks)
+    if args.format == "markdown":
+        from .render.markdown import render_blocks
+        return render_blocks(blocks)
+    from .render.latex import render_blocks
+    return render_blocks(blocks, standalone=args.standalone)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build, explain and print as `args` say; return the exit code."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SymgradWarning)
+        blocks, data, explanation = _report(args)
+        rendered = _render(blocks, data, args)
+    for warning in caught:
+        if issubclass(warning.category, SymgradWarning):
+            print(f"symgrad: warning: {warning.message}", file=sys.stderr)
+    if args.out:
+        try:
+            with open(args.out, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+        except OSError as err:
+            print(f"symgrad: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        sys.stdout.write(rendered)
+    if explanation is not None and explanation.check.status == "mismatch":
+        print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
+              "this is a bug, please report it", file=sys.stderr)
+        return EXIT_MISMATCH
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``symgrad mlp``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except SymgradError as err:
+        message = " ".join(str(err).split())
+        print(f"symgrad: error: {message}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("symgrad: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as err:  # noqa: BLE001 - never a traceback for users
+        print(f"symgrad: internal error: {type(err).__name__}: {err} (please report it)",
+              file=sys.stderr)
+        return EXIT_INTERNAL

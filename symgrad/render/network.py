@@ -1,0 +1,317 @@
+"""A network (:mod:`symgrad.nn`) as blocks: forward pass, path formula, all gradients, numbers.
+
+The blocks are printed by the same renderers as a derivation
+(:func:`symgrad.render.latex.render_blocks` and its text and Markdown
+siblings), so a network report and the derivation of one weight read alike.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import sympy
+
+from ..exprtools import tree_size
+from ..nn import Network, Numbers, OperationCounts, PathFormula, cross_entropy, mse
+from .blocks import (
+    MAX_LISTED, Adjoint, Equation, Equations, Heading, Name, Partial, Product, Raw, Sum, Text,
+    printable,
+)
+from .data import expression_string
+from .printers import name_to_latex, name_to_unicode
+
+__all__ = [
+    "network_blocks", "cost_blocks", "path_blocks", "all_gradient_blocks", "numbers_blocks",
+    "network_dict", "MAX_MATRIX",
+]
+
+#: Matrices with more rows or columns than this are described, not written out.
+MAX_MATRIX = 8
+#: Gradients in the inputs are written out up to this many operations.
+SMALL_GRADIENT = 60
+_SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_ACTIVATION = {
+    "relu": (r"\operatorname{ReLU}", "ReLU"),
+    "sigmoid": (r"\sigma", "σ"),
+    "tanh": (r"\tanh", "tanh"),
+    "softplus": (r"\operatorname{softplus}", "softplus"),
+    "softmax": (r"\operatorname{softmax}", "softmax"),
+    "log_softmax": (r"\operatorname{log\,softmax}", "log softmax"),
+    "identity": ("", ""),
+}
+
+
+def _number(value, digits: int = 8) -> Raw:
+    text = mpmath.nstr(mpmath.mpf(value), digits)
+    return Raw(text, text)
+
+
+def _neuron(kind: str, layer: int, i: int | None = None) -> Raw:
+    """h^{(l)}_i (kind "h"), z^{(l)}_i, or the whole vector without `i`."""
+    if kind == "h" and layer == 0:
+        return Raw("x" if i is None else f"x_{{{i}}}", "x" if i is None else f"x{str(i).translate(_SUB)}")
+    latex = f"{kind}^{{({layer})}}" + ("" if i is None else f"_{{{i}}}")
+    text = kind + f"({layer})".translate(_SUP) + ("" if i is None else str(i).translate(_SUB))
+    return Raw(latex, text)
+
+
+def _f(layer: int) -> tuple[str, str]:
+    return f"f_{{{layer}}}", f"f{str(layer).translate(_SUB)}"
+
+
+def _matrix(net: Network, layer: int) -> Equation:
+    rows, columns = net.sizes[layer + 1], net.sizes[layer]
+    lhs = Raw(f"V_{{{layer}}}", f"V{str(layer).translate(_SUB)}")
+    if rows > MAX_MATRIX or columns > MAX_MATRIX:
+        text = f"{rows}×{columns} matrix of v⁽{layer}⁾ᵢⱼ"
+        return Equation(lhs, [Raw(rf"\text{{({rows} by {columns}: entries }} v^{{({layer})}}_{{ij}}\text{{)}}",
+                                  f"({text})")])
+    latex_rows = [" & ".join(name_to_latex(v.name) for v in row) for row in net.weights[layer]]
+    text_rows = [" ".join(name_to_unicode(v.name) for v in row) for row in net.weights[layer]]
+    return Equation(lhs, [Raw(r"\begin{pmatrix}" + r" \\ ".join(latex_rows) + r"\end{pmatrix}",
+                              "[" + "; ".join(text_rows) + "]")])
+
+
+def _matrix_form(net: Network) -> list[Equation]:
+    """h^{(1)} = f_0(V_0 x), …, y = f_{n-1}(V_{n-1} h^{(n-1)}), and the nested form."""
+    equations = []
+    last = len(net.sizes) - 2
+    nested_latex, nested_text = "x", "x"
+    for layer in range(last + 1):
+        previous = _neuron("h", layer)
+        f_latex, f_text = _f(layer)
+        v_latex, v_text = f"V_{{{layer}}}", f"V{str(layer).translate(_SUB)}"
+        b_latex, b_text = (f" + b_{{{layer}}}", f" + b{str(layer).translate(_SUB)}") if net.bias else ("", "")
+        rhs = Raw(rf"{f_latex}\left({v_latex} {previous.latex}{b_latex}\right)",
+                  f"{f_text}({v_text}·{previous.unicode}{b_text})")
+        lhs = Raw("y", "y") if layer == last else _neuron("h", layer + 1)
+        name = net.activation_name(layer)
+        equations.append(Equation(lhs, [rhs], f"f{layer} = {_ACTIVATION[name][1] or 'identity'}"))
+        nested_latex = rf"{f_latex}\left({v_latex} {nested_latex}{b_latex}\right)"
+        nested_text = f"{f_text}({v_text}·{nested_text}{b_text})"
+    if last > 0:
+        equations.append(Equation(Raw("y", "y"), [Raw(nested_latex, nested_text)], "nested"))
+    return equations
+
+
+def _applied(name: str, argument: Raw) -> Raw:
+    latex, text = _ACTIVATION[name]
+    if not latex:
+        return argument
+    return Raw(rf"{latex}\left({argument.latex}\right)", f"{text}({argument.unicode})")
+
+
+def _scalar_equations(net: Network) -> list[Equation]:
+    """One equation per neuron: z = Σ v h (+ b), h = f(z); softmax; the loss."""
+    nodes = {key: node for node, key in net.neuron_nodes().items()}
+    equations = []
+    last = len(net.sizes) - 1
+    for layer in range(1, last + 1):
+        for i in range(1, net.sizes[layer] + 1):
+            terms_latex = [f"{name_to_latex(v.name)} {_neuron('h', layer - 1, j).latex}"
+                           for j, v in enumerate(net.weights[layer - 1][i - 1], start=1)]
+            terms_text = [f"{name_to_unicode(v.name)}·{_neuron('h', layer - 1, j).unicode}"
+                          for j, v in enumerate(net.weights[layer - 1][i - 1], start=1)]
+            if net.bias:
+                bias = net.biases[layer - 1][i - 1].name
+                terms_latex.append(name_to_latex(bias))
+                terms_text.append(name_to_unicode(bias))
+            z = _neuron("z", layer, i)
+            equations.append(Equation(z, [Raw(" + ".join(terms_latex), " + ".join(terms_text))],
+                                      _node_note(nodes.get(("z", layer, i)))))
+        if layer < last or net.output not in ("softmax", "log_softmax"):
+            name = net.activation_name(layer - 1)
+            for i in range(1, net.sizes[layer] + 1):
+                lhs = Raw(f"y_{{{i}}}", f"y{str(i).translate(_SUB)}") if layer == last else _neuron("h", layer, i)
+                equations.append(Equation(lhs, [_applied(name, _neuron("z", layer, i))],
+                                          _node_note(nodes.get(("h", layer, i)))))
+    equations += _softmax_equations(net, nodes)
+    return equations
+
+
+def _softmax_equations(net: Network, nodes) -> list[Equation]:
+    if net.output not in ("softmax", "log_softmax"):
+        return []
+    last = len(net.sizes) - 1
+    exps_latex = " + ".join(f"e^{{{_neuron('z', last, k).latex}}}" for k in range(1, net.sizes[-1] + 1))
+    exps_text = " + ".join(f"exp({_neuron('z', last, k).unicode})" for k in range(1, net.sizes[-1] + 1))
+    equations = [Equation(Raw("S", "S"), [Raw(exps_latex, exps_text)], "one shared node")]
+    for i in range(1, net.sizes[-1] + 1):
+        z = _neuron("z", last, i)
+        if net.output == "softmax":
+            rhs = Raw(rf"\frac{{e^{{{z.latex}}}}}{{S}}", f"exp({z.unicode})/S")
+        else:
+            rhs = Raw(rf"{z.latex} - \log S", f"{z.unicode} − log S")
+        equations.append(Equation(Raw(f"y_{{{i}}}", f"y{str(i).translate(_SUB)}"), [rhs],
+                                  _node_note(nodes.get(("h", last, i)))))
+    return equations
+
+
+def _node_note(node: str | None) -> str:
+    return f"node {node}" if node else ""
+
+
+def _loss_equation(net: Network) -> Equation:
+    outputs = [sympy.Symbol(f"y{i}", real=True) for i in range(1, net.sizes[-1] + 1)]
+    if net.loss_name == "mse":
+        loss = mse(outputs, net.targets)
+        note = "mean squared error"
+    else:
+        loss = cross_entropy(outputs, net.targets, kind=net.output)
+        note = "cross-entropy" + (f", one-hot class {net.target_class}" if net.target_class else "")
+    return Equation(Name("L"), [loss], note)
+
+
+def network_blocks(net: Network) -> list:
+    """The network: its forward pass in matrix form and as one equation per neuron."""
+    sizes = "-".join(map(str, net.sizes))
+    hidden = _ACTIVATION[net.hidden][1] or "identity"
+    output = _ACTIVATION[net.output][1] or "identity"
+    loss = "cross-entropy" if net.loss_name == "cross_entropy" else "mean squared error"
+    blocks: list = [
+        Heading(f"Network {sizes}"),
+        Text(f"Layers of widths {', '.join(map(str, net.sizes))}; hidden activation {hidden}, "
+             f"output activation {output}, loss: {loss}"
+             + (", with biases" if net.bias else "") + f"; {len(net.weight_names)} weights. "
+             "The forward pass, layer by layer (the matryoshka):"),
+        Equations(_matrix_form(net) + [_loss_equation(net)]),
+    ]
+    matrices = [_matrix(net, layer) for layer in range(len(net.sizes) - 1)]
+    blocks += [Text("The weight matrices (row i: neuron i of the next layer; column j: neuron j "
+                    "of this layer):"), Equations(matrices)]
+    scalar = _scalar_equations(net)
+    blocks += [Heading("Forward pass, neuron by neuron"),
+               Text("Each neuron is one node of the computation graph, shared by every neuron "
+                    "of the next layer:"),
+               Equations(scalar[:MAX_LISTED])]
+    if len(scalar) > MAX_LISTED:
+        blocks.append(Text(f"... and {len(scalar) - MAX_LISTED} more equations, not listed."))
+    return blocks
+
+
+def cost_blocks(counts: OperationCounts, weights: int) -> list:
+    """One forward pass against one backward pass that gives every gradient."""
+    return [
+        Heading("Cost of one forward and one backward pass"),
+        Text(f"The computation graph has {counts.nodes} nodes and {counts.edges} edges. "
+             f"One forward pass takes {counts.forward} operations; one backward pass, which gives "
+             f"the derivative of L with respect to all {weights} weights at once, takes "
+             f"{counts.backward} operations ({counts.ratio:.1f} times a forward pass)."),
+    ]
+
+
+def path_blocks(formula: PathFormula) -> list:
+    """Why dL/dv has as many paths as it has: the product of the later layers' widths."""
+    return [Heading("How many paths, and why"), Text(formula.sentence())]
+
+
+def _whole_backward_pass(graph) -> list[Equation]:
+    position = {n: i for i, n in enumerate(graph.graph["order"])}
+    equations = [Equation(Adjoint(graph.graph["output"]), [sympy.S.One])]
+    for node in reversed(graph.graph["order"]):
+        data = graph.nodes[node]
+        if node == graph.graph["output"] or data["kind"] != "operation":
+            continue
+        edges = sorted(graph.out_edges(node, keys=True, data=True), key=lambda e: (position[e[1]], e[2]))
+        terms = tuple(Product((Adjoint(t), printable(d["local_derivative"]))) for _, t, _, d in edges)
+        equations.append(Equation(Adjoint(node), [Sum(terms) if len(terms) > 1 else terms[0]]))
+    return equations
+
+
+def all_gradient_blocks(net: Network, gradients: dict, values: dict | None = None) -> list:
+    """Every weight's derivative from the one backward pass (and its value at a point)."""
+    graph = net.graph
+    steps = _whole_backward_pass(graph)
+    blocks: list = [
+        Heading("Every gradient from one backward pass"),
+        Text("The output's adjoint is 1; walking the graph once backwards, each node's adjoint is "
+             "the sum, over the nodes that use it, of their adjoint times the local derivative:"),
+        Equations(steps[:MAX_LISTED]),
+    ]
+    if len(steps) > MAX_LISTED:
+        blocks.append(Text(f"... and {len(steps) - MAX_LISTED} more adjoint equations, not listed."))
+    equations = []
+    for name in net.parameter_names:
+        if name not in graph:
+            continue
+        rhs = [Sum(tuple(Product((Adjoint(t), printable(d["local_derivative"])))
+                         for _, t, d in graph.out_edges(name, data=True)))]
+        if tree_size(gradients[name]) <= SMALL_GRADIENT:
+            rhs.append(gradients[name])
+        if values is not None:
+            rhs.append(_number(values[name]))
+        equations.append(Equation(Partial("L", name), rhs))
+    blocks += [Text("Each weight's derivative is then one more product:"), Equations(equations)]
+    return blocks
+
+
+def numbers_blocks(net: Network, numbers: Numbers, source: str) -> list:
+    """Values at a point, the loss, every gradient against finite differences, one update."""
+    point, at = numbers.point, numbers.at
+    inputs = [Equation(Name(n), [_number(point[n])]) for n in net.graph.graph["inputs"]]
+    blocks: list = [Heading("Numbers"), Text(f"Weights, inputs and targets ({source}):"),
+                    Equations(inputs[:MAX_LISTED])]
+    neurons = sorted(net.neuron_nodes().items(), key=lambda item: (item[1][1], item[1][0] == "h", item[1][2]))
+    forward = [Equation(_neuron(kind, layer, i), [_number(at.values[node])], f"node {node}")
+               for node, (kind, layer, i) in neurons]
+    forward.append(Equation(Name("L"), [_number(numbers.loss)]))
+    blocks += [Text("Forward pass (50-digit arithmetic):"), Equations(forward[:MAX_LISTED])]
+    gradient_lines = [
+        Equation(Partial("L", p), [_number(g)],
+                 f"finite difference {mpmath.nstr(numbers.finite_differences[p], 8)}"
+                 if p in numbers.finite_differences else "")
+        for p, g in numbers.gradients.items()
+    ]
+    blocks += [Text("Backward pass: every gradient, next to a central finite difference:"),
+               Equations(gradient_lines[:MAX_LISTED]),
+               Text(f"Largest relative gap between a gradient and its finite difference: "
+                    f"{numbers.max_relative_error:.1e}.")]
+    updates = [Equation(Name(p), [Raw(rf"{_number(point[p]).latex} - {numbers.learning_rate:g} \cdot "
+                                      rf"\left({_number(numbers.gradients[p]).latex}\right)",
+                                      f"{_number(point[p]).unicode} − {numbers.learning_rate:g}·"
+                                      f"({_number(numbers.gradients[p]).unicode})"),
+                                  _number(v)])
+               for p, v in numbers.updated.items()]
+    change = "decreased" if numbers.loss_after < numbers.loss else "did not decrease"
+    blocks += [Heading("One gradient-descent step"),
+               Text(f"Every weight moves against its gradient, v ← v − η ∂L/∂v with "
+                    f"η = {numbers.learning_rate:g}:"),
+               Equations(updates[:MAX_LISTED]),
+               Text(f"The loss {change}: {mpmath.nstr(numbers.loss, 10)} before the step, "
+                    f"{mpmath.nstr(numbers.loss_after, 10)} after it.")]
+    return blocks
+
+
+def network_dict(net: Network, counts: OperationCounts, *, formula: PathFormula | None = None,
+                 gradients: dict | None = None, numbers: Numbers | None = None) -> dict:
+    """The network and what was computed about it, as JSON-ready data."""
+    sizes: dict[int, int] = {}
+    data: dict = {
+        "sizes": list(net.sizes), "hidden": net.hidden, "output": net.output,
+        "loss": net.loss_name, "bias": net.bias,
+        "inputs": [x.name for x in net.inputs], "weights": net.weight_names,
+        "parameters": net.parameter_names,
+        "targets": [str(t) for t in net.targets], "target_class": net.target_class,
+        "expression": expression_string(net.loss, sizes),
+        "expression_size": tree_size(net.loss, sizes),
+        "graph": {"nodes": counts.nodes, "edges": counts.edges},
+        "operations": {"forward": counts.forward, "backward": counts.backward},
+    }
+    if formula is not None:
+        data["paths"] = {"weight": formula.weight, "widths": list(formula.widths),
+                         "output_routes": formula.output_routes, "total": formula.total,
+                         "sentence": formula.sentence()}
+    if gradients is not None:
+        data["gradients"] = {name: expression_string(g, sizes) for name, g in gradients.items()}
+    if numbers is not None:
+        data["numbers"] = {
+            "point": {k: float(v) for k, v in numbers.point.items()},
+            "loss": float(numbers.loss),
+            "gradients": {k: float(v) for k, v in numbers.gradients.items()},
+            "finite_differences": {k: float(v) for k, v in numbers.finite_differences.items()},
+            "max_relative_error": numbers.max_relative_error,
+            "learning_rate": numbers.learning_rate,
+            "updated": {k: float(v) for k, v in numbers.updated.items()},
+            "loss_after": float(numbers.loss_after),
+        }
+    return data
