@@ -39,6 +39,9 @@ _ACTIVATION = {
     "log_softmax": (r"\operatorname{log\,softmax}", "log softmax"),
     "identity": ("", ""),
 }
+#: Activation names for plain text (notes and sentences, also inside LaTeX text).
+_PLAIN = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "softplus": "softplus",
+          "softmax": "softmax", "log_softmax": "log-softmax", "identity": "identity"}
 
 
 def _number(value, digits: int = 8) -> Raw:
@@ -86,7 +89,7 @@ def _matrix_form(net: Network) -> list[Equation]:
                   f"{f_text}({v_text}·{previous.unicode}{b_text})")
         lhs = Raw("y", "y") if layer == last else _neuron("h", layer + 1)
         name = net.activation_name(layer)
-        equations.append(Equation(lhs, [rhs], f"f{layer} = {_ACTIVATION[name][1] or 'identity'}"))
+        equations.append(Equation(lhs, [rhs], f"f{layer} = {_PLAIN[name]}"))
         nested_latex = rf"{f_latex}\left({v_latex} {nested_latex}{b_latex}\right)"
         nested_text = f"{f_text}({v_text}·{nested_text}{b_text})"
     if last > 0:
@@ -165,8 +168,7 @@ def _loss_equation(net: Network) -> Equation:
 def network_blocks(net: Network) -> list:
     """The network: its forward pass in matrix form and as one equation per neuron."""
     sizes = "-".join(map(str, net.sizes))
-    hidden = _ACTIVATION[net.hidden][1] or "identity"
-    output = _ACTIVATION[net.output][1] or "identity"
+    hidden, output = _PLAIN[net.hidden], _PLAIN[net.output]
     loss = "cross-entropy" if net.loss_name == "cross_entropy" else "mean squared error"
     blocks: list = [
         Heading(f"Network {sizes}"),
@@ -202,7 +204,11 @@ def cost_blocks(counts: OperationCounts, weights: int) -> list:
 
 def path_blocks(formula: PathFormula) -> list:
     """Why dL/dv has as many paths as it has: the product of the later layers' widths."""
-    return [Heading("How many paths, and why"), Text(formula.sentence())]
+    sentence, product = formula.sentence(), formula.formula()
+    before, found, after = sentence.partition(product)
+    latex = product.replace("·", r"\cdot")
+    parts = (before, Raw(latex, product), after) if found else (sentence,)
+    return [Heading("How many paths, and why"), Text(*parts)]
 
 
 def _whole_backward_pass(graph) -> list[Equation]:
@@ -274,8 +280,10 @@ def numbers_blocks(net: Network, numbers: Numbers, source: str) -> list:
                for p, v in numbers.updated.items()]
     change = "decreased" if numbers.loss_after < numbers.loss else "did not decrease"
     blocks += [Heading("One gradient-descent step"),
-               Text(f"Every weight moves against its gradient, v ← v − η ∂L/∂v with "
-                    f"η = {numbers.learning_rate:g}:"),
+               Text("Every weight moves against its gradient, ",
+                    Raw(rf"v \leftarrow v - \eta \, \partial L / \partial v", "v ← v − η ∂L/∂v"),
+                    ", with ", Raw(rf"\eta = {numbers.learning_rate:g}", f"η = {numbers.learning_rate:g}"),
+                    ":"),
                Equations(updates[:MAX_LISTED]),
                Text(f"The loss {change}: {mpmath.nstr(numbers.loss, 10)} before the step, "
                     f"{mpmath.nstr(numbers.loss_after, 10)} after it.")]
