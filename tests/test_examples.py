@@ -27,7 +27,8 @@ def run_example(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess
 
 def test_every_example_is_tested():
     scripts = {p.name for p in EXAMPLES.glob("*.py")}
-    assert scripts == {"sigmoid_neuron.py", "shared_subexpression.py", "two_layer_loss.py"}
+    assert scripts == {"sigmoid_neuron.py", "shared_subexpression.py", "two_layer_loss.py",
+                       "xor_training.py", "lecture_network.py"}  # the last two: tests/test_nn.py
 
 
 def test_examples_are_listed_in_readme():
