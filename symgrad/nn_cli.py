@@ -86,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="time budget of the check against SymPy (default: 10)")
     parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
     parser.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    parser.add_argument("--figure", metavar="FILE",
+                        help="draw the network (.png, .svg or .pdf), the lines that carry dL/d(--wrt) highlighted")
+    parser.add_argument("--theme", choices=("light", "dark"), default="light", help="figure colours")
+    parser.add_argument("--dpi", type=_learning_rate, default=150.0, help="resolution of PNG figures")
     return parser
 
 
@@ -199,6 +203,18 @@ def _render(blocks, data, args) -> str:
     return render_blocks(blocks, standalone=args.standalone)
 
 
+def _draw_network(args: argparse.Namespace) -> None:
+    """Write --figure: the network diagram (matplotlib is imported only here)."""
+    from . import nn
+    from .netplot import plot_network
+    from .plot import save_figure
+
+    net = nn.mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
+                 bias=args.bias, target=args.target)
+    wrt = args.wrt if args.wrt not in (None, "all") and nn.parse_weight_name(args.wrt) else None
+    save_figure(plot_network(net, wrt, theme=args.theme), args.figure, dpi=args.dpi)
+
+
 def run(args: argparse.Namespace) -> int:
     """Build, explain and print as `args` say; return the exit code."""
     with warnings.catch_warnings(record=True) as caught:
@@ -217,6 +233,8 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     else:
         sys.stdout.write(rendered)
+    if args.figure:
+        _draw_network(args)
     if explanation is not None and explanation.check.status == "mismatch":
         print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
               "this is a bug, please report it", file=sys.stderr)

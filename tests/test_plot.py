@@ -175,3 +175,25 @@ def test_matplotlib_is_not_imported_without_a_figure():
             "print('matplotlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False"
+
+
+def test_network_figure_highlights_the_lines_that_carry_the_gradient(tmp_path):
+    from symgrad import nn
+    from symgrad.netplot import carrying_lines, plot_network
+
+    net = nn.mlp([4, 3, 3, 4], hidden="relu", output="softmax", loss="cross_entropy")
+    # v0_1_1: the weight itself, 3x3 and 3x4 ... from neuron 1 of layer 1: 1*3 + 3*4 + 4*1
+    assert len(carrying_lines((4, 3, 3, 4), "v0_1_1")) == 1 + 3 + 12 + 4
+    assert len(carrying_lines((4, 3, 3, 4), "v2_2_3")) == 1 + 1
+    fig = plot_network(net, "v0_1_1")
+    assert fig.symgrad_highlighted == 20
+    path = save_figure(fig, tmp_path / "net.png", dpi=40)
+    assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_mlp_cli_writes_the_network_figure(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "symgrad", "mlp", "--sizes", "2,2,1", "--hidden", "sigmoid",
+                             "--output", "sigmoid", "--loss", "mse", "--wrt", "v1_1_1", "--figure",
+                             str(tmp_path / "net.svg"), "-f", "text"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "net.svg").read_bytes().startswith(b"<?xml")

@@ -1,0 +1,104 @@
+"""The familiar network diagram: neurons in columns, weights as lines, V0 … V_k.
+
+With a chosen weight v^{(l)}_{ij}, the lines that carry dL/dv are highlighted:
+the weight itself, then every line leaving neuron i of layer l+1 and every
+line after it up to the loss. Imports matplotlib; used only for figures.
+
+Examples
+--------
+>>> from symgrad import nn
+>>> fig = plot_network(nn.mlp([2, 2, 1], hidden="sigmoid", output="sigmoid", loss="mse"), wrt="v0_1_2")
+>>> fig.symgrad_highlighted
+3
+"""
+
+from __future__ import annotations
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
+
+from .errors import OptionError
+from .nn import Network, parse_weight_name
+from .plot import PALETTE, SLIDE_SIZE, THEMES
+from .render.printers import name_to_latex
+
+__all__ = ["plot_network", "carrying_lines"]
+
+Line = tuple[tuple[int, int], tuple[int, int]]  # ((layer, neuron), (layer, neuron)), from 0
+
+
+def carrying_lines(sizes: tuple[int, ...], wrt: str) -> set[Line]:
+    """The lines of the diagram on the paths from the loss back to weight `wrt`.
+
+    The loss is drawn as layer ``len(sizes)`` with one neuron.
+
+    Examples
+    --------
+    >>> sorted(carrying_lines((2, 2, 1), "v0_1_2"))
+    [((0, 1), (1, 0)), ((1, 0), (2, 0)), ((2, 0), (3, 0))]
+    """
+    found = parse_weight_name(wrt)
+    if found is None:
+        raise OptionError(f"{wrt!r} is not a weight name such as v0_1_2")
+    layer, row, column = found
+    lines = {((layer, column - 1), (layer + 1, row - 1))}
+    reached = {row - 1}
+    widths = list(sizes) + [1]
+    for current in range(layer + 1, len(widths) - 1):
+        following = range(widths[current + 1])
+        lines |= {((current, a), (current + 1, b)) for a in reached for b in following}
+        reached = set(following)
+    return lines
+
+
+def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
+                 figsize: tuple[float, float] = SLIDE_SIZE) -> Figure:
+    """Draw `net` as a layered diagram, highlighting the lines that carry dL/d`wrt`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``symgrad_highlighted`` is the number of highlighted lines.
+    """
+    if theme not in THEMES:
+        raise OptionError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+    colours = THEMES[theme]
+    fig = Figure(figsize=figsize, facecolor=colours["background"])
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes([0.03, 0.05, 0.94, 0.82])
+    ax.set_axis_off()
+    widths = list(net.sizes) + [1]
+    tallest = max(widths)
+    ax.set_xlim(-0.6, len(widths) - 0.4)
+    ax.set_ylim(tallest - 0.4, -0.6)
+    position = {(l, i): (float(l), (tallest - w) / 2 + i) for l, w in enumerate(widths) for i in range(w)}
+    hot = carrying_lines(tuple(net.sizes), wrt) if wrt is not None else set()
+    radius = min(0.22, 0.3 * 0.9)
+    for l in range(len(widths) - 1):
+        for a in range(widths[l]):
+            for b in range(widths[l + 1]):
+                line = ((l, a), (l + 1, b))
+                (x0, y0), (x1, y1) = position[line[0]], position[line[1]]
+                on_path = line in hot
+                ax.plot([x0, x1], [y0, y1], color=PALETTE[0] if on_path else colours["edge"],
+                        linewidth=3.5 if on_path else 0.8, zorder=2 if on_path else 1,
+                        alpha=1.0 if on_path else 0.6)
+    font = max(8.0, min(18.0, 160.0 / tallest))
+    for (l, i), (x, y) in position.items():
+        is_loss = l == len(widths) - 1
+        face = colours["output"] if is_loss else (colours["input"] if l == 0 else colours["operation"])
+        edge = colours["output_edge"] if is_loss else (colours["input_edge"] if l == 0 else colours["operation_edge"])
+        ax.add_patch(Circle((x, y), radius, facecolor=face, edgecolor=edge, linewidth=2.0, zorder=3))
+        label = "$L$" if is_loss else (f"$x_{{{i + 1}}}$" if l == 0 else f"$h^{{({l})}}_{{{i + 1}}}$")
+        ax.text(x, y, label, ha="center", va="center", fontsize=font, color=colours["text"], zorder=4)
+    for l in range(len(net.sizes) - 1):
+        activation = net.activation_name(l)
+        ax.text(l + 0.5, -0.55, f"$V_{{{l}}}$, $f_{{{l}}}$ = {activation}", ha="center", va="bottom",
+                fontsize=16, color=colours["text"])
+    title = f"network {'-'.join(map(str, net.sizes))}, loss {net.loss_name}"
+    if wrt is not None:
+        title += f": the lines that carry $\\partial L / \\partial {name_to_latex(wrt)}$"
+    fig.text(0.03, 0.97, title, fontsize=20, va="top", color=colours["text"])
+    fig.symgrad_highlighted = len(hot)
+    return fig
