@@ -24,6 +24,17 @@ class NotANumber(ArithmeticError):
     """The expression has no finite value at this point (a pole, a log of 0, ...)."""
 
 
+#: Values beyond 2**MAX_MAGNITUDE_BITS count as overflow: mpmath would otherwise
+#: spend unbounded time and memory on towers such as x**x**x**x at x = 2.
+MAX_MAGNITUDE_BITS = 4096
+
+
+def _bounded(value):
+    if mpmath.isfinite(value) and value != 0 and mpmath.mag(value) > MAX_MAGNITUDE_BITS:
+        raise OverflowError("value too large")
+    return value
+
+
 def _heaviside(x, h0=mpmath.mpf("0.5")):
     x = mpmath.re(x)
     return mpmath.mpf(1) if x > 0 else (mpmath.mpf(0) if x < 0 else h0)
@@ -123,6 +134,10 @@ def _value(node: sympy.Basic, values: dict[int, object], point):
     if isinstance(node, (sympy.Number, sympy.NumberSymbol)) or node is sympy.I:
         return mpmath.mpmathify(node.evalf(mpmath.mp.dps + 5))
     args = [values[id(arg)] for arg in node.args]
+    return _bounded(_operation(node, args))
+
+
+def _operation(node: sympy.Basic, args: list):
     if isinstance(node, sympy.Add):
         return mpmath.fsum(args)
     if isinstance(node, sympy.Mul):
