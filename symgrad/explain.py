@@ -12,7 +12,8 @@ import networkx as nx
 import sympy
 
 from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_accumulate
-from .errors import OptionError, VariableError
+from .deadline import Budget
+from .errors import OptionError, TimeLimitExceeded, VariableError
 from .graph import DEFAULT_MAX_NODES, build_graph
 from .parse import is_valid_name, parse
 from .paths import count_paths
@@ -239,12 +240,18 @@ class Explanation:
         """Comparison with ``sympy.diff`` (and of the path sum with backprop)."""
         if not self.run_check:
             return Check("unknown", None, reason="the check was not requested")
+        budget = Budget(self.time_limit)
         result = check_derivative(self.derivative, self.expression, self.variable,
                                   time_limit=self.time_limit, seed=self.seed)
         if self.path_sum is not None and result.ok:
-            agreed, disagreement = agree_numerically(
-                self.path_sum, self.derivative, self.expression.free_symbols, seed=self.seed,
-                real_at=self.expression, digits=significant_digits(self.expression))
+            try:  # within what is left of the same budget
+                with budget.limit("the comparison of the path sum with backpropagation"):
+                    agreed, disagreement = agree_numerically(
+                        self.path_sum, self.derivative, self.expression.free_symbols, seed=self.seed,
+                        real_at=self.expression, digits=significant_digits(self.expression))
+            except TimeLimitExceeded:
+                result.details["paths_agree"] = None
+                return result
             result.details["paths_agree"] = disagreement is None
             if disagreement is not None:
                 return Check("mismatch", result.direct, agreed,
