@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--edge-labels", choices=("auto", "on", "off"), default="auto",
                          help="local derivatives on the edges (auto: for graphs of at most 40 nodes)")
     figures.add_argument("--usetex", action="store_true", help="typeset labels with a LaTeX installation")
+    parser.add_argument("--memory-limit", type=_memory_megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
+                        help=f"cap the process's memory at MB megabytes where the platform allows "
+                        f"(default: {DEFAULT_MEMORY_MB}; 0: no cap)")
     parser.add_argument("--version", action="version", version=f"symgrad {__version__}")
     return parser
 
@@ -191,6 +194,31 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- memory cap: --memory-limit MB (RLIMIT_AS where the platform has it) -----------
+
+DEFAULT_MEMORY_MB = 4096
+_memory_megabytes = _number_between(int, 0, 2**20)
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Lower the soft address-space limit to `megabytes` (0: leave it); a no-op without RLIMIT_AS."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return
+    if megabytes == 0 or not hasattr(resource, "RLIMIT_AS"):
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = megabytes * 2**20
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft == resource.RLIM_INFINITY or wanted < soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+        except (ValueError, OSError):
+            pass  # the platform refuses: run without the cap
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symgrad`` command; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -199,7 +227,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return mlp_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
+        _limit_memory(args.memory_limit)
         return run(args)
+    except MemoryError:
+        print(f"symgrad: error: out of memory (limit {args.memory_limit} MB)", file=sys.stderr)
+        return EXIT_USAGE
     except SymgradError as err:
         print("\n".join(_error_lines(err)), file=sys.stderr)
         return err.exit_code
