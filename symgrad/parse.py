@@ -203,6 +203,8 @@ def _syntax_tree(source: str, text: str, columns: list[int]) -> ast.Expression:
 def _syntax_message(message: str) -> str:
     if "forgot a comma" in message:
         return "missing operator between two terms (write 2*x, not 2 x)"
+    if "integer string conversion" in message:
+        return "number has too many digits"
     if "too many nested parentheses" in message:
         return "too many nested parentheses"
     message = message.split(". Perhaps")[0].split(". Maybe")[0]
@@ -303,9 +305,11 @@ class _Converter:
         digits = match["mantissa"].replace(".", "").lstrip("0")
         if len(digits) > self.limits.max_digits:
             raise self.error(f"number has more than {self.limits.max_digits} digits", node)
-        exponent = int(match["exp"] or 0)
-        if abs(exponent) > self.limits.max_log10:
-            raise self.error(f"number {literal} is out of range (10^±{self.limits.max_log10})", node)
+        exponent = match["exp"] or "0"
+        # Thousands of digits (in the exponent, or zeros after the point) are out of range
+        # and would make int() and Float() raise ValueError.
+        if len(literal) > 2 * self.limits.max_log10 or abs(int(exponent)) > self.limits.max_log10:
+            raise self.error(f"number {_short(literal)} is out of range (10^±{self.limits.max_log10})", node)
         value = sympy.Float(literal, max(15, len(digits)))
         return value, value
 
