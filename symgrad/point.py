@@ -96,8 +96,9 @@ def _number(text: str, name: str) -> mpmath.mpf:
     if not match:
         raise PointError(f"--at: the value of {name} is not a decimal number: {text[:40]!r}")
     digits = match["mantissa"].replace(".", "").lstrip("0")
-    exponent = int(match["exp"] or 0)
-    if len(digits) > DEFAULT_LIMITS.max_digits or abs(exponent) > DEFAULT_LIMITS.max_log10:
+    too_long = len(text) > 2 * DEFAULT_LIMITS.max_log10  # int() refuses thousands of digits
+    exponent = int(match["exp"] or 0) if not too_long else 0
+    if too_long or len(digits) > DEFAULT_LIMITS.max_digits or abs(exponent) > DEFAULT_LIMITS.max_log10:
         raise PointError(f"--at: the value of {name} is out of range")
     with mpmath.workdps(DIGITS):
         return mpmath.mpf(text)
