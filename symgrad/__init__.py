@@ -18,13 +18,14 @@ Examples
 from . import nn
 from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, gradients, reverse_accumulate
 from .errors import (
-    EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, GraphError, OptionError, ParseError, SymgradError,
-    TimeLimitExceeded, VariableError,
+    EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, GraphError, OptionError, ParseError, PointError,
+    SymgradError, TimeLimitExceeded, VariableError,
 )
 from .explain import DEFAULT_MAX_PATHS, Explanation, SymgradWarning, explain
 from .graph import build_graph, input_nodes, operation_nodes
 from .parse import Limits, parse
 from .paths import count_paths, iter_paths
+from .point import PointValues, evaluate_at, parse_point
 from .verify import Check, Complexity, check_derivative
 from .vocabulary import relu, sigmoid, softplus, sympify_namespace
 
@@ -33,7 +34,8 @@ __all__ = [
     "count_paths", "iter_paths", "chain_paths", "ChainPath", "adjoint_steps", "AdjointStep",
     "reverse_accumulate", "gradients", "nn", "check_derivative", "Check", "Complexity", "sigmoid", "relu",
     "softplus", "sympify_namespace", "SymgradError", "ParseError", "VariableError",
-    "OptionError", "GraphError", "TimeLimitExceeded", "SymgradWarning", "DEFAULT_MAX_PATHS",
+    "OptionError", "GraphError", "PointError", "TimeLimitExceeded", "evaluate_at", "parse_point",
+    "PointValues", "SymgradWarning", "DEFAULT_MAX_PATHS",
     "EXIT_OK", "EXIT_MISMATCH", "EXIT_USAGE",
 ]
 
