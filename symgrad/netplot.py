@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle
+from matplotlib.patches import Ellipse
 
 from .errors import OptionError
 from .nn import Network, parse_weight_name
@@ -74,7 +74,10 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
     ax.set_ylim(tallest - 0.4, -0.6)
     position = {(l, i): (float(l), (tallest - w) / 2 + i) for l, w in enumerate(widths) for i in range(w)}
     hot = carrying_lines(tuple(net.sizes), wrt) if wrt is not None else set()
-    radius = min(0.22, 0.3 * 0.9)
+    box = ax.get_position()
+    points_x = box.width * figsize[0] * 72 / (len(widths) + 0.2)
+    points_y = box.height * figsize[1] * 72 / (tallest + 0.2)
+    diameter = min(0.45 * points_x, 0.7 * points_y)  # points, so that neurons are round
     for l in range(len(widths) - 1):
         for a in range(widths[l]):
             for b in range(widths[l + 1]):
@@ -84,12 +87,13 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
                 ax.plot([x0, x1], [y0, y1], color=PALETTE[0] if on_path else colours["edge"],
                         linewidth=3.5 if on_path else 0.8, zorder=2 if on_path else 1,
                         alpha=1.0 if on_path else 0.6)
-    font = max(8.0, min(18.0, 160.0 / tallest))
+    font = max(6.0, min(18.0, diameter / 2.6))
     for (l, i), (x, y) in position.items():
         is_loss = l == len(widths) - 1
         face = colours["output"] if is_loss else (colours["input"] if l == 0 else colours["operation"])
         edge = colours["output_edge"] if is_loss else (colours["input_edge"] if l == 0 else colours["operation_edge"])
-        ax.add_patch(Circle((x, y), radius, facecolor=face, edgecolor=edge, linewidth=2.0, zorder=3))
+        ax.add_patch(Ellipse((x, y), diameter / points_x, diameter / points_y, facecolor=face,
+                             edgecolor=edge, linewidth=2.0, zorder=3))
         label = "$L$" if is_loss else (f"$x_{{{i + 1}}}$" if l == 0 else f"$h^{{({l})}}_{{{i + 1}}}$")
         ax.text(x, y, label, ha="center", va="center", fontsize=font, color=colours["text"], zorder=4)
     for l in range(len(net.sizes) - 1):
