@@ -50,10 +50,22 @@ def latex_math(item) -> str:
     if isinstance(item, Product):
         return r" \cdot ".join(_latex_factor(i) for i in item.items)
     if isinstance(item, Sum):
-        return " + ".join(latex_math(i) for i in item.items)
+        return _join_terms(item.items, latex_math)
     if isinstance(item, Route):
         return r" \leftarrow ".join(name_to_latex(n) for n in item.nodes)
     raise TypeError(f"cannot print {type(item).__name__}")
+
+
+def _join_terms(items, printer) -> str:
+    """``a + b - c``: a term that is a negated expression is subtracted, not added."""
+    text = ""
+    for index, item in enumerate(items):
+        negative = isinstance(item, sympy.Basic) and item.could_extract_minus_sign()
+        if index == 0:
+            text = printer(item)
+        else:
+            text += (" - " + printer(-item)) if negative else (" + " + printer(item))
+    return text
 
 
 def _latex_factor(item) -> str:
@@ -82,7 +94,7 @@ def unicode_math(item) -> str:
     if isinstance(item, Product):
         return " · ".join(_unicode_factor(i) for i in item.items)
     if isinstance(item, Sum):
-        return " + ".join(unicode_math(i) for i in item.items)
+        return _join_terms(item.items, unicode_math)
     if isinstance(item, Route):
         return " ← ".join(name_to_unicode(n) for n in item.nodes)
     raise TypeError(f"cannot print {type(item).__name__}")
