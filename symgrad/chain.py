@@ -189,18 +189,7 @@ def reverse_accumulate(graph: nx.MultiDiGraph, variable: str) -> sympy.Expr:
     relevant = nodes_on_paths(graph, variable)
     if not relevant:
         return sympy.S.Zero
-    adjoint: dict[str, sympy.Expr] = {graph.graph["output"]: sympy.S.One}
-    position = {n: i for i, n in enumerate(graph.graph["order"])}
-    for node in sorted(relevant, key=position.__getitem__, reverse=True):
-        if node in adjoint:
-            continue
-        terms = []
-        for _, target, key in graph.out_edges(node, keys=True):
-            if target in relevant:
-                local = local_derivative_in_inputs(graph, (node, target, key))
-                terms.append(_times(adjoint[target], local))
-        adjoint[node] = terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
-    return tidy_if_small(adjoint[variable])
+    return tidy_if_small(_backward_pass(graph, relevant)[variable])
 
 
 def gradients(graph: nx.MultiDiGraph, variables=None) -> dict[str, sympy.Expr]:
@@ -241,17 +230,29 @@ def gradients(graph: nx.MultiDiGraph, variables=None) -> dict[str, sympy.Expr]:
         if name not in graph or graph.nodes[name]["kind"] != "input":
             inputs = ", ".join(graph.graph["inputs"]) or "none"
             raise VariableError(f"{name!r} is not an input of the graph (inputs: {inputs})")
+    adjoints = _backward_pass(graph, set(graph.nodes))
+    return {name: tidy_if_small(adjoints[name]) for name in names}
+
+
+def _backward_pass(graph: nx.MultiDiGraph, nodes: set[str]) -> dict[str, sympy.Expr]:
+    """Adjoints of `nodes` (which must include the output), in the inputs, built unevaluated.
+
+    Walks `nodes` once in reverse topological order; edges to nodes outside
+    `nodes` are ignored. Each adjoint is a shared SymPy object, so the result
+    is linear in the number of edges however many paths there are.
+    """
     output = graph.graph["output"]
     adjoint: dict[str, sympy.Expr] = {output: sympy.S.One}
     for node in reversed(graph.graph["order"]):
-        if node == output:
+        if node == output or node not in nodes:
             continue
         terms = [
             _times(adjoint[target], local_derivative_in_inputs(graph, (node, target, key)))
             for _, target, key in graph.out_edges(node, keys=True)
+            if target in nodes
         ]
         adjoint[node] = terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
-    return {name: tidy_if_small(adjoint[name]) for name in names}
+    return adjoint
 
 
 def _times(left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
