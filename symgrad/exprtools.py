@@ -100,6 +100,16 @@ def _derivative_at(derivative: sympy.Derivative, mapping) -> sympy.Basic | None:
     variables = [v for v in derivative.free_symbols if v in mapping]
     if not variables:
         return None
+    # Symbols the derivative is not taken with respect to are replaced in place; only the
+    # others need a Subs. (SymPy takes Subs(dg/da, (a, b), (x, x)) == Subs(dg/db, (a, b), (x, x)).)
+    wrt = {v for v, _ in derivative.variable_count}
+    inside = {v: mapping[v] for v in variables
+              if v not in wrt and not (mapping[v].free_symbols & wrt)}
+    if inside:
+        derivative = derivative.xreplace(inside)
+        variables = [v for v in variables if v not in inside]
+        if not variables:
+            return derivative
     points = [mapping[v] for v in variables]
     return sympy.Subs(derivative, variables, points)
 

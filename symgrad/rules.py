@@ -79,13 +79,17 @@ def _general_power(params: None, operands: Sequence[sympy.Expr]) -> list[Local]:
 
 def _abstract(function: sympy.FunctionClass, operands: Sequence[sympy.Expr]) -> list[Local]:
     """``f'(u)`` for an abstract function, one partial derivative per argument."""
-    dummies = [o if isinstance(o, sympy.Symbol) else sympy.Dummy("xi") for o in operands]
-    applied = function(*dummies)
-    values = {d: o for d, o in zip(dummies, operands) if d is not o}
-    return [
-        (substitute(sympy.Derivative(applied, d), values), "abstract function")
-        for d in dummies
-    ]
+    # One dummy per local derivative, only at its own position: with dummies everywhere,
+    # g(x, x) gave d/dx g(x, x) (a total derivative) and SymPy takes
+    # Subs(dg/da, (a, b), (x, x)) == Subs(dg/db, (a, b), (x, x)).
+    operands = list(operands)
+    result = []
+    for position, operand in enumerate(operands):
+        alone = isinstance(operand, sympy.Symbol) and operands.count(operand) == 1
+        d = operand if alone else sympy.Dummy("xi")
+        derivative = sympy.Derivative(function(*operands[:position], d, *operands[position + 1:]), d)
+        result.append((derivative if alone else substitute(derivative, {d: operand}), "abstract function"))
+    return result
 
 
 def _fallback(function: sympy.FunctionClass, operands: Sequence[sympy.Expr]) -> list[Local]:

@@ -556,3 +556,19 @@ def test_fuzz_grammar_derivative_is_right(text, seed):
         with mpmath.workdps(60):
             finite = (above - below) / (2 * h)
         assert mpmath.almosteq(ours, finite, rel_eps=1e-6, abs_eps=1e-6), (text, point, ours, finite)
+
+
+# --- what the fuzz campaign found ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["g(x, x)", "g(2*x, 2*x)", "g(sin(x), sin(x))", "h(x, x, x)*x",
+                                  "log(g(x, x)^(1/3)*0.15, 2 + relu(relu(2) + x)^2)"])
+def test_abstract_function_with_a_repeated_argument(text):
+    """d/dx g(x, x) = g_1'(x, x) + g_2'(x, x), not 2 g_1'(x, x) (fuzzing found the latter)."""
+    from symgrad.numeric import concretize
+    e = explain(text, wrt="x")
+    assert e.check.status in ("symbolic", "numeric")
+    expected = sympy.diff(concretize(e.expression), e.variable)
+    point = {e.variable: mpmath.mpf("0.7")}
+    assert mpmath.almosteq(evaluate(concretize(e.derivative), point, 40), evaluate(expected, point, 40),
+                           rel_eps=1e-10, abs_eps=1e-10)
