@@ -203,6 +203,8 @@ def _syntax_tree(source: str, text: str, columns: list[int]) -> ast.Expression:
 def _syntax_message(message: str) -> str:
     if "forgot a comma" in message:
         return "missing operator between two terms (write 2*x, not 2 x)"
+    if message.startswith("invalid decimal literal"):
+        return "invalid number (write 2*x, not 2x, and 1e-3, not 1e)"
     if "integer string conversion" in message:
         return "number has too many digits"
     if "too many nested parentheses" in message:
