@@ -139,6 +139,14 @@ class _Latex(LatexPrinter):
 
     _print_Dummy = _print_Symbol
 
+    def _print_Pow(self, expr):
+        # SymPy writes b**-2 as 1/b**2 and, for an unevaluated b = x*x**-1, recurses without end.
+        base, exponent = expr.args
+        if (exponent.is_Rational and exponent.is_negative and exponent != -1 and isinstance(base, sympy.Mul)
+                and any(f.is_Pow and f.exp.is_negative for f in base.args)):
+            return rf"\left({self._print(base)}\right)^{{{self._print(exponent)}}}"
+        return super()._print_Pow(expr)
+
     def _print_Heaviside(self, expr, exp=None):
         text = rf"H\left({self._print(expr.args[0])}\right)"
         return text if exp is None else rf"{text}^{{{exp}}}"
