@@ -44,7 +44,12 @@ TIDY_LIMIT = 4000
 
 def tidy_if_small(expr: sympy.Expr) -> sympy.Expr:
     """:func:`~symgrad.exprtools.tidy` `expr` unless it is larger than :data:`TIDY_LIMIT`."""
-    return tidy(expr) if tree_size(expr) <= TIDY_LIMIT else expr
+    if tree_size(expr) > TIDY_LIMIT:
+        return expr
+    try:
+        return tidy(expr)
+    except (ValueError, TypeError):  # SymPy's evaluation refuses e.g. Heaviside of a complex constant
+        return expr
 
 
 def local_derivative_in_inputs(graph: nx.MultiDiGraph, edge: Edge) -> sympy.Expr:

@@ -94,7 +94,7 @@ def evaluate(expr: sympy.Expr, point: Mapping[sympy.Symbol, object], digits: int
         try:
             for node in postorder(expr):
                 values[id(node)] = _value(node, values, point)
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError) as err:
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError, AttributeError) as err:
             raise NotANumber(str(err)) from None
         result = values[id(expr)]
         if not mpmath.isfinite(result):
@@ -121,8 +121,8 @@ def is_real_at(expr: sympy.Expr, point: Mapping[sympy.Symbol, object], digits: i
                 value = values[id(node)] = _value(node, values, point)
                 if isinstance(value, mpmath.mpc) and value.imag != 0:
                     return False
-        except (ZeroDivisionError, ValueError, OverflowError):
-            return False
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError, AttributeError):
+            return False  # e.g. NaN, or SymPy answering a comparison (BooleanTrue) for a number
     return True
 
 

@@ -134,6 +134,10 @@ def check_derivative(
         return Check("unknown", None, reason=str(err))
     except RecursionError:
         return Check("unknown", None, reason="sympy.diff ran out of recursion depth")
+    except MemoryError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a failure inside SymPy leaves the check undecided
+        return Check("unknown", None, reason=f"sympy.diff failed ({type(err).__name__})")
     symbolic_reason = _symbolic_zero(derivative, direct, budget, small)
     if symbolic_reason is True:
         return Check("symbolic", direct, reason="the difference from sympy.diff simplifies to 0")
@@ -160,6 +164,10 @@ def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
         return str(err)
     except RecursionError:
         return "simplify ran out of recursion depth"
+    except MemoryError:
+        raise
+    except Exception as err:  # noqa: BLE001 - SymPy's simplify fails on some inputs (KeyError, TypeError)
+        return f"simplify failed ({type(err).__name__})"
 
 
 def _numeric_check(derivative, direct, expression, budget: Budget, seed: int, why: str) -> Check:
