@@ -595,3 +595,13 @@ def test_failures_inside_sympy_leave_the_check_undecided(text, wrt):
     e = explain(text, wrt=wrt, time_limit=3.0)
     assert e.check.status in ("symbolic", "numeric", "unknown")
     assert e.to_text() and e.to_latex() and e.to_json()
+
+
+def test_a_sympy_diff_bug_is_not_reported_as_a_mismatch():
+    """SymPy's diff of this unevaluated expression is a constant; symgrad's derivative is right."""
+    e = explain("(((x)**(1/3) / log(10, 2 + (10)^2)))**0.5", wrt="x")
+    assert e.check.status == "numeric" and "SymPy bug" in e.check.reason
+    point = {e.variable: mpmath.mpf("1.7")}
+    with mpmath.workdps(40):
+        expected = mpmath.mpf(1) / 6 * mpmath.mpf("1.7") ** (-mpmath.mpf(5) / 6) * mpmath.sqrt(mpmath.log(102) / mpmath.log(10))
+    assert mpmath.almosteq(evaluate(e.derivative, point, 40), expected, rel_eps=1e-12)
