@@ -64,8 +64,8 @@ class relu(sympy.Function):  # noqa: N801
 
     @classmethod
     def eval(cls, arg):
-        if arg.is_number and arg.is_extended_real:
-            return arg if arg.is_positive else sympy.S.Zero
+        # Only when the sign is known: SymPy cannot tell the sign of tan(sin(2)) (it is
+        # positive), and relu of it used to become 0.
         if arg.is_nonnegative:
             return arg
         if arg.is_nonpositive:

@@ -605,3 +605,14 @@ def test_a_sympy_diff_bug_is_not_reported_as_a_mismatch():
     with mpmath.workdps(40):
         expected = mpmath.mpf(1) / 6 * mpmath.mpf("1.7") ** (-mpmath.mpf(5) / 6) * mpmath.sqrt(mpmath.log(102) / mpmath.log(10))
     assert mpmath.almosteq(evaluate(e.derivative, point, 40), expected, rel_eps=1e-12)
+
+
+@pytest.mark.parametrize("text, factor", [
+    ("x*relu(tan(sin(2)))", "tan(sin(2))"),
+    ("((7 * ((x * 7) * 7)) * (tanh(2) + relu(tan((0.25 - sin(10))))))", "343*(tanh(2) + tan(0.25 - sin(10)))"),
+])
+def test_relu_of_a_constant_of_unknown_sign_is_not_zero(text, factor):
+    """relu(c) became 0 whenever SymPy could not tell the sign of c (here c > 0): fuzzing found it."""
+    e = explain(text, wrt="x")
+    value = evaluate(e.derivative, {e.variable: mpmath.mpf("0.3")}, 30)
+    assert mpmath.almosteq(value, mpmath.mpf(str(sympy.N(sympy.sympify(factor), 30))), rel_eps=1e-12)
