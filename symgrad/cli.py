@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from . import __version__
 from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, OptionError, ParseError, SymgradError
@@ -175,19 +175,27 @@ def run(args: argparse.Namespace) -> int:
         )
         rendered = _render(explanation, args)
         _draw_figures(explanation, args)
+    return deliver(rendered, args.out, caught, explanation)
+
+
+def deliver(rendered: str, out: str | None, caught: list, explanation=None) -> int:
+    """Print the warnings, write `rendered` to `out` (or stdout), and say the exit code.
+
+    Shared by ``symgrad`` and ``symgrad mlp``: a mismatch with SymPy is exit 1.
+    """
     for warning in caught:
         if issubclass(warning.category, SymgradWarning):
             print(f"symgrad: warning: {warning.message}", file=sys.stderr)
-    if args.out:
+    if out:
         try:
-            with open(args.out, "w", encoding="utf-8") as handle:
+            with open(out, "w", encoding="utf-8") as handle:
                 handle.write(rendered)
         except OSError as err:
-            print(f"symgrad: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
+            print(f"symgrad: error: cannot write {out}: {err.strerror}", file=sys.stderr)
             return EXIT_USAGE
     else:
         sys.stdout.write(rendered)
-    if explanation.check.status == "mismatch":
+    if explanation is not None and explanation.check.status == "mismatch":
         print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
               "this is a bug, please report it", file=sys.stderr)
         return EXIT_MISMATCH
@@ -226,11 +234,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .nn_cli import main as mlp_main
         return mlp_main(argv[1:])
     args = build_parser().parse_args(argv)
+    return guarded(lambda: run(args), args.memory_limit)
+
+
+def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) -> int:
+    """Run `action` under the memory cap; turn every failure into one line and an exit code."""
     try:
-        _limit_memory(args.memory_limit)
-        return run(args)
+        _limit_memory(memory_limit)
+        return action()
     except MemoryError:
-        print(f"symgrad: error: out of memory (limit {args.memory_limit} MB)", file=sys.stderr)
+        print(f"symgrad: error: out of memory (limit {memory_limit} MB)", file=sys.stderr)
         return EXIT_USAGE
     except SymgradError as err:
         print("\n".join(_error_lines(err)), file=sys.stderr)

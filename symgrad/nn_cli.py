@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import warnings
 from collections.abc import Sequence
 
-from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, OptionError, SymgradError
+from .cli import deliver, guarded
+from .errors import OptionError
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning
 from .point import parse_point
 
 __all__ = ["main", "build_parser"]
 
-EXIT_INTERNAL = 3
-EXIT_INTERRUPTED = 130
 _FORMATS = ("latex", "text", "markdown", "json")
 _EPILOG = """\
 examples:
@@ -221,40 +219,12 @@ def run(args: argparse.Namespace) -> int:
         warnings.simplefilter("always", SymgradWarning)
         blocks, data, explanation = _report(args)
         rendered = _render(blocks, data, args)
-    for warning in caught:
-        if issubclass(warning.category, SymgradWarning):
-            print(f"symgrad: warning: {warning.message}", file=sys.stderr)
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8") as handle:
-                handle.write(rendered)
-        except OSError as err:
-            print(f"symgrad: error: cannot write {args.out}: {err.strerror}", file=sys.stderr)
-            return EXIT_USAGE
-    else:
-        sys.stdout.write(rendered)
     if args.figure:
         _draw_network(args)
-    if explanation is not None and explanation.check.status == "mismatch":
-        print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
-              "this is a bug, please report it", file=sys.stderr)
-        return EXIT_MISMATCH
-    return EXIT_OK
+    return deliver(rendered, args.out, caught, explanation)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``symgrad mlp``; returns the exit code."""
     args = build_parser().parse_args(argv)
-    try:
-        return run(args)
-    except SymgradError as err:
-        message = " ".join(str(err).split())
-        print(f"symgrad: error: {message}", file=sys.stderr)
-        return err.exit_code
-    except KeyboardInterrupt:
-        print("symgrad: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as err:  # noqa: BLE001 - never a traceback for users
-        print(f"symgrad: internal error: {type(err).__name__}: {err} (please report it)",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+    return guarded(lambda: run(args))

@@ -218,7 +218,7 @@ def plot(
         _set_limits(ax, layout)
         patches = _draw_nodes(ax, graph, layout, labels, frame, colours, notes)
         _draw_edges(ax, graph, layout, patches, frame, colours)
-        highlighted = _draw_paths(ax, graph, layout, patches, frame, chosen)
+        _draw_paths(ax, graph, layout, patches, frame, chosen)
         show_labels = edge_labels if edge_labels is not None else graph.number_of_nodes() <= EDGE_LABEL_NODE_LIMIT
         if show_labels:
             _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes)
@@ -341,7 +341,7 @@ def _draw_edges(ax, graph, layout, patches, frame, colours) -> None:
         _draw_edge(ax, graph, layout, patches, frame, edge, colours["edge"], width, 1)
 
 
-def _draw_paths(ax, graph, layout, patches, frame, chosen) -> list:
+def _draw_paths(ax, graph, layout, patches, frame, chosen) -> None:
     uses: dict = {}
     for index, path in enumerate(chosen):
         for edge in path.edges:
@@ -351,7 +351,6 @@ def _draw_paths(ax, graph, layout, patches, frame, chosen) -> list:
         for rank, index in enumerate(indices):
             width = base * (1 + 0.9 * (len(indices) - 1 - rank))
             _draw_edge(ax, graph, layout, patches, frame, edge, PALETTE[index], width, 2)
-    return list(chosen)
 
 
 def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes) -> None:

@@ -28,7 +28,6 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import symgrad
 from symgrad import SymgradError, explain, parse
 from symgrad.numeric import NotANumber, evaluate, is_real_at
 from symgrad.render.printers import GREEK

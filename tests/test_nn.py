@@ -11,8 +11,7 @@ import mpmath
 import pytest
 import sympy
 
-import symgrad
-from symgrad import build_graph, count_paths, explain, nn
+from symgrad import build_graph, count_paths, nn
 from symgrad.chain import gradients
 from symgrad.cli import main
 from symgrad.errors import OptionError, VariableError

@@ -281,7 +281,7 @@ def numbers_blocks(net: Network, numbers: Numbers, source: str) -> list:
     change = "decreased" if numbers.loss_after < numbers.loss else "did not decrease"
     blocks += [Heading("One gradient-descent step"),
                Text("Every weight moves against its gradient, ",
-                    Raw(rf"v \leftarrow v - \eta \, \partial L / \partial v", "v ← v − η ∂L/∂v"),
+                    Raw(r"v \leftarrow v - \eta \, \partial L / \partial v", "v ← v − η ∂L/∂v"),
                     ", with ", Raw(rf"\eta = {numbers.learning_rate:g}", f"η = {numbers.learning_rate:g}"),
                     ":"),
                Equations(updates[:MAX_LISTED]),
