@@ -222,6 +222,18 @@ def _chain_family(node: ast.AST) -> str | None:
     return None
 
 
+def _continues_chain(parent: ast.BinOp, child: ast.AST) -> bool:
+    """Whether `child`, the left operand of `parent`, is the same unparenthesized chain.
+
+    ``a*b*c`` is one chain; in ``(a*b)*c`` the parentheses make ``a*b`` a node of its
+    own. ``ast`` keeps no parentheses, but a parenthesized left operand starts after
+    its parent does.
+    """
+    family = _chain_family(parent)
+    return (family is not None and child is parent.left and _chain_family(child) == family
+            and child.col_offset == parent.col_offset)
+
+
 def _check_depth(root: ast.AST, text: str, columns: list[int], limits: Limits) -> None:
     """Refuse trees nested deeper than the limit; chains like a+b+c count once."""
     stack = [(root, 1)]
@@ -232,12 +244,10 @@ def _check_depth(root: ast.AST, text: str, columns: list[int], limits: Limits) -
             raise ParseError(
                 f"expression is nested more than {limits.max_depth} levels deep", text, column
             )
-        family = _chain_family(node)
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.operator, ast.unaryop, ast.expr_context)):
                 continue
-            same_chain = family is not None and child is getattr(node, "left", None)
-            same_chain = same_chain and _chain_family(child) == family
+            same_chain = isinstance(node, ast.BinOp) and _continues_chain(node, child)
             stack.append((child, depth if same_chain else depth + 1))
 
 
@@ -329,10 +339,16 @@ class _Converter:
         raise self.error(f"{what} is not supported", node)
 
     def chain(self, node: ast.BinOp, family: str) -> list[tuple[ast.AST, ast.operator | None]]:
-        """Flatten a left-leaning chain ``a op b op c`` into [(a, None), (b, op), (c, op)]."""
+        """Flatten a left-leaning chain ``a op b op c`` into [(a, None), (b, op), (c, op)].
+
+        A parenthesized left operand, as in ``(a*b)*c``, is not flattened: it stays a node.
+        """
         operands = []
-        while _chain_family(node) == family:
+        while True:
             operands.append((node.right, node.op))
+            if not _continues_chain(node, node.left):
+                node = node.left
+                break
             node = node.left
         operands.append((node, None))
         operands.reverse()
@@ -411,7 +427,7 @@ class _Converter:
     # calls
 
     def call(self, node: ast.Call):
-        if not isinstance(node.func, ast.Name):
+        if not isinstance(node.func, ast.Name) or node.func.col_offset != node.col_offset:
             raise self.error("only a name can be called, as in sin(x)", node)
         if node.keywords:
             raise self.error("keyword arguments are not supported", node)

@@ -504,3 +504,28 @@ def test_audit_hook_would_notice_an_import():
         _AUDIT["active"] = False
     assert any(event == "import" for event, _ in _AUDIT["events"])
     _AUDIT["events"].clear()
+
+
+@pytest.mark.parametrize(
+    "text, definitions",
+    [
+        ("a*b*c", ["a*b*c"]),
+        ("(a*b)*c", ["a*b", "u1*c"]),
+        ("(a+b)+c", ["a + b", "u1 + c"]),
+        ("(a-b)-c", ["a - b", "u1 - c"]),
+        ("a - b - c", ["a - b - c"]),
+        ("(a*b)/c", ["a*b", "u1/c"]),
+        ("(x*x)*(x*x)*(x*x)", ["x*x", "u1*u1*u1"]),
+    ],
+)
+def test_parentheses_on_the_left_of_a_chain_make_a_node(text, definitions):
+    graph = symgrad.build_graph(parse(text))
+    got = [sympy.sstr(graph.nodes[n]["definition"], order="none") for n in symgrad.operation_nodes(graph)]
+    assert got == definitions
+
+
+def test_a_parenthesized_name_cannot_be_called():
+    with pytest.raises(ParseError) as info:
+        parse("(x)(y)")
+    assert info.value.message == "only a name can be called, as in sin(x)"
+    assert info.value.column == 1

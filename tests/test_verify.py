@@ -149,17 +149,16 @@ def test_complexity_sentence():
 
 
 def test_complexity_shared_square_by_hand():
-    # A left-leaning product chain is flat: f = x*x*u1*u1 with u1 = x*x (shared).
-    # Edges: x->f twice (local x*u1**2, 2 ops), u1->f twice (local x**2*u1, 2 ops),
-    # x->u1 twice (local x, 0 ops).
+    # Parentheses make (x*x) a node, shared: u1 = x*x, f = u1*u1*u1.
+    # Edges: x->u1 twice (local x, 0 ops), u1->f three times (local u1**2, 1 op).
     e = explain("(x*x)*(x*x)*(x*x)", wrt="x")
-    assert [str(e.graph.nodes[n]["definition"]) for n in ("u1", "f")] == ["x*x", "u1*u1*x*x"]
+    assert [str(e.graph.nodes[n]["definition"]) for n in ("u1", "f")] == ["x*x", "u1*u1*u1"]
     assert e.path_count == 6
     c = e.complexity
-    assert (c.nodes, c.edges, c.edges_on_paths) == (3, 6, 6)
-    assert (c.largest_local_size, c.total_local_size) == (2, 8)
-    # 2 direct paths of 2 ops, 4 paths through u1 of 2 ops + 1 multiply, 5 adds
-    assert c.chain_rule_size == 2 * 2 + 4 * 3 + 5
-    # 8 ops in locals + 6 multiplies + adds at forks (x: 4 edges -> 3, u1: 2 edges -> 1)
-    assert c.backprop_operations == 8 + 6 + 4
+    assert (c.nodes, c.edges, c.edges_on_paths) == (3, 5, 5)
+    assert (c.largest_local_size, c.total_local_size) == (1, 3)
+    # 6 paths of 2 factors (1 op + 0 ops + 1 multiply), 5 adds
+    assert c.chain_rule_size == 6 * 2 + 5
+    # 3 ops in locals + 5 multiplies + adds at forks (x: 2 edges -> 1, u1: 3 edges -> 2)
+    assert c.backprop_operations == 3 + 5 + 3
     assert c.direct_size == 2  # 6*x**5
