@@ -209,8 +209,9 @@ def _syntax_message(message: str) -> str:
         return "number has too many digits"
     if "too many nested parentheses" in message:
         return "too many nested parentheses"
-    message = message.split(". Perhaps")[0].split(". Maybe")[0]
-    return message if message != "invalid syntax" else "invalid syntax"
+    if message.startswith("leading zeros"):
+        return "a number may not start with 0 (write 7, not 007)"
+    return message.split(". Perhaps")[0].split(". Maybe")[0]
 
 
 def _chain_family(node: ast.AST) -> str | None:

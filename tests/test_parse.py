@@ -529,3 +529,10 @@ def test_a_parenthesized_name_cannot_be_called():
         parse("(x)(y)")
     assert info.value.message == "only a name can be called, as in sin(x)"
     assert info.value.column == 1
+
+
+def test_leading_zeros_get_a_plain_message():
+    with pytest.raises(ParseError) as info:
+        parse("x + 007")
+    assert info.value.message == "a number may not start with 0 (write 7, not 007)"
+    assert info.value.column == 5
