@@ -138,7 +138,7 @@ FUNCTIONS: dict[str, type] = {
 }
 
 
-def sympify_namespace(symbols: Iterable[str] = ()) -> dict[str, object]:
+def sympify_namespace(symbols: Iterable[str] = (), functions: Iterable[str] = ()) -> dict[str, object]:
     """Return the ``locals`` that make ``sympy.sympify`` read symgrad's strings.
 
     Parameters
@@ -147,6 +147,10 @@ def sympify_namespace(symbols: Iterable[str] = ()) -> dict[str, object]:
         Names of the input variables; each becomes a real SymPy symbol, so a
         name such as ``beta`` or ``E`` is read as a symbol, not as SymPy's
         function or constant.
+    functions : iterable of str
+        Names of abstract functions (the ``functions`` of symgrad's JSON), so
+        that a function named ``gamma`` is read as an abstract ``gamma``, not
+        as SymPy's gamma function.
 
     Returns
     -------
@@ -159,6 +163,10 @@ def sympify_namespace(symbols: Iterable[str] = ()) -> dict[str, object]:
     >>> ns = sympify_namespace(["x", "beta"])
     >>> sympy.sympify("sigmoid(beta*x)", locals=ns)
     sigmoid(beta*x)
+    >>> type(sympy.sympify("gamma(x)", locals=sympify_namespace(["x"], ["gamma"]))).__name__
+    'gamma'
+    >>> sympy.sympify("gamma(x)", locals=sympify_namespace(["x"], ["gamma"])).is_Function
+    True
     """
     namespace: dict[str, object] = {
         "sigmoid": sigmoid,
@@ -170,4 +178,6 @@ def sympify_namespace(symbols: Iterable[str] = ()) -> dict[str, object]:
     }
     for name in symbols:
         namespace[name] = sympy.Symbol(name, real=True)
+    for name in functions:
+        namespace[name] = sympy.Function(name)
     return namespace

@@ -139,3 +139,15 @@ def test_missing_variable_is_explained():
         e = explain("x*y", wrt="z")
     assert "does not occur in the expression" in e.to_text()
     assert json.loads(e.to_json())["path_count"] == 0
+
+
+def test_json_reads_back_an_abstract_function_named_like_a_sympy_function():
+    import json
+
+    e = symgrad.explain("gamma(beta*x) + E*x", "x")
+    data = json.loads(e.to_json())
+    assert data["functions"] == ["gamma"]
+    namespace = symgrad.sympify_namespace(data["inputs"], data["functions"])
+    back = sympy.sympify(data["derivative"], locals=namespace)
+    assert not back.has(sympy.gamma)
+    assert sympy.simplify(back - e.derivative) == 0

@@ -70,6 +70,7 @@ def to_dict(explanation) -> dict:
         "output": e.output,
         "wrt": e.wrt,
         "inputs": list(g.graph["inputs"]),
+        "functions": sorted({g.nodes[n]["params"].__name__ for n in g if g.nodes[n]["op"] == "function"}),
         "nodes": nodes,
         "edges": edges,
         "path_count": e.path_count,
