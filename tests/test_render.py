@@ -142,8 +142,6 @@ def test_missing_variable_is_explained():
 
 
 def test_json_reads_back_an_abstract_function_named_like_a_sympy_function():
-    import json
-
     e = symgrad.explain("gamma(beta*x) + E*x", "x")
     data = json.loads(e.to_json())
     assert data["functions"] == ["gamma"]
