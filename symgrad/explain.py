@@ -80,8 +80,9 @@ def explain(
 
     Raises
     ------
-    ParseError, GraphError, VariableError, OptionError
-        All subclasses of :class:`SymgradError`, with one-line messages.
+    ParseError, GraphError, VariableError, OptionError, PointError
+        All subclasses of :class:`SymgradError`, with one-line messages
+        (PointError: `at` is malformed, or the expression is undefined there).
 
     Warns
     -----
@@ -103,8 +104,11 @@ def explain(
     parsed = parse(expr) if isinstance(expr, str) else expr
     graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
     point = _point(at, graph) if at is not None else None
-    return Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
-                       time_limit=time_limit, run_check=check, seed=seed, point=point)
+    explanation = Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
+                              time_limit=time_limit, run_check=check, seed=seed, point=point)
+    if point is not None:
+        explanation.values  # noqa: B018 - a point where the expression is undefined fails here, eagerly
+    return explanation
 
 
 def _point(at: str | Mapping[str, float], graph: nx.MultiDiGraph) -> dict:
