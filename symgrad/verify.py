@@ -296,6 +296,9 @@ class Complexity:
 
     def sentence(self, output: str, variable: str) -> str:
         """One sentence that states the comparison for this expression."""
+        if self.paths == 0:
+            return (f"{output} does not depend on {variable}: there are no paths, no local "
+                    "derivative to multiply, and the derivative is 0.")
         if self.direct_size is None:
             direct = "SymPy's direct derivative did not finish in time"
         else:

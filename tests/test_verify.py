@@ -162,3 +162,15 @@ def test_complexity_shared_square_by_hand():
     # 3 ops in locals + 5 multiplies + adds at forks (x: 2 edges -> 1, u1: 3 edges -> 2)
     assert c.backprop_operations == 3 + 5 + 3
     assert c.direct_size == 2  # 6*x**5
+
+
+def test_complexity_sentence_for_a_variable_that_does_not_occur():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = explain("x**y", wrt="z")
+    assert e.complexity.sentence("f", "z") == (
+        "f does not depend on z: there are no paths, no local derivative to multiply, "
+        "and the derivative is 0."
+    )
