@@ -34,7 +34,10 @@ from .parse import is_valid_name
 from .rules import UNARY_RULES, local_derivatives
 from .vocabulary import relu, sigmoid, softplus
 
-__all__ = ["build_graph", "operation_nodes", "input_nodes", "node_symbol", "DEFAULT_MAX_NODES"]
+__all__ = [
+    "build_graph", "Node", "EdgeInfo", "node", "edge", "order", "output_node", "operation_nodes",
+    "input_nodes", "node_symbol", "is_input", "is_constant", "is_operation", "DEFAULT_MAX_NODES",
+]
 
 DEFAULT_MAX_NODES = 100_000
 #: A sum or product with more operands is split, left to right, into nested
@@ -126,6 +129,120 @@ def build_graph(
     graph = builder.build(expr)
     graph.graph.update(expression=expr, prefix=prefix, share=share)
     return graph
+
+
+# --- the typed view: every other module reads the graph through these -----------
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """What the graph knows about one node (also stored as plain node attributes).
+
+    Attributes
+    ----------
+    id : str
+        The node's name (``u3``, ``f``, ``x``, or the constant's printed form).
+    kind : str
+        ``"input"``, ``"constant"`` or ``"operation"``.
+    op : str
+        The operation (``add``, ``mul``, ``sigmoid``, ...) or the kind for leaves.
+    params : object
+        Operation parameters: signs of a sum, exponents of a product, the
+        power of ``pow``, the SymPy function of ``function``/``other``.
+    symbol : sympy.Expr
+        The node's symbol in definitions and local derivatives (the number for a constant).
+    operands : tuple of str
+        Operand node ids by position.
+    definition : sympy.Expr
+        The operation in its operands' symbols.
+    expression : sympy.Expr
+        The node's whole expression in the inputs.
+    """
+
+    id: str
+    kind: str
+    op: str
+    params: object
+    symbol: sympy.Expr
+    operands: tuple[str, ...]
+    definition: sympy.Expr
+    expression: sympy.Expr
+
+    @property
+    def is_input(self) -> bool:
+        return self.kind == "input"
+
+    @property
+    def is_constant(self) -> bool:
+        return self.kind == "constant"
+
+    @property
+    def is_operation(self) -> bool:
+        return self.kind == "operation"
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeInfo:
+    """What an edge (source -> target, key = operand position) carries."""
+
+    source: str
+    target: str
+    key: int
+    local_derivative: sympy.Expr
+    rule: str
+
+
+def node(graph: nx.MultiDiGraph, name: str) -> Node:
+    """The :class:`Node` record of `name`.
+
+    Examples
+    --------
+    >>> from symgrad import parse
+    >>> g = build_graph(parse("sin(x*y)"))
+    >>> n = node(g, "u1")
+    >>> n.kind, n.op, n.operands
+    ('operation', 'mul', ('x', 'y'))
+    """
+    return graph.nodes[name]["record"]
+
+
+def edge(graph: nx.MultiDiGraph, source: str, target: str, key: int) -> EdgeInfo:
+    """The :class:`EdgeInfo` of one edge.
+
+    Examples
+    --------
+    >>> from symgrad import parse
+    >>> e = edge(build_graph(parse("sin(x*y)")), "u1", "f", 0)
+    >>> e.local_derivative, e.rule
+    (cos(u1), 'sine')
+    """
+    data = graph.edges[source, target, key]
+    return EdgeInfo(source, target, key, data["local_derivative"], data["rule"])
+
+
+def order(graph: nx.MultiDiGraph) -> list[str]:
+    """Every node in the order it is computed (leaves before their users, output last)."""
+    return graph.graph["order"]
+
+
+def output_node(graph: nx.MultiDiGraph) -> str:
+    """The output node's id (``f`` by default)."""
+    return graph.graph["output"]
+
+
+def is_input(graph: nx.MultiDiGraph, name: str) -> bool:
+    """Whether `name` is an input variable of the graph."""
+    return name in graph and graph.nodes[name]["kind"] == "input"
+
+
+def is_constant(graph: nx.MultiDiGraph, name: str) -> bool:
+    """Whether `name` is a constant node."""
+    return graph.nodes[name]["kind"] == "constant"
+
+
+def is_operation(graph: nx.MultiDiGraph, name: str) -> bool:
+    """Whether `name` is an operation node (``u1 ... un`` or the output)."""
+    return graph.nodes[name]["kind"] == "operation"
 
 
 def operation_nodes(graph: nx.MultiDiGraph) -> list[str]:
@@ -339,10 +456,7 @@ class _Builder:
             node, kind = _constant_id(expr), "constant"
         if node not in self.graph:
             self.check_size()
-            self.graph.add_node(
-                node, kind=kind, op=kind, params=None, symbol=expr, operands=(),
-                definition=expr, expression=expr,
-            )
+            self.add_node(Node(node, kind, kind, None, expr, (), expr, expr))
             self.order.append(node)
             if kind == "input":
                 self.inputs.append(node)
@@ -357,16 +471,10 @@ class _Builder:
             node = f"{self.prefix}{self.count}"
         operand_symbols = [self.graph.nodes[c]["symbol"] for c in operation.children]
         symbol = sympy.Symbol(node, real=True)
-        self.graph.add_node(
-            node,
-            kind="operation",
-            op=operation.op,
-            params=operation.params,
-            symbol=symbol,
-            operands=tuple(operation.children),
-            definition=_definition(operation.op, operation.params, operand_symbols),
-            expression=expr,
-        )
+        self.add_node(Node(
+            node, "operation", operation.op, operation.params, symbol, tuple(operation.children),
+            _definition(operation.op, operation.params, operand_symbols), expr,
+        ))
         locals_ = local_derivatives(operation.op, operation.params, operand_symbols)
         for position, (child, (derivative, rule)) in enumerate(zip(operation.children, locals_)):
             self.graph.add_edge(child, node, key=position, local_derivative=derivative, rule=rule)
@@ -374,6 +482,13 @@ class _Builder:
         if self.share:
             self.node_of[expr] = node
         return node
+
+    def add_node(self, record: Node) -> None:
+        self.graph.add_node(
+            record.id, record=record, kind=record.kind, op=record.op, params=record.params,
+            symbol=record.symbol, operands=record.operands, definition=record.definition,
+            expression=record.expression,
+        )
 
     def check_size(self) -> None:
         if self.graph.number_of_nodes() >= self.max_nodes:
