@@ -12,6 +12,7 @@ with status ``symbolic``, ``numeric``, ``mismatch`` or ``unknown``.
 from __future__ import annotations
 
 import random
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 import mpmath
@@ -22,11 +23,13 @@ from .deadline import Budget, can_interrupt
 from .errors import TimeLimitExceeded
 from .exprtools import postorder, tidy, tree_size
 from .numeric import NotANumber, concretize, evaluate, is_real_at
-from .paths import nodes_on_paths
+from .chain import backward_walk
+from .graph import is_constant, order
+from .paths import nodes_on_paths, path_totals
 
 __all__ = [
     "Check", "check_derivative", "agree_numerically", "significant_digits", "Complexity",
-    "complexity", "format_count",
+    "complexity", "backward_operations", "format_count",
 ]
 
 
@@ -348,33 +351,49 @@ def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,
         direct_size=tree_size(direct) if direct is not None else None,
         largest_local_size=max(sizes.values(), default=0),
         total_local_size=sum(sizes.values()),
-        chain_rule_size=_chain_rule_size(graph, variable, relevant, sizes),
-        backprop_operations=_backprop_operations(relevant, sizes, graph),
+        chain_rule_size=_chain_rule_size(graph, variable, sizes),
+        backprop_operations=backward_operations(graph, relevant),
     )
 
 
-def _chain_rule_size(graph, variable, relevant, sizes) -> int:
-    """Operations of sum_paths prod_edges local, as a tree, by dynamic programming."""
-    if not relevant:
+def _chain_rule_size(graph: nx.MultiDiGraph, variable: str, sizes: dict) -> int:
+    """Operations of sum_paths prod_edges local, as a tree, without listing the paths."""
+    totals = path_totals(graph, variable, weight=sizes.__getitem__) if variable in graph else None
+    if totals is None or totals.count == 0:
         return 0
-    count = {variable: 1}  # paths from the variable up to a node
-    factor_ops = {variable: 0}  # summed over those paths: operations inside the factors
-    length = {variable: 0}  # summed over those paths: number of factors
-    for node in nx.topological_sort(graph.subgraph(relevant)):
-        if node == variable:
-            continue
-        incoming = [(s, k) for s, _, k in graph.in_edges(node, keys=True) if s in relevant]
-        count[node] = sum(count[s] for s, _ in incoming)
-        factor_ops[node] = sum(factor_ops[s] + sizes[(s, node, k)] * count[s] for s, k in incoming)
-        length[node] = sum(length[s] + count[s] for s, _ in incoming)
-    output = graph.graph["output"]
-    multiplications = length[output] - count[output]
-    additions = count[output] - 1
-    return factor_ops[output] + multiplications + additions
+    multiplications = totals.edges - totals.count  # a path of k factors has k - 1
+    additions = totals.count - 1
+    return totals.weight + multiplications + additions
 
 
-def _backprop_operations(relevant, sizes, graph) -> int:
-    """Operations of one backward pass: each local derivative, one multiply per edge, adds at forks."""
-    multiplies = len(sizes)
-    adds = sum(max(0, sum(1 for _, t in graph.out_edges(n) if t in relevant) - 1) for n in relevant)
-    return sum(sizes.values()) + multiplies + adds
+def backward_operations(graph: nx.MultiDiGraph, nodes: Container[str] | None = None,
+                        cache: dict[int, int] | None = None) -> int:
+    """Arithmetic operations of one backward pass over `nodes`.
+
+    Each local derivative's operations (as a tree, :func:`~symgrad.exprtools.tree_size`),
+    one multiplication per edge and one addition per extra consumer at a fork,
+    walking the edges between `nodes` as :func:`symgrad.chain.backward_walk`
+    does. Default: every node but the constants (all the gradients at once).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+    nodes : container of str, optional
+        E.g. the nodes on the paths to one variable.
+    cache : dict, optional
+        A :func:`~symgrad.exprtools.tree_size` cache to share with other counts.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> backward_operations(build_graph(parse("x*sin(x)")))  # cos, 3 multiplies, 1 add at x
+    5
+    """
+    if nodes is None:
+        nodes = {n for n in order(graph) if not is_constant(graph, n)}
+    sizes = {} if cache is None else cache
+    operations = 0
+    for _, edges in backward_walk(graph, nodes):
+        locals_ = sum(tree_size(e.local_derivative, sizes) for e in edges)
+        operations += locals_ + len(edges) + max(0, len(edges) - 1)
+    return operations
