@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,14 +28,13 @@ import networkx as nx
 
 from .errors import PointError
 from .graph import input_nodes
-from .parse import DEFAULT_LIMITS, is_valid_name
+from .parse import decimal_problem, is_decimal, is_valid_name
 from .tape import Tape, compile_tape
 
 __all__ = ["parse_point", "evaluate_at", "PointValues", "max_relative_error", "DIGITS"]
 
 #: Working precision of the forward and backward pass, in decimal digits.
 DIGITS = 50
-_NUMBER = re.compile(r"[+-]?(?P<mantissa>[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?\Z")
 _MAX_TEXT = 10_000
 
 
@@ -93,13 +91,10 @@ def _split_pair(pair: str, number: int) -> tuple[str, str]:
 
 
 def _number(text: str, name: str) -> mpmath.mpf:
-    match = _NUMBER.match(text)
-    if not match:
+    unsigned = text[1:] if text[:1] in ("+", "-") else text
+    if not is_decimal(unsigned):
         raise PointError(f"--at: the value of {name} is not a decimal number: {text[:40]!r}")
-    digits = match["mantissa"].replace(".", "").lstrip("0")
-    too_long = len(text) > 2 * DEFAULT_LIMITS.max_log10  # int() refuses thousands of digits
-    exponent = int(match["exp"] or 0) if not too_long else 0
-    if too_long or len(digits) > DEFAULT_LIMITS.max_digits or abs(exponent) > DEFAULT_LIMITS.max_log10:
+    if decimal_problem(unsigned) is not None:  # the parser's limits on digits and exponent
         raise PointError(f"--at: the value of {name} is out of range")
     with mpmath.workdps(DIGITS):
         return mpmath.mpf(text)

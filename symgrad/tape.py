@@ -64,7 +64,7 @@ from sympy.core.function import AppliedUndef
 from .chain import backward_walk
 from .errors import GraphError, OptionError, PointError
 from .exprtools import postorder
-from .graph import is_constant, node, order, output_node
+from .graph import input_nodes, is_constant, node, order, output_node
 from .vocabulary import relu, sigmoid, softplus
 
 __all__ = [
@@ -93,19 +93,6 @@ class NotANumber(ArithmeticError):
 
 
 # --- one function table per backend ------------------------------------------------
-
-
-def _real_step(x, h0):
-    """Heaviside's step on a real number; a complex argument has no step."""
-    if isinstance(x, (complex, mpmath.mpc)):
-        raise ValueError("Heaviside of a complex number")
-    return 1 if x > 0 else (0 if x < 0 else h0)
-
-
-def _relu(x, zero):
-    if isinstance(x, (complex, mpmath.mpc)):
-        raise ValueError("relu of a complex number")
-    return x if x > 0 else zero
 
 
 def _float_pow(base: float, exponent: float) -> float:
@@ -153,9 +140,9 @@ FLOAT_FUNCTIONS: dict[object, Callable] = {
     sympy.tanh: math.tanh,
     sympy.Abs: abs,
     sympy.sign: _float_sign,
-    sympy.Heaviside: lambda x, h0=0.5: float(_real_step(x, h0)),
+    sympy.Heaviside: lambda x, h0=0.5: 1.0 if x > 0 else (0.0 if x < 0 else float(h0)),
     sigmoid: _float_sigmoid,
-    relu: lambda x: _relu(x, 0.0),
+    relu: lambda x: x if x > 0 else 0.0,
     softplus: _float_softplus,
 }
 
@@ -170,6 +157,18 @@ def _mp_log(x):
     if x == 0:
         raise ZeroDivisionError("log(0)")
     return mpmath.log(x)
+
+
+def _mp_heaviside(x, h0=mpmath.mpf("0.5")):
+    if isinstance(x, mpmath.mpc):
+        raise ValueError("Heaviside of a complex number")
+    return mpmath.mpf(1) if x > 0 else (mpmath.mpf(0) if x < 0 else h0)
+
+
+def _mp_relu(x):
+    if isinstance(x, mpmath.mpc):
+        raise ValueError("relu of a complex number")
+    return x if x > 0 else mpmath.mpf(0)
 
 
 def _mp_sign(x):
@@ -191,9 +190,9 @@ MPMATH_FUNCTIONS: dict[object, Callable] = {
     sympy.tanh: mpmath.tanh,
     sympy.Abs: abs,
     sympy.sign: _mp_sign,
-    sympy.Heaviside: lambda x, h0=mpmath.mpf("0.5"): mpmath.mpmathify(_real_step(x, h0)),
+    sympy.Heaviside: _mp_heaviside,
     sigmoid: lambda x: 1 / (1 + mpmath.exp(-x)),
-    relu: lambda x: _relu(x, mpmath.mpf(0)),
+    relu: _mp_relu,
     softplus: lambda x: mpmath.log(1 + mpmath.exp(x)),
 }
 
@@ -263,10 +262,11 @@ class _Backend:
         for kind in (sympy.Add, sympy.Mul, sympy.Pow):
             if isinstance(sub, kind):
                 return self.functions[kind]
-        return self.functions.get(sub.func) or _by_sympy(sub.func, self.number)
+        return self.functions.get(sub.func) or _by_sympy(sub.func, _float_number if self.name == "float"
+                                                         else mpmath.mpmathify)
 
 
-_FLOAT = _Backend("float", FLOAT_FUNCTIONS, _float_number, None)
+_FLOAT = _Backend("float", FLOAT_FUNCTIONS, float, None)
 _MPMATH = _Backend("mpmath", MPMATH_FUNCTIONS, mpmath.mpmathify, _mp_finite)
 _MPMATH_REAL = _Backend("mpmath", MPMATH_FUNCTIONS, mpmath.mpmathify, _mp_real)
 
@@ -445,12 +445,12 @@ class Tape:
     _initial: list
     _forward: list[Instruction]
     _locals: list[Instruction]
-    _pulls: list[tuple[int, tuple[tuple[int, int | None, int], ...]]]
+    _pulls: list[tuple[int, int, int]]
 
     @property
     def instructions(self) -> int:
         """Instructions of one forward pass plus one backward pass."""
-        return len(self._forward) + len(self._locals) + sum(len(terms) for _, terms in self._pulls)
+        return len(self._forward) + len(self._locals) + len(self._pulls)
 
     def __post_init__(self):
         position = {name: r for r, name in enumerate(self._names)}
@@ -476,11 +476,17 @@ class Tape:
 
     def gradient(self, point: Mapping[str, object]) -> tuple[object, dict[str, object]]:
         """The output's value and d output / d input for every input, in one backward pass."""
-        values, adjoints = self.adjoints(point)
-        return values[self.output], {name: adjoints[name] for name in self.inputs}
+        registers, grad = self._run_backward(point)
+        return registers[self._output_register], {
+            name: grad[r] for name, r in zip(self.inputs, self._input_registers)}
 
     def adjoints(self, point: Mapping[str, object]) -> tuple[dict[str, object], dict[str, object]]:
         """Every node's value and every node's adjoint (d output / d node) at `point`."""
+        registers, grad = self._run_backward(point)
+        values = {name: registers[r] for r, name in enumerate(self._names)}
+        return values, {name: grad[r] for r, name in enumerate(self._names)}
+
+    def _run_backward(self, point: Mapping[str, object]) -> tuple[list, list]:
         with mpmath.workdps(self.digits):
             registers = self._run_forward(point)
             try:
@@ -492,17 +498,9 @@ class Tape:
             zero = self._backend.number(0)
             grad = [zero] * len(self._names)
             grad[self._output_register] = zero + 1
-            for node_register, terms in self._pulls:
-                total = zero
-                for target, factor, sign in terms:
-                    upstream = grad[target]
-                    if factor is None:
-                        total += upstream if sign > 0 else -upstream
-                    else:
-                        total += upstream * registers[factor]
-                grad[node_register] = total
-        values = {name: registers[r] for r, name in enumerate(self._names)}
-        return values, {name: grad[r] for r, name in enumerate(self._names)}
+            for node_register, target, factor in self._pulls:  # node by node, as backward_walk
+                grad[node_register] += grad[target] * registers[factor]
+        return registers, grad
 
     def _run_forward(self, point: Mapping[str, object]) -> list:
         registers = list(self._initial)
@@ -577,20 +575,14 @@ def compile_tape(graph: nx.MultiDiGraph, backend: str = "float", digits: int | N
                 raise GraphError(f"{record.params.__name__} is an abstract function: it has no values")
             forward += compiler.compile(record.definition, name, out=register[name])[0]
     locals_: list[Instruction] = []
-    pulls = []
+    pulls = []  # (node, consumer, local derivative): adjoint(node) += adjoint(consumer) * local
     for name, edges in backward_walk(graph):
-        terms = []
         for info in edges:
-            local = info.local_derivative
-            if local in (sympy.S.One, sympy.S.NegativeOne):
-                terms.append((register[info.target], None, 1 if local is sympy.S.One else -1))
-                continue
-            program, factor = compiler.compile(local, (info.source, info.target))
+            program, factor = compiler.compile(info.local_derivative, (info.source, info.target))
             locals_ += program
-            terms.append((register[info.target], factor, 1))
-        pulls.append((register[name], tuple(terms)))
+            pulls.append((register[name], register[info.target], factor))
     return Tape(
-        inputs=tuple(graph.graph["inputs"]), output=output_node(graph), backend=backend, digits=digits,
+        inputs=tuple(input_nodes(graph)), output=output_node(graph), backend=backend, digits=digits,
         _graph=graph, _backend=engine, _names=names, _initial=compiler.initial, _forward=forward,
         _locals=locals_, _pulls=pulls,
     )

@@ -3,7 +3,8 @@
 :func:`check_derivative` compares symgrad's derivative with ``sympy.diff`` of
 the whole expression: first symbolically (the difference must reduce to 0
 within a time bound), then at random points in 50-digit arithmetic (agreement
-to 30 significant digits at 5 or more points). The result is a :class:`Check`
+to 30 significant digits, or 12 when the expression has decimal numbers such
+as 0.1, at 5 or more points; see :func:`significant_digits`). The result is a :class:`Check`
 with status ``symbolic``, ``numeric``, ``mismatch`` or ``unknown``.
 
 :func:`complexity` gives the sizes that show why the decomposed way is simpler.
@@ -49,6 +50,7 @@ def format_count(number: int | None) -> str:
     text = str(number)
     return f"{text[0]}.{text[1:3]}e{digits - 1} ({digits} digits)"
 
+#: Digits to which two correct derivatives must agree at a random point.
 SIGNIFICANT_DIGITS = 30
 #: Decimal numbers such as 0.1 are SymPy Floats of about 15 digits, so two
 #: correct derivatives of an expression that has them agree only that far.
@@ -69,7 +71,8 @@ class Check:
     ----------
     status : str
         ``"symbolic"`` (the difference simplifies to 0), ``"numeric"`` (equal
-        to 30 significant digits at `points` random points), ``"mismatch"``
+        to :func:`significant_digits` digits, 30 or 12, at `points` random
+        points), ``"mismatch"``
         (they differ: a bug) or ``"unknown"`` (could not be decided).
     direct : sympy.Expr or None
         ``sympy.diff`` of the whole expression, if it finished in time.
@@ -340,9 +343,8 @@ def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,
     (3, 1, 3)
     """
     relevant = nodes_on_paths(graph, variable) if variable in graph else set()
-    edges = [(s, t, k, d) for s, t, k, d in graph.edges(keys=True, data=True)
-             if s in relevant and t in relevant]
-    sizes = {(s, t, k): tree_size(d["local_derivative"]) for s, t, k, d in edges}
+    edges = [e for _, consumers in backward_walk(graph, relevant) for e in consumers]
+    sizes = {(e.source, e.target, e.key): tree_size(e.local_derivative) for e in edges}
     return Complexity(
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
