@@ -40,7 +40,6 @@ import sympy
 from .errors import OptionError, PointError, VariableError
 from .exprtools import tree_size
 from .graph import build_graph
-from .numeric import NotANumber, evaluate
 from .paths import count_paths
 from .point import DIGITS, PointValues, evaluate_at
 from .tape import Tape, compile_tape

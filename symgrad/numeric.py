@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import mpmath
+import mpmath  # noqa: F401 - the examples use it
 import sympy
 from sympy.core.function import AppliedUndef
 
 from .tape import MAX_MAGNITUDE_BITS, NotANumber, compile_expression
-from .vocabulary import sigmoid
+from .vocabulary import sigmoid  # noqa: F401 - the examples use it
 
 __all__ = ["evaluate", "concretize", "NotANumber", "is_real_at", "MAX_MAGNITUDE_BITS"]
 

@@ -53,7 +53,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import mpmath
@@ -205,9 +205,12 @@ def _by_sympy(func: Callable, convert: Callable) -> Callable:
         numbers = [sympy.Float(a, dps) if not isinstance(a, (complex, mpmath.mpc))
                    else sympy.Float(a.real, dps) + sympy.I * sympy.Float(a.imag, dps) for a in args]
         try:
-            result = func(*numbers).evalf(dps)
+            result = func(*numbers)
         except TypeError as err:  # SymPy refuses the arguments (e.g. a comparison of a complex)
             raise ValueError(f"cannot evaluate {func}: {err}") from None
+        if not isinstance(result, sympy.Expr):  # e.g. a comparison answered BooleanTrue
+            raise ValueError(f"{func} gives no number")
+        result = result.evalf(dps)
         if not result.is_number or result.has(sympy.zoo, sympy.nan, sympy.oo):
             raise ValueError(f"cannot evaluate {func}")
         return convert(mpmath.mpmathify(complex(result) if not result.is_real else result))
@@ -254,7 +257,9 @@ class _Backend:
         if number.has(sympy.zoo, sympy.nan, sympy.oo, sympy.S.NegativeInfinity):
             raise NotANumber(f"the constant {number} is not a finite number")
         if self.name == "float":
-            return _float_number(complex(number.evalf(30)) if not number.is_real else number.evalf(30))
+            if not number.is_real:
+                raise NotANumber(f"the constant {number} is not a real number")
+            return float(number.evalf(30))
         with mpmath.workdps(digits):
             return mpmath.mpmathify(number.evalf(digits + 5))
 

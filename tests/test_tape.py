@@ -1,5 +1,6 @@
 """The numeric engine: one function table per backend, checked against SymPy and itself."""
 
+import json
 import math
 
 import mpmath
@@ -9,6 +10,7 @@ import sympy
 from symgrad import GraphError, PointError, build_graph, evaluate_at, parse, parse_point
 from symgrad import nn
 from symgrad.chain import adjoint_steps, backward_walk
+from symgrad.cli import main
 from symgrad.numeric import NotANumber, evaluate, is_real_at
 from symgrad.paths import count_paths, iter_paths, path_totals
 from symgrad.tape import FLOAT_FUNCTIONS, MPMATH_FUNCTIONS, compile_expression, compile_tape
@@ -174,3 +176,16 @@ def test_max_relative_error_is_one_function():
     numbers = nn.numbers(net, nn.random_point(net, seed=2))
     assert numbers.max_relative_error < 1e-20
     assert math.isfinite(numbers.at.max_relative_error)
+
+
+def test_cli_at_gradients_are_the_tapes(capsys):
+    assert main(["sigmoid(w*x + b)*log(x)", "--wrt", "w", "--at", "w=0.5,x=2,b=-1", "-f", "json",
+                 "--no-check"]) == 0
+    printed = json.loads(capsys.readouterr().out)["at"]
+    graph = build_graph(parse("sigmoid(w*x + b)*log(x)"))
+    point = {"w": 0.5, "x": 2.0, "b": -1.0}
+    _, precise = compile_tape(graph, "mpmath", digits=50).gradient({k: str(v) for k, v in point.items()})
+    _, fast = compile_tape(graph).gradient(point)
+    for name in ("w", "x", "b"):
+        assert printed["gradients"][name] == float(precise[name])
+        assert printed["gradients"][name] == pytest.approx(fast[name], rel=1e-14)
