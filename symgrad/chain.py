@@ -15,7 +15,7 @@ every node symbol by the node's expression.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,6 +24,8 @@ import sympy
 
 from .errors import VariableError
 from .exprtools import substitute, tidy, tree_size
+from .graph import EdgeInfo, input_nodes, is_input, node, order, output_node
+from .graph import edge as edge_info
 from .paths import Edge, iter_paths, nodes_on_paths
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "chain_paths",
     "local_derivative_in_inputs",
     "adjoint_steps",
+    "backward_walk",
     "reverse_accumulate",
     "gradients",
     "TIDY_LIMIT",
@@ -62,13 +65,9 @@ def local_derivative_in_inputs(graph: nx.MultiDiGraph, edge: Edge) -> sympy.Expr
     >>> local_derivative_in_inputs(g, ("u1", "f", 0))
     cos(x*y)
     """
-    source, target, key = edge
-    local = graph.edges[edge]["local_derivative"]
-    mapping = {
-        graph.nodes[n]["symbol"]: graph.nodes[n]["expression"]
-        for n in graph.nodes[target]["operands"]
-        if graph.nodes[n]["kind"] == "operation"
-    }
+    local = edge_info(graph, *edge).local_derivative
+    operands = (node(graph, n) for n in node(graph, edge[1]).operands)
+    mapping = {o.symbol: o.expression for o in operands if o.is_operation}
     return substitute(local, mapping) if mapping else local
 
 
@@ -91,18 +90,18 @@ class ChainPath:
     def nodes(self) -> tuple[str, ...]:
         """Node ids from the output to the variable, e.g. ``('f', 'u3', 'u1', 'w1')``."""
         if not self.edges:
-            return (self.graph.graph["output"],)
+            return (output_node(self.graph),)
         return (self.edges[0][1],) + tuple(source for source, _, _ in self.edges)
 
     @property
     def factors(self) -> tuple[sympy.Expr, ...]:
         """The local derivatives along the path, in node symbols, output first."""
-        return tuple(self.graph.edges[e]["local_derivative"] for e in self.edges)
+        return tuple(edge_info(self.graph, *e).local_derivative for e in self.edges)
 
     @property
     def rules(self) -> tuple[str, ...]:
         """The rule that gave each factor."""
-        return tuple(self.graph.edges[e]["rule"] for e in self.edges)
+        return tuple(edge_info(self.graph, *e).rule for e in self.edges)
 
     @cached_property
     def product(self) -> sympy.Expr:
@@ -149,7 +148,9 @@ def adjoint_steps(graph: nx.MultiDiGraph, variable: str) -> list[AdjointStep]:
     """The backward pass restricted to the nodes between the output and `variable`.
 
     The output's step has no terms (its adjoint is 1). Steps come in reverse
-    topological order: each adjoint is known before it is used.
+    topological order: each adjoint is known before it is used. They are the
+    steps of :func:`backward_walk`, the walk that :func:`reverse_accumulate`
+    and the numeric tape take too.
 
     Examples
     --------
@@ -158,20 +159,36 @@ def adjoint_steps(graph: nx.MultiDiGraph, variable: str) -> list[AdjointStep]:
     [('f', []), ('u1', ['f']), ('x', ['u1', 'f'])]
     """
     relevant = nodes_on_paths(graph, variable)
-    position = {n: i for i, n in enumerate(graph.graph["order"])}
-    order = [n for n in reversed(graph.graph["order"]) if n in relevant]
-    steps = []
-    for node in order:
-        terms = tuple(
-            (target, key, data["local_derivative"])
-            for _, target, key, data in sorted(
-                graph.out_edges(node, keys=True, data=True),
-                key=lambda e: (position[e[1]], e[2]),
-            )
-            if target in relevant
-        )
-        steps.append(AdjointStep(node, terms))
+    if not relevant:
+        return []
+    steps = [AdjointStep(output_node(graph), ())]
+    for name, edges in backward_walk(graph, relevant):
+        steps.append(AdjointStep(name, tuple((e.target, e.key, e.local_derivative) for e in edges)))
     return steps
+
+
+def backward_walk(graph: nx.MultiDiGraph, nodes: Container[str] | None = None
+                  ) -> Iterator[tuple[str, list[EdgeInfo]]]:
+    """The walk of every backward pass: each node, and the edges to its consumers.
+
+    Nodes (of `nodes`, default all) come in reverse topological order, the
+    output left out (its adjoint is 1); each comes with its edges to consumers
+    in `nodes`, in the order the consumers are computed (then by operand
+    position). A node's adjoint is the sum over these edges of (consumer's
+    adjoint) x (local derivative): consumers always come before the node.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> [(n, [(e.target, e.key) for e in edges]) for n, edges in backward_walk(build_graph(parse("x*sin(x)")))]
+    [('u1', [('f', 1)]), ('x', [('u1', 0), ('f', 0)])]
+    """
+    output = output_node(graph)
+    for name in reversed(order(graph)):
+        if name == output or (nodes is not None and name not in nodes):
+            continue
+        yield name, [edge_info(graph, name, target, key) for _, target, key in graph.out_edges(name, keys=True)
+                     if nodes is None or target in nodes]
 
 
 def reverse_accumulate(graph: nx.MultiDiGraph, variable: str) -> sympy.Expr:
@@ -230,33 +247,29 @@ def gradients(graph: nx.MultiDiGraph, variables=None) -> dict[str, sympy.Expr]:
     >>> gradients(build_graph(parse("x*sin(y) + y")))
     {'x': sin(y), 'y': x*cos(y) + 1}
     """
-    names = list(graph.graph["inputs"]) if variables is None else list(variables)
+    names = input_nodes(graph) if variables is None else list(variables)
     for name in names:
-        if name not in graph or graph.nodes[name]["kind"] != "input":
-            inputs = ", ".join(graph.graph["inputs"]) or "none"
+        if not is_input(graph, name):
+            inputs = ", ".join(input_nodes(graph)) or "none"
             raise VariableError(f"{name!r} is not an input of the graph (inputs: {inputs})")
-    adjoints = _backward_pass(graph, set(graph.nodes))
+    adjoints = _backward_pass(graph, None)
     return {name: tidy_if_small(adjoints[name]) for name in names}
 
 
-def _backward_pass(graph: nx.MultiDiGraph, nodes: set[str]) -> dict[str, sympy.Expr]:
-    """Adjoints of `nodes` (which must include the output), in the inputs, built unevaluated.
+def _backward_pass(graph: nx.MultiDiGraph, nodes: set[str] | None) -> dict[str, sympy.Expr]:
+    """Adjoints of `nodes` (default all; they must include the output), in the inputs, built unevaluated.
 
     Walks `nodes` once in reverse topological order; edges to nodes outside
     `nodes` are ignored. Each adjoint is a shared SymPy object, so the result
     is linear in the number of edges however many paths there are.
     """
-    output = graph.graph["output"]
-    adjoint: dict[str, sympy.Expr] = {output: sympy.S.One}
-    for node in reversed(graph.graph["order"]):
-        if node == output or node not in nodes:
-            continue
+    adjoint: dict[str, sympy.Expr] = {output_node(graph): sympy.S.One}
+    for name, edges in backward_walk(graph, nodes):
         terms = [
-            _times(adjoint[target], local_derivative_in_inputs(graph, (node, target, key)))
-            for _, target, key in graph.out_edges(node, keys=True)
-            if target in nodes
+            _times(adjoint[e.target], local_derivative_in_inputs(graph, (e.source, e.target, e.key)))
+            for e in edges
         ]
-        adjoint[node] = terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+        adjoint[name] = terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
     return adjoint
 
 

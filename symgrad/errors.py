@@ -72,7 +72,11 @@ class OptionError(SymgradError, ValueError):
 
 
 class GraphError(SymgradError, ValueError):
-    """A SymPy expression cannot be turned into a computation graph."""
+    """A SymPy expression cannot be turned into a computation graph, or a graph into numbers.
+
+    The second case: abstract functions such as ``f(x)`` have no values, so a
+    graph with one cannot be compiled into a numeric tape (``--at``).
+    """
 
 
 class PointError(SymgradError, ValueError):

@@ -14,7 +14,7 @@ import sympy
 from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_accumulate
 from .deadline import Budget
 from .errors import OptionError, TimeLimitExceeded, VariableError
-from .graph import DEFAULT_MAX_NODES, build_graph
+from .graph import DEFAULT_MAX_NODES, build_graph, input_nodes, is_input, node_symbol, output_node
 from .parse import is_valid_name, parse
 from .paths import count_paths
 from .point import PointValues, evaluate_at, parse_point
@@ -112,7 +112,7 @@ def explain(
 
 
 def _point(at: str | Mapping[str, float], graph: nx.MultiDiGraph) -> dict:
-    inputs = graph.graph["inputs"]
+    inputs = input_nodes(graph)
     if isinstance(at, str):
         return parse_point(at, inputs)
     return parse_point(",".join(f"{name}={float(value)!r}" for name, value in dict(at).items()), inputs)
@@ -131,13 +131,13 @@ def _variable_name(wrt: str | sympy.Symbol, graph: nx.MultiDiGraph) -> str:
     name = wrt.name if isinstance(wrt, sympy.Symbol) else wrt
     if not isinstance(name, str) or not is_valid_name(name):
         raise VariableError(f"wrt={str(wrt)[:40]!r} is not a variable name (letters, digits, _)")
-    if name in graph and graph.nodes[name]["kind"] != "input":
+    if name in graph and not is_input(graph, name):
         raise VariableError(
             f"{name!r} names an intermediate node of the graph, not an input; "
             "choose another prefix or output name"
         )
     if name not in graph:
-        inputs = ", ".join(graph.graph["inputs"]) or "none"
+        inputs = ", ".join(input_nodes(graph)) or "none"
         warnings.warn(
             f"{name!r} does not occur in the expression (inputs: {inputs}); its derivative is 0",
             SymgradWarning,
@@ -184,7 +184,7 @@ class Explanation:
     @property
     def output(self) -> str:
         """Name of the output node (``f`` by default)."""
-        return self.graph.graph["output"]
+        return output_node(self.graph)
 
     @property
     def expression(self) -> sympy.Expr:
@@ -200,7 +200,7 @@ class Explanation:
     def variable(self) -> sympy.Symbol:
         """:attr:`wrt` as the SymPy symbol used in the expression."""
         if self.occurs:
-            return self.graph.nodes[self.wrt]["symbol"]
+            return node_symbol(self.graph, self.wrt)
         return sympy.Symbol(self.wrt, real=True)
 
     @cached_property

@@ -40,7 +40,6 @@ import sympy
 from .errors import OptionError, PointError, VariableError
 from .exprtools import tree_size
 from .graph import build_graph
-from .numeric import NotANumber, evaluate
 from .paths import count_paths
 from .point import DIGITS, PointValues, evaluate_at
 from .tape import Tape, compile_tape
@@ -606,13 +605,12 @@ def operation_counts(graph: nx.MultiDiGraph) -> OperationCounts:
     >>> operation_counts(build_graph(parse("x*sin(x)")))
     OperationCounts(forward=2, backward=5, nodes=3, edges=3)
     """
+    from .graph import node, operation_nodes
+    from .verify import backward_operations
+
     sizes: dict[int, int] = {}
-    forward = sum(tree_size(graph.nodes[n]["definition"], sizes) for n in graph.graph["order"]
-                  if graph.nodes[n]["kind"] == "operation")
-    edges = [(s, d) for s, _, d in graph.edges(data=True) if graph.nodes[s]["kind"] != "constant"]
-    locals_ = sum(tree_size(d["local_derivative"], sizes) for _, d in edges)
-    forks = sum(max(0, graph.out_degree(n) - 1) for n in graph if graph.nodes[n]["kind"] != "constant")
-    return OperationCounts(forward, locals_ + len(edges) + forks, graph.number_of_nodes(),
+    forward = sum(tree_size(node(graph, n).definition, sizes) for n in operation_nodes(graph))
+    return OperationCounts(forward, backward_operations(graph, cache=sizes), graph.number_of_nodes(),
                            graph.number_of_edges())
 
 
@@ -692,9 +690,8 @@ class Numbers:
     @property
     def max_relative_error(self) -> float:
         """Largest gap between a gradient and its finite difference (relative, at least 1)."""
-        gaps = [abs(self.gradients[p] - fd) / max(abs(fd), mpmath.mpf(1))
-                for p, fd in self.finite_differences.items() if p in self.gradients]
-        return float(max(gaps, default=0))
+        from .point import max_relative_error
+        return max_relative_error(self.gradients, self.finite_differences)
 
 
 def numbers(net: Network, point: Mapping[str, object], learning_rate: float = 0.1) -> Numbers:
@@ -727,10 +724,9 @@ def _check_learning_rate(learning_rate: float) -> None:
 
 
 def _loss_at(net: Network, point: Mapping[str, object]):
-    values = {net.graph.nodes[n]["symbol"]: mpmath.mpf(point[n]) for n in net.graph.graph["inputs"]}
     try:
-        return evaluate(net.loss, values, DIGITS)
-    except NotANumber:
+        return compile_tape(net.graph, backend="mpmath", digits=DIGITS).forward(point)
+    except PointError:
         raise PointError("the loss is undefined after the update") from None
 
 

@@ -28,7 +28,7 @@ import sympy
 from .errors import ParseError
 from .vocabulary import FUNCTIONS
 
-__all__ = ["parse", "Limits", "DEFAULT_LIMITS", "is_valid_name"]
+__all__ = ["parse", "Limits", "DEFAULT_LIMITS", "is_valid_name", "is_decimal", "decimal_problem"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,40 @@ def is_valid_name(name: str) -> bool:
     (True, False, False)
     """
     return bool(_NAME.match(name)) and len(name) <= DEFAULT_LIMITS.max_name_length
+
+
+def is_decimal(literal: str) -> bool:
+    """Whether `literal` is an unsigned decimal number: ``12``, ``0.5``, ``.5``, ``1.5e-3``.
+
+    Examples
+    --------
+    >>> is_decimal("1.5e-3"), is_decimal("-2"), is_decimal("0x10")
+    (True, False, False)
+    """
+    return bool(_DECIMAL.match(literal))
+
+
+def decimal_problem(literal: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """What puts the decimal number `literal` (see :func:`is_decimal`) out of `limits`, or None.
+
+    Examples
+    --------
+    >>> decimal_problem("1.5e-3"), decimal_problem("1e400")
+    (None, 'number 1e400 is out of range (10^±300)')
+    """
+    if _INTEGER.match(literal):
+        if len(literal.lstrip("0")) > limits.max_digits:
+            return f"number has more than {limits.max_digits} digits"
+        return None
+    match = _DECIMAL.match(literal)
+    digits = match["mantissa"].replace(".", "").lstrip("0")
+    if len(digits) > limits.max_digits:
+        return f"number has more than {limits.max_digits} digits"
+    # Thousands of digits (in the exponent, or zeros after the point) are out of range
+    # and would make int() and Float() raise ValueError.
+    if len(literal) > 2 * limits.max_log10 or abs(int(match["exp"] or "0")) > limits.max_log10:
+        return f"number {_short(literal)} is out of range (10^±{limits.max_log10})"
+    return None
 
 
 def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> sympy.Expr:
@@ -307,22 +341,15 @@ class _Converter:
             raise self.error(f"{literal!r} is not supported", node)
         if isinstance(node.value, complex):
             raise self.error("complex numbers are not supported", node)
+        if not is_decimal(literal):
+            raise self.error(f"number {literal!r}: only decimal numbers are supported", node)
+        problem = decimal_problem(literal, self.limits)
+        if problem is not None:
+            raise self.error(problem, node)
         if _INTEGER.match(literal):
-            if len(literal.lstrip("0")) > self.limits.max_digits:
-                raise self.error(f"number has more than {self.limits.max_digits} digits", node)
             value = sympy.Integer(int(literal))
             return value, value
-        match = _DECIMAL.match(literal)
-        if not match:
-            raise self.error(f"number {literal!r}: only decimal numbers are supported", node)
-        digits = match["mantissa"].replace(".", "").lstrip("0")
-        if len(digits) > self.limits.max_digits:
-            raise self.error(f"number has more than {self.limits.max_digits} digits", node)
-        exponent = match["exp"] or "0"
-        # Thousands of digits (in the exponent, or zeros after the point) are out of range
-        # and would make int() and Float() raise ValueError.
-        if len(literal) > 2 * self.limits.max_log10 or abs(int(exponent)) > self.limits.max_log10:
-            raise self.error(f"number {_short(literal)} is out of range (10^±{self.limits.max_log10})", node)
+        digits = _DECIMAL.match(literal)["mantissa"].replace(".", "").lstrip("0")
         value = sympy.Float(literal, max(15, len(digits)))
         return value, value
 

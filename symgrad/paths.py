@@ -12,13 +12,15 @@ the output backwards), iterative with an explicit stack.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import networkx as nx
 
 from .errors import VariableError
+from .graph import output_node
 
-__all__ = ["count_paths", "iter_paths", "nodes_on_paths"]
+__all__ = ["count_paths", "path_totals", "PathTotals", "iter_paths", "nodes_on_paths"]
 
 Edge = tuple[str, str, int]
 
@@ -39,7 +41,7 @@ def nodes_on_paths(graph: nx.MultiDiGraph, variable: str, output: str | None = N
     >>> sorted(nodes_on_paths(g, "x"))
     ['f', 'u1', 'u2', 'x']
     """
-    output = graph.graph["output"] if output is None else output
+    output = output_node(graph) if output is None else output
     _check_nodes(graph, variable, output)
     reachable_from_variable = nx.descendants(graph, variable) | {variable}
     if output not in reachable_from_variable:
@@ -75,20 +77,67 @@ def count_paths(graph: nx.MultiDiGraph, variable: str, output: str | None = None
     >>> count_paths(build_graph(parse("x*x*x + sin(x)")), "x")
     4
     """
-    output = graph.graph["output"] if output is None else output
+    return path_totals(graph, variable, output=output).count
+
+
+@dataclass(frozen=True)
+class PathTotals:
+    """Sums over every path from the output back to a variable, computed without listing them.
+
+    Attributes
+    ----------
+    count : int
+        The number of paths.
+    edges : int
+        Their lengths added up (a path of k edges counts k).
+    weight : int
+        The weights of their edges added up (an edge on m paths counts m times).
+    """
+
+    count: int
+    edges: int
+    weight: int
+
+
+def path_totals(graph: nx.MultiDiGraph, variable: str, weight: Callable[[Edge], int] | None = None,
+                output: str | None = None) -> PathTotals:
+    """Count the paths from `output` back to `variable`, their edges and their edge weights.
+
+    Dynamic programming over a topological order: each node learns how many
+    paths reach it from `variable`, and their total length and weight, from
+    its operands. Linear in the size of the graph however many paths there are.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+    variable : str
+    weight : callable, optional
+        ``weight((source, target, key))`` -> int; default 0 for every edge.
+    output : str, optional
+        The node to start from; default the graph's output.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> path_totals(build_graph(parse("x*sin(x)")), "x", weight=lambda edge: 1)
+    PathTotals(count=2, edges=3, weight=3)
+    """
+    output = output_node(graph) if output is None else output
     relevant = nodes_on_paths(graph, variable, output)
     if not relevant:
-        return 0
-    paths_from_variable: dict[str, int] = {variable: 1}
+        return PathTotals(0, 0, 0)
+    count = {variable: 1}  # paths from the variable up to a node
+    length = {variable: 0}  # summed over those paths: number of edges
+    total = {variable: 0}  # summed over those paths: weights of the edges
     for node in nx.topological_sort(graph.subgraph(relevant)):
         if node == variable:
             continue
-        paths_from_variable[node] = sum(
-            paths_from_variable[source]
-            for source, _ in graph.in_edges(node)
-            if source in relevant
-        )
-    return paths_from_variable[output]
+        incoming = [(s, k) for s, _, k in graph.in_edges(node, keys=True) if s in relevant]
+        count[node] = sum(count[s] for s, _ in incoming)
+        length[node] = sum(length[s] + count[s] for s, _ in incoming)
+        if weight is not None:
+            total[node] = sum(total[s] + weight((s, node, k)) * count[s] for s, k in incoming)
+    return PathTotals(count[output], length[output], total[output] if weight is not None else 0)
 
 
 def iter_paths(graph: nx.MultiDiGraph, variable: str, output: str | None = None) -> Iterator[tuple[Edge, ...]]:
@@ -106,7 +155,7 @@ def iter_paths(graph: nx.MultiDiGraph, variable: str, output: str | None = None)
     (('x', 'f', 0),)
     (('u1', 'f', 1), ('x', 'u1', 0))
     """
-    output = graph.graph["output"] if output is None else output
+    output = output_node(graph) if output is None else output
     relevant = nodes_on_paths(graph, variable, output)
     if not relevant:
         return

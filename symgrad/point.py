@@ -3,8 +3,9 @@
 :func:`parse_point` reads ``"w=0.5,x=2,b=-1"`` (numbers only, never evaluated
 as code); :func:`evaluate_at` runs the forward pass (every node's value) and
 the backward pass (every node's adjoint, i.e. d output / d node) on the
-computation graph in 50-digit arithmetic, micrograd style, and checks each
-input's gradient against a central finite difference.
+computation graph with the numeric engine (:mod:`symgrad.tape`) in 50-digit
+arithmetic, and checks each input's gradient against a central finite
+difference.
 
 Examples
 --------
@@ -19,23 +20,21 @@ True
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import mpmath
 import networkx as nx
-import sympy
 
 from .errors import PointError
-from .numeric import NotANumber, evaluate
-from .parse import DEFAULT_LIMITS, is_valid_name
+from .graph import input_nodes
+from .parse import decimal_problem, is_decimal, is_valid_name
+from .tape import Tape, compile_tape
 
-__all__ = ["parse_point", "evaluate_at", "PointValues", "DIGITS"]
+__all__ = ["parse_point", "evaluate_at", "PointValues", "max_relative_error", "DIGITS"]
 
 #: Working precision of the forward and backward pass, in decimal digits.
 DIGITS = 50
-_NUMBER = re.compile(r"[+-]?(?P<mantissa>[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?\Z")
 _MAX_TEXT = 10_000
 
 
@@ -92,16 +91,30 @@ def _split_pair(pair: str, number: int) -> tuple[str, str]:
 
 
 def _number(text: str, name: str) -> mpmath.mpf:
-    match = _NUMBER.match(text)
-    if not match:
+    unsigned = text[1:] if text[:1] in ("+", "-") else text
+    if not is_decimal(unsigned):
         raise PointError(f"--at: the value of {name} is not a decimal number: {text[:40]!r}")
-    digits = match["mantissa"].replace(".", "").lstrip("0")
-    too_long = len(text) > 2 * DEFAULT_LIMITS.max_log10  # int() refuses thousands of digits
-    exponent = int(match["exp"] or 0) if not too_long else 0
-    if too_long or len(digits) > DEFAULT_LIMITS.max_digits or abs(exponent) > DEFAULT_LIMITS.max_log10:
+    if decimal_problem(unsigned) is not None:  # the parser's limits on digits and exponent
         raise PointError(f"--at: the value of {name} is out of range")
     with mpmath.workdps(DIGITS):
         return mpmath.mpf(text)
+
+
+def max_relative_error(gradients: Mapping[str, object], finite_differences: Mapping[str, object]) -> float:
+    """Largest relative gap between a gradient and its finite difference (relative to at least 1).
+
+    Names without a gradient are skipped.
+
+    Examples
+    --------
+    >>> max_relative_error({"x": mpmath.mpf(2)}, {"x": mpmath.mpf("2.5")})
+    0.2
+    """
+    gaps = [
+        abs(gradients[name] - fd) / max(abs(fd), mpmath.mpf(1))
+        for name, fd in finite_differences.items() if name in gradients
+    ]
+    return float(max(gaps, default=0))
 
 
 @dataclass
@@ -128,82 +141,38 @@ class PointValues:
     @property
     def max_relative_error(self) -> float:
         """Largest relative gap between a gradient and its finite difference."""
-        gaps = [
-            abs(self.gradients[name] - fd) / max(abs(fd), mpmath.mpf(1))
-            for name, fd in self.finite_differences.items()
-        ]
-        return float(max(gaps, default=0))
+        return max_relative_error(self.gradients, self.finite_differences)
 
 
 def evaluate_at(graph: nx.MultiDiGraph, point: Mapping[str, object]) -> PointValues:
     """Run the forward and the backward pass of `graph` at `point`.
 
+    Both are the numeric engine's (:func:`symgrad.tape.compile_tape`, mpmath
+    backend at :data:`DIGITS` digits, real values only).
+
     Raises
     ------
     PointError
         If an intermediate value is undefined, complex or infinite there
-        (log of a negative number, division by zero), or if the graph has
-        abstract functions, which have no values.
+        (log of a negative number, division by zero).
+    GraphError
+        If the graph has abstract functions, which have no values.
     """
+    tape = compile_tape(graph, backend="mpmath", digits=DIGITS)
+    values, gradients = tape.adjoints(point)
     with mpmath.workdps(DIGITS):
-        values = _forward(graph, point)
-        gradients = _backward(graph, values)
         step = mpmath.mpf(10) ** (-(DIGITS // 2))
         differences = {}
-        for name in graph.graph["inputs"]:
-            up = _forward(graph, {**point, name: mpmath.mpf(point[name]) + step}, quiet=True)
-            down = _forward(graph, {**point, name: mpmath.mpf(point[name]) - step}, quiet=True)
-            output = graph.graph["output"]
+        for name in input_nodes(graph):
+            up = _output_or_none(tape, {**point, name: mpmath.mpf(point[name]) + step})
+            down = _output_or_none(tape, {**point, name: mpmath.mpf(point[name]) - step})
             if up is not None and down is not None:
-                differences[name] = (up[output] - down[output]) / (2 * step)
+                differences[name] = (up - down) / (2 * step)
     return PointValues(dict(point), values, gradients, differences)
 
 
-def _forward(graph: nx.MultiDiGraph, point: Mapping[str, object], quiet: bool = False):
-    values: dict[str, object] = {}
-    for node in graph.graph["order"]:
-        data = graph.nodes[node]
-        if data["kind"] == "input":
-            values[node] = mpmath.mpf(point[node])
-            continue
-        if data["kind"] == "constant":
-            values[node] = mpmath.mpf(sympy.Float(data["symbol"], DIGITS))
-            continue
-        if data["op"] == "function":
-            raise PointError(f"{data['params'].__name__} is an abstract function: it has no values")
-        operands = {graph.nodes[o]["symbol"]: values[o] for o in data["operands"]}
-        try:
-            value = evaluate(data["definition"], operands, DIGITS)
-        except NotANumber:
-            value = None
-        if value is None or isinstance(value, mpmath.mpc):
-            if quiet:
-                return None
-            raise PointError(_undefined(graph, node, values))
-        values[node] = value
-    return values
-
-
-def _undefined(graph: nx.MultiDiGraph, node: str, values: Mapping[str, object]) -> str:
-    operands = ", ".join(
-        f"{o} = {mpmath.nstr(values[o], 6)}" for o in dict.fromkeys(graph.nodes[node]["operands"])
-        if graph.nodes[o]["kind"] != "constant"
-    )
-    definition = sympy.sstr(graph.nodes[node]["definition"], order="none")
-    return f"{node} = {definition} is undefined at this point ({operands})"
-
-
-def _backward(graph: nx.MultiDiGraph, values: Mapping[str, object]) -> dict[str, object]:
-    output = graph.graph["output"]
-    gradients: dict[str, object] = {node: mpmath.mpf(0) for node in graph}
-    gradients[output] = mpmath.mpf(1)
-    symbols = {node: graph.nodes[node]["symbol"] for node in graph}
-    for node in reversed(graph.graph["order"]):
-        for _, target, data in graph.out_edges(node, data=True):
-            operands = {symbols[o]: values[o] for o in graph.nodes[target]["operands"]}
-            try:
-                local = evaluate(data["local_derivative"], operands, DIGITS)
-            except NotANumber:
-                raise PointError(f"the local derivative d{target}/d{node} is undefined at this point") from None
-            gradients[node] += gradients[target] * local
-    return gradients
+def _output_or_none(tape: Tape, point: Mapping[str, object]):
+    try:
+        return tape.forward(point)
+    except PointError:
+        return None

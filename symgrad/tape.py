@@ -1,15 +1,43 @@
-"""A computation graph compiled once into a numeric tape: fast forward and backward passes.
+"""The numeric engine: expressions and graphs compiled once into a tape of instructions.
+
+Every number symgrad computes comes from here: the values and gradients of
+``--at`` (:mod:`symgrad.point`), the numeric check against SymPy
+(:func:`symgrad.numeric.evaluate`), and the network's loss and training step
+(:mod:`symgrad.nn`).
 
 :func:`compile_tape` turns every node's definition and every edge's local
 derivative (the SymPy expressions that :func:`symgrad.build_graph` stored) into
-flat instruction lists over a register file, in topological order. Running the
-tape is then plain float (or mpmath) arithmetic: no SymPy, no ``eval``,
-``exec`` or ``lambdify``, and nothing is derived again, so a training loop
-can call it thousands of times.
+flat instruction lists over a register file, in topological order;
+:func:`compile_expression` does the same for one SymPy expression, visiting
+each distinct subexpression once. Running a tape is plain float (or mpmath)
+arithmetic: no SymPy, no ``eval``, ``exec`` or ``lambdify``, and nothing is
+derived again, so a training loop can call it thousands of times.
 
-The backward pass is micrograd's: the output's gradient is 1; walking the
-nodes in reverse order, each node pushes (its gradient) x (local derivative)
-into each of its operands. Gradients add up at forks.
+The backward pass is the one of :func:`symgrad.chain.backward_walk` (the
+symbolic backward pass walks the same way): the output's adjoint is 1; walking
+the nodes in reverse order, a node's adjoint is the sum over its consumers of
+(consumer's adjoint) x (local derivative). Gradients add up at forks.
+
+Backends and their semantics
+----------------------------
+``"float"``
+    Python floats, real only (``log`` of a number <= 0 and a negative number to
+    a fractional power are undefined). Fast; no overflow check beyond Python's.
+``"mpmath"``
+    mpmath numbers at a chosen precision (`digits`). Every intermediate must be
+    finite and below ``2**MAX_MAGNITUDE_BITS``. A graph's tape is *real*: a
+    value that is not real (``sqrt`` of a negative number, ``log`` of one) makes
+    the point undefined, since symgrad's chain rule is the real one. An
+    expression's tape may be complex (``real=False``), as SymPy's derivatives
+    sometimes are; :func:`symgrad.numeric.is_real_at` runs it real.
+
+Both backends read one function table each (:data:`FLOAT_FUNCTIONS`,
+:data:`MPMATH_FUNCTIONS`); adding a function to the vocabulary is one entry in
+each. On the real numbers both define ``relu(x) = x`` for ``x > 0`` else 0,
+``Heaviside(x, h0)`` = 1, 0 or ``h0`` (default 1/2) for ``x`` > 0, < 0, = 0, and
+``sign(x)`` = 1, -1 or 0; ``relu`` and ``Heaviside`` of a complex number are
+undefined, ``sign(z) = z/|z|`` (as in SymPy). Functions outside the tables
+(for example from ``sympy.diff``) are evaluated by SymPy, one level at a time.
 
 Examples
 --------
@@ -25,23 +53,46 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import mpmath
 import networkx as nx
 import sympy
+from sympy.core.function import AppliedUndef
 
+from .chain import backward_walk
 from .errors import GraphError, OptionError, PointError
 from .exprtools import postorder
+from .graph import input_nodes, is_constant, node, order, output_node
 from .vocabulary import relu, sigmoid, softplus
 
-__all__ = ["Tape", "compile_tape", "BACKENDS"]
+__all__ = [
+    "Tape", "ExpressionTape", "compile_tape", "compile_expression", "NotANumber", "BACKENDS",
+    "FLOAT_FUNCTIONS", "MPMATH_FUNCTIONS", "MAX_MAGNITUDE_BITS",
+]
 
 BACKENDS = ("float", "mpmath")
 
+#: Values beyond 2**MAX_MAGNITUDE_BITS count as overflow: mpmath would otherwise
+#: spend unbounded time and memory on towers such as x**x**x**x at x = 2.
+MAX_MAGNITUDE_BITS = 4096
 
-# --- numeric operations, per backend ------------------------------------------
+
+class NotANumber(ArithmeticError):
+    """The expression has no finite (or, where asked, real) value at this point.
+
+    Raised by the engine for a pole, a log of 0, an overflow, a value that is
+    not real on a real tape, ...; :attr:`where` says which instruction (a node
+    name, or ``(source, target)`` for a local derivative) when known.
+    """
+
+    def __init__(self, message: str, where: object = None):
+        super().__init__(message)
+        self.where = where
+
+
+# --- one function table per backend ------------------------------------------------
 
 
 def _float_pow(base: float, exponent: float) -> float:
@@ -72,15 +123,12 @@ def _float_log(x: float) -> float:
     return math.log(x)
 
 
-def _heaviside(x, h0=0.5):
-    return 1.0 if x > 0 else (0.0 if x < 0 else h0)
-
-
-def _sign(x):
+def _float_sign(x: float) -> float:
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
-_FLOAT: dict[object, Callable] = {
+#: SymPy function -> its value on Python floats.
+FLOAT_FUNCTIONS: dict[object, Callable] = {
     sympy.Add: lambda *a: sum(a),
     sympy.Mul: lambda *a: math.prod(a),
     sympy.Pow: _float_pow,
@@ -91,8 +139,8 @@ _FLOAT: dict[object, Callable] = {
     sympy.tan: math.tan,
     sympy.tanh: math.tanh,
     sympy.Abs: abs,
-    sympy.sign: _sign,
-    sympy.Heaviside: _heaviside,
+    sympy.sign: _float_sign,
+    sympy.Heaviside: lambda x, h0=0.5: 1.0 if x > 0 else (0.0 if x < 0 else float(h0)),
     sigmoid: _float_sigmoid,
     relu: lambda x: x if x > 0 else 0.0,
     softplus: _float_softplus,
@@ -100,21 +148,37 @@ _FLOAT: dict[object, Callable] = {
 
 
 def _mp_pow(base, exponent):
-    if base == 0 and exponent < 0:
+    if base == 0 and mpmath.re(exponent) < 0:
         raise ZeroDivisionError("division by zero")
-    result = mpmath.power(base, exponent)
-    if isinstance(result, mpmath.mpc):
-        raise ValueError("a negative number to a fractional power")
-    return result
+    return mpmath.power(base, exponent)
 
 
 def _mp_log(x):
-    if x <= 0:
-        raise ValueError("log of a number <= 0")
+    if x == 0:
+        raise ZeroDivisionError("log(0)")
     return mpmath.log(x)
 
 
-_MPMATH: dict[object, Callable] = {
+def _mp_heaviside(x, h0=mpmath.mpf("0.5")):
+    if isinstance(x, mpmath.mpc):
+        raise ValueError("Heaviside of a complex number")
+    return mpmath.mpf(1) if x > 0 else (mpmath.mpf(0) if x < 0 else h0)
+
+
+def _mp_relu(x):
+    if isinstance(x, mpmath.mpc):
+        raise ValueError("relu of a complex number")
+    return x if x > 0 else mpmath.mpf(0)
+
+
+def _mp_sign(x):
+    if isinstance(x, mpmath.mpc):
+        return x / abs(x) if x != 0 else mpmath.mpf(0)
+    return mpmath.sign(x)
+
+
+#: SymPy function -> its value on mpmath numbers (at the current precision; complex allowed).
+MPMATH_FUNCTIONS: dict[object, Callable] = {
     sympy.Add: lambda *a: mpmath.fsum(a),
     sympy.Mul: lambda *a: mpmath.fprod(a),
     sympy.Pow: _mp_pow,
@@ -125,42 +189,117 @@ _MPMATH: dict[object, Callable] = {
     sympy.tan: mpmath.tan,
     sympy.tanh: mpmath.tanh,
     sympy.Abs: abs,
-    sympy.sign: lambda x: mpmath.sign(x),
-    sympy.Heaviside: lambda x, h0=mpmath.mpf("0.5"): mpmath.mpf(_heaviside(x, h0)),
+    sympy.sign: _mp_sign,
+    sympy.Heaviside: _mp_heaviside,
     sigmoid: lambda x: 1 / (1 + mpmath.exp(-x)),
-    relu: lambda x: x if x > 0 else mpmath.mpf(0),
+    relu: _mp_relu,
     softplus: lambda x: mpmath.log(1 + mpmath.exp(x)),
 }
 
 
-# --- compilation ------------------------------------------------------------------
+def _by_sympy(func: Callable, convert: Callable) -> Callable:
+    """Evaluate a function outside the tables by SymPy, one level, at the current precision."""
 
-#: One instruction: (function, output register, argument registers, node it belongs to).
-Instruction = tuple[Callable, int, tuple[int, ...], str]
-#: One backward step: (source node register, target node register, factor register or
-#: None for a local derivative of +1 or -1, sign).
-Push = tuple[int, int, int | None, int]
+    def value(*args):
+        dps = mpmath.mp.dps
+        numbers = [sympy.Float(a, dps) if not isinstance(a, (complex, mpmath.mpc))
+                   else sympy.Float(a.real, dps) + sympy.I * sympy.Float(a.imag, dps) for a in args]
+        try:
+            result = func(*numbers)
+        except TypeError as err:  # SymPy refuses the arguments (e.g. a comparison of a complex)
+            raise ValueError(f"cannot evaluate {func}: {err}") from None
+        if not isinstance(result, sympy.Expr):  # e.g. a comparison answered BooleanTrue
+            raise ValueError(f"{func} gives no number")
+        result = result.evalf(dps)
+        if not result.is_number or result.has(sympy.zoo, sympy.nan, sympy.oo):
+            raise ValueError(f"cannot evaluate {func}")
+        return convert(mpmath.mpmathify(complex(result) if not result.is_real else result))
+
+    return value
+
+
+# --- backends ------------------------------------------------------------------------
+
+
+def _float_number(value) -> float:
+    if isinstance(value, (complex, mpmath.mpc)):
+        raise ValueError("not a real number")
+    return float(value)
+
+
+def _mp_finite(value):
+    if not mpmath.isfinite(value):
+        raise ValueError("not finite")
+    if value != 0 and mpmath.mag(value) > MAX_MAGNITUDE_BITS:
+        raise OverflowError("value too large")
+    return value
+
+
+def _mp_real(value):
+    _mp_finite(value)
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise ValueError("not a real number")
+        return value.real
+    return value
+
+
+@dataclass(frozen=True)
+class _Backend:
+    """What a tape needs to know about its numbers."""
+
+    name: str
+    functions: Mapping[object, Callable]
+    number: Callable  # a given value (input) -> the backend's number
+    check: Callable | None  # applied to every result; raises if it is not acceptable
+
+    def constant(self, number: sympy.Expr, digits: int):
+        if number.has(sympy.zoo, sympy.nan, sympy.oo, sympy.S.NegativeInfinity):
+            raise NotANumber(f"the constant {number} is not a finite number")
+        if self.name == "float":
+            if not number.is_real:
+                raise NotANumber(f"the constant {number} is not a real number")
+            return float(number.evalf(30))
+        with mpmath.workdps(digits):
+            return mpmath.mpmathify(number.evalf(digits + 5))
+
+    def function(self, sub: sympy.Basic) -> Callable:
+        for kind in (sympy.Add, sympy.Mul, sympy.Pow):
+            if isinstance(sub, kind):
+                return self.functions[kind]
+        return self.functions.get(sub.func) or _by_sympy(sub.func, _float_number if self.name == "float"
+                                                         else mpmath.mpmathify)
+
+
+_FLOAT = _Backend("float", FLOAT_FUNCTIONS, float, None)
+_MPMATH = _Backend("mpmath", MPMATH_FUNCTIONS, mpmath.mpmathify, _mp_finite)
+_MPMATH_REAL = _Backend("mpmath", MPMATH_FUNCTIONS, mpmath.mpmathify, _mp_real)
+
+
+def _backend(name: str, real: bool) -> _Backend:
+    if name not in BACKENDS:
+        raise OptionError(f"backend must be one of {', '.join(BACKENDS)}, got {name!r}")
+    if name == "float":
+        return _FLOAT
+    return _MPMATH_REAL if real else _MPMATH
+
+
+# --- compilation -----------------------------------------------------------------------
+
+#: One instruction: (function, output register, argument registers, where it belongs).
+Instruction = tuple[Callable, int, tuple[int, ...], object]
 
 
 class _Compiler:
-    """Turns SymPy expressions over node symbols into instructions over registers."""
+    """Turns SymPy expressions over named leaves into instructions over registers."""
 
-    def __init__(self, graph: nx.MultiDiGraph, functions: Mapping[object, Callable], number):
-        self.graph = graph
-        self.functions = functions
-        self.number = number
-        self.register = {node: i for i, node in enumerate(graph.graph["order"])}
-        self.symbol_register = {graph.nodes[n]["symbol"]: r for n, r in self.register.items()
-                                if graph.nodes[n]["kind"] != "constant"}
-        self.initial: list = [None] * len(self.register)
-        for node, r in self.register.items():
-            if graph.nodes[node]["kind"] == "constant":
-                self.initial[r] = self.constant_value(graph.nodes[node]["symbol"])
+    def __init__(self, backend: _Backend, digits: int, open_leaves: bool = False):
+        self.backend = backend
+        self.digits = digits
+        self.open_leaves = open_leaves  # whether a new symbol becomes an input (expressions)
+        self.initial: list = []
+        self.leaf_register: dict[sympy.Basic, int] = {}
         self.constants: dict[sympy.Expr, int] = {}
-
-    def constant_value(self, number: sympy.Expr):
-        value = sympy.Float(number, 30) if self.number is float else sympy.Float(number, 60)
-        return float(value) if self.number is float else mpmath.mpf(value)
 
     def new_register(self, value=None) -> int:
         self.initial.append(value)
@@ -168,44 +307,119 @@ class _Compiler:
 
     def constant(self, number: sympy.Expr) -> int:
         if number not in self.constants:
-            self.constants[number] = self.new_register(self.constant_value(number))
+            self.constants[number] = self.new_register(self.backend.constant(number, self.digits))
         return self.constants[number]
 
-    def compile(self, expr: sympy.Expr, node: str, out: int | None = None) -> tuple[list[Instruction], int]:
+    def compile(self, expr: sympy.Expr, where: object, out: int | None = None) -> tuple[list[Instruction], int]:
         """Instructions computing `expr`; the result lands in `out` (or a new register)."""
         program: list[Instruction] = []
-        where: dict[int, int] = {}
+        register: dict[int, int] = {}
         for sub in postorder(expr):
-            if isinstance(sub, sympy.Symbol):
-                if sub not in self.symbol_register:
-                    raise GraphError(f"{sub} in the definition of {node} is not a node of the graph")
-                where[id(sub)] = self.symbol_register[sub]
-            elif isinstance(sub, (sympy.Number, sympy.NumberSymbol)):
-                where[id(sub)] = self.constant(sub)
+            if sub in self.leaf_register:
+                register[id(sub)] = self.leaf_register[sub]
+            elif isinstance(sub, sympy.Symbol) and self.open_leaves:
+                register[id(sub)] = self.leaf_register[sub] = self.new_register()
+            elif isinstance(sub, sympy.Symbol):
+                raise GraphError(f"{sub} in the definition of {where} is not a node of the graph")
+            elif isinstance(sub, (sympy.Number, sympy.NumberSymbol)) or sub is sympy.I:
+                register[id(sub)] = self.constant(sub)
             else:
-                function = self.function(sub, node)
                 target = out if sub is expr and out is not None else self.new_register()
-                program.append((function, target, tuple(where[id(a)] for a in sub.args), node))
-                where[id(sub)] = target
-        result = where[id(expr)]
-        if out is not None and result != out:  # the expression is a bare symbol or number
-            program.append((lambda a: a, out, (result,), node))
+                function = self.backend.function(sub)
+                program.append((function, target, tuple(register[id(a)] for a in sub.args), where))
+                register[id(sub)] = target
+        result = register[id(expr)]
+        if out is not None and result != out:  # the expression is a bare leaf
+            program.append((lambda a: a, out, (result,), where))
             result = out
         return program, result
 
-    def function(self, sub: sympy.Basic, node: str) -> Callable:
-        for kind in (sympy.Add, sympy.Mul, sympy.Pow):
-            if isinstance(sub, kind):
-                return self.functions[kind]
-        function = self.functions.get(sub.func)
-        if function is None:
-            what = sub.func.__name__ if hasattr(sub.func, "__name__") else type(sub).__name__
-            raise GraphError(f"{what} (in node {node}) has no numeric values; "
-                             "abstract functions such as f(x) cannot be run")
-        return function
+
+def _run(program: Sequence[Instruction], registers: list, check: Callable | None) -> None:
+    """Run `program` on `registers`; an arithmetic failure becomes :class:`NotANumber`."""
+    instruction = None
+    try:
+        if check is None:
+            for instruction in program:
+                function, out, args, _ = instruction
+                registers[out] = function(*[registers[a] for a in args])
+        else:
+            for instruction in program:
+                function, out, args, _ = instruction
+                registers[out] = check(function(*[registers[a] for a in args]))
+    except (ArithmeticError, ValueError) as err:  # ZeroDivisionError, OverflowError, domain errors
+        raise NotANumber(str(err), instruction[3] if instruction else None) from None
 
 
-# --- the tape ---------------------------------------------------------------------
+# --- an expression's tape -------------------------------------------------------------------
+
+
+@dataclass
+class ExpressionTape:
+    """One SymPy expression compiled for a backend; made by :func:`compile_expression`."""
+
+    symbols: tuple[sympy.Symbol, ...]
+    backend: str
+    digits: int
+    _backend: _Backend
+    _initial: list
+    _program: list[Instruction]
+    _inputs: tuple[int, ...]
+    _result: int
+
+    def evaluate(self, point: Mapping[sympy.Symbol, object]):
+        """The value at `point` (symbol -> number).
+
+        Raises
+        ------
+        NotANumber
+            If a symbol has no value, or the expression has no finite (real,
+            for a real tape) value there.
+        """
+        registers = list(self._initial)
+        with mpmath.workdps(self.digits):
+            for symbol, r in zip(self.symbols, self._inputs):
+                if symbol not in point:
+                    raise NotANumber(f"no value for {symbol}")
+                registers[r] = self._backend.number(point[symbol])
+            _run(self._program, registers, self._backend.check)
+            result = registers[self._result]
+            if self._backend.check is not None:
+                result = self._backend.check(result)
+            return +result if self.backend == "mpmath" else result
+
+
+def compile_expression(expr: sympy.Expr, backend: str = "mpmath", digits: int = 50,
+                       real: bool = False) -> ExpressionTape:
+    """Compile a SymPy expression, each distinct subexpression once, into an :class:`ExpressionTape`.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        Any expression; functions outside the tables are evaluated by SymPy.
+    backend : {"mpmath", "float"}
+    digits : int
+        Working precision of the mpmath backend, in decimal digits.
+    real : bool
+        Whether every intermediate value must be real (mpmath backend; floats always are).
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> tape = compile_expression(sympy.sin(x)**2 + sympy.cos(x)**2, digits=30)
+    >>> mpmath.nstr(tape.evaluate({x: 2}), 25)
+    '1.0'
+    """
+    engine = _backend(backend, real)
+    compiler = _Compiler(engine, digits, open_leaves=True)
+    program, result = compiler.compile(expr, "the expression")
+    # every symbol, bound ones too (in a Subs): a point without a value for one has no value
+    symbols = tuple(compiler.leaf_register)
+    return ExpressionTape(symbols, backend, digits, engine, compiler.initial, program,
+                          tuple(compiler.leaf_register[s] for s in symbols), result)
+
+
+# --- a graph's tape ------------------------------------------------------------------------
 
 
 @dataclass
@@ -221,74 +435,102 @@ class Tape:
     output : str
         The output node.
     backend : str
-        ``"float"`` (Python floats) or ``"mpmath"`` (current mpmath precision).
+        ``"float"`` (Python floats) or ``"mpmath"``.
+    digits : int
+        Working precision of the mpmath backend.
     """
 
     inputs: tuple[str, ...]
     output: str
     backend: str
+    digits: int
+    _graph: nx.MultiDiGraph
+    _backend: _Backend
     _names: tuple[str, ...]
     _initial: list
     _forward: list[Instruction]
     _locals: list[Instruction]
-    _pushes: list[Push]
-    _zero: object
+    _pulls: list[tuple[int, int, int]]
 
     @property
     def instructions(self) -> int:
         """Instructions of one forward pass plus one backward pass."""
-        return len(self._forward) + len(self._locals) + len(self._pushes)
+        return len(self._forward) + len(self._locals) + len(self._pulls)
 
     def __post_init__(self):
         position = {name: r for r, name in enumerate(self._names)}
         self._input_registers = tuple(position[name] for name in self.inputs)
         self._output_register = position[self.output]
 
-    def values(self, point: Mapping[str, float]) -> dict[str, object]:
+    def values(self, point: Mapping[str, object]) -> dict[str, object]:
         """Every node's value at `point` (the forward pass)."""
-        registers = self._run_forward(point)
+        with mpmath.workdps(self.digits):
+            registers = self._run_forward(point)
         return {name: registers[r] for r, name in enumerate(self._names)}
 
-    def forward(self, point: Mapping[str, float]):
-        """The output's value at `point`."""
-        return self._run_forward(point)[self._output_register]
+    def forward(self, point: Mapping[str, object]):
+        """The output's value at `point`.
 
-    def gradient(self, point: Mapping[str, float]) -> tuple[object, dict[str, object]]:
+        Raises
+        ------
+        PointError
+            If an input has no value, or a node is undefined at `point`.
+        """
+        with mpmath.workdps(self.digits):
+            return self._run_forward(point)[self._output_register]
+
+    def gradient(self, point: Mapping[str, object]) -> tuple[object, dict[str, object]]:
         """The output's value and d output / d input for every input, in one backward pass."""
-        registers = self._run_forward(point)
-        self._run(self._locals, registers)
-        grad = [self._zero] * len(self._names)
-        output = self._output_register
-        grad[output] = self._zero + 1
-        for source, target, factor, sign in self._pushes:
-            upstream = grad[target]
-            if factor is None:
-                grad[source] += upstream if sign > 0 else -upstream
-            else:
-                grad[source] += upstream * registers[factor]
-        return registers[output], {name: grad[r] for name, r in zip(self.inputs, self._input_registers)}
+        registers, grad = self._run_backward(point)
+        return registers[self._output_register], {
+            name: grad[r] for name, r in zip(self.inputs, self._input_registers)}
 
-    def _run_forward(self, point: Mapping[str, float]) -> list:
+    def adjoints(self, point: Mapping[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+        """Every node's value and every node's adjoint (d output / d node) at `point`."""
+        registers, grad = self._run_backward(point)
+        values = {name: registers[r] for r, name in enumerate(self._names)}
+        return values, {name: grad[r] for r, name in enumerate(self._names)}
+
+    def _run_backward(self, point: Mapping[str, object]) -> tuple[list, list]:
+        with mpmath.workdps(self.digits):
+            registers = self._run_forward(point)
+            try:
+                _run(self._locals, registers, self._backend.check)
+            except NotANumber as err:
+                source, target = err.where
+                raise PointError(f"the local derivative d{target}/d{source} is undefined at this point") \
+                    from None
+            zero = self._backend.number(0)
+            grad = [zero] * len(self._names)
+            grad[self._output_register] = zero + 1
+            for node_register, target, factor in self._pulls:  # node by node, as backward_walk
+                grad[node_register] += grad[target] * registers[factor]
+        return registers, grad
+
+    def _run_forward(self, point: Mapping[str, object]) -> list:
         registers = list(self._initial)
-        convert = float if self.backend == "float" else mpmath.mpf
         for name, r in zip(self.inputs, self._input_registers):
             if name not in point:
                 raise PointError(f"no value for {name}")
-            registers[r] = convert(point[name])
-        self._run(self._forward, registers)
+            registers[r] = self._backend.number(point[name])
+        try:
+            _run(self._forward, registers, self._backend.check)
+        except NotANumber as err:
+            raise PointError(self._undefined(err.where, registers)) from None
         return registers
 
-    def _run(self, program: list[Instruction], registers: list) -> None:
-        instruction = None
-        try:
-            for instruction in program:
-                function, out, args, _ = instruction
-                registers[out] = function(*[registers[a] for a in args])
-        except (ValueError, ZeroDivisionError, OverflowError) as err:
-            raise PointError(f"node {instruction[3]} is undefined at this point ({err})") from None
+    def _undefined(self, name: str, registers: list) -> str:
+        position = {n: r for r, n in enumerate(self._names)}
+        record = node(self._graph, name)
+        operands = ", ".join(
+            f"{o} = {mpmath.nstr(registers[position[o]], 6)}" for o in dict.fromkeys(record.operands)
+            if not is_constant(self._graph, o)
+        )
+        definition = sympy.sstr(record.definition, order="none")
+        return f"{name} = {definition} is undefined at this point ({operands})"
 
 
-def compile_tape(graph: nx.MultiDiGraph, backend: str = "float") -> Tape:
+def compile_tape(graph: nx.MultiDiGraph, backend: str = "float", digits: int | None = None) -> Tape:
     """Compile `graph` once into a :class:`Tape`.
 
     Parameters
@@ -296,7 +538,10 @@ def compile_tape(graph: nx.MultiDiGraph, backend: str = "float") -> Tape:
     graph : networkx.MultiDiGraph
         From :func:`symgrad.build_graph`.
     backend : {"float", "mpmath"}
-        Python floats (fast), or mpmath numbers at the current precision.
+        Python floats (fast), or real mpmath numbers.
+    digits : int, optional
+        Precision of the mpmath backend in decimal digits; default mpmath's
+        current precision.
 
     Returns
     -------
@@ -316,35 +561,33 @@ def compile_tape(graph: nx.MultiDiGraph, backend: str = "float") -> Tape:
     >>> tape.gradient({"x": 3.0})
     (10.0, {'x': 6.0})
     """
-    if backend not in BACKENDS:
-        raise OptionError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
-    functions, number = (_FLOAT, float) if backend == "float" else (_MPMATH, mpmath.mpf)
-    compiler = _Compiler(graph, functions, number)
-    order = graph.graph["order"]
+    engine = _backend(backend, real=True)
+    digits = mpmath.mp.dps if digits is None else digits
+    compiler = _Compiler(engine, digits)
+    names = tuple(order(graph))
+    register = {}
+    for name in names:
+        record = node(graph, name)
+        if record.is_constant:
+            register[name] = compiler.new_register(engine.constant(record.symbol, digits))
+        else:
+            register[name] = compiler.leaf_register[record.symbol] = compiler.new_register()
     forward: list[Instruction] = []
-    for node in order:
-        data = graph.nodes[node]
-        if data["kind"] == "operation":
-            if data["op"] == "function":
-                raise GraphError(f"{data['params'].__name__} is an abstract function: it has no values")
-            program, _ = compiler.compile(data["definition"], node, out=compiler.register[node])
-            forward += program
+    for name in names:
+        record = node(graph, name)
+        if record.is_operation:
+            if record.op == "function" or isinstance(record.definition, AppliedUndef):
+                raise GraphError(f"{record.params.__name__} is an abstract function: it has no values")
+            forward += compiler.compile(record.definition, name, out=register[name])[0]
     locals_: list[Instruction] = []
-    pushes: list[Push] = []
-    for node in reversed(order):
-        for source, _, key, data in sorted(graph.in_edges(node, keys=True, data=True), key=lambda e: e[2]):
-            if graph.nodes[source]["kind"] == "constant":
-                continue
-            local = data["local_derivative"]
-            registers = (compiler.register[source], compiler.register[node])
-            if local in (sympy.S.One, sympy.S.NegativeOne):
-                pushes.append((*registers, None, 1 if local is sympy.S.One else -1))
-                continue
-            program, factor = compiler.compile(local, f"d{node}/d{source}")
+    pulls = []  # (node, consumer, local derivative): adjoint(node) += adjoint(consumer) * local
+    for name, edges in backward_walk(graph):
+        for info in edges:
+            program, factor = compiler.compile(info.local_derivative, (info.source, info.target))
             locals_ += program
-            pushes.append((*registers, factor, 1))
+            pulls.append((register[name], register[info.target], factor))
     return Tape(
-        inputs=tuple(graph.graph["inputs"]), output=graph.graph["output"], backend=backend,
-        _names=tuple(order), _initial=compiler.initial, _forward=forward, _locals=locals_,
-        _pushes=pushes, _zero=number(0),
+        inputs=tuple(input_nodes(graph)), output=output_node(graph), backend=backend, digits=digits,
+        _graph=graph, _backend=engine, _names=names, _initial=compiler.initial, _forward=forward,
+        _locals=locals_, _pulls=pulls,
     )

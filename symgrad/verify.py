@@ -3,7 +3,8 @@
 :func:`check_derivative` compares symgrad's derivative with ``sympy.diff`` of
 the whole expression: first symbolically (the difference must reduce to 0
 within a time bound), then at random points in 50-digit arithmetic (agreement
-to 30 significant digits at 5 or more points). The result is a :class:`Check`
+to 30 significant digits, or 12 when the expression has decimal numbers such
+as 0.1, at 5 or more points; see :func:`significant_digits`). The result is a :class:`Check`
 with status ``symbolic``, ``numeric``, ``mismatch`` or ``unknown``.
 
 :func:`complexity` gives the sizes that show why the decomposed way is simpler.
@@ -12,6 +13,7 @@ with status ``symbolic``, ``numeric``, ``mismatch`` or ``unknown``.
 from __future__ import annotations
 
 import random
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 import mpmath
@@ -22,11 +24,13 @@ from .deadline import Budget, can_interrupt
 from .errors import TimeLimitExceeded
 from .exprtools import postorder, tidy, tree_size
 from .numeric import NotANumber, concretize, evaluate, is_real_at
-from .paths import nodes_on_paths
+from .chain import backward_walk
+from .graph import is_constant, order
+from .paths import nodes_on_paths, path_totals
 
 __all__ = [
     "Check", "check_derivative", "agree_numerically", "significant_digits", "Complexity",
-    "complexity", "format_count",
+    "complexity", "backward_operations", "format_count",
 ]
 
 
@@ -46,6 +50,7 @@ def format_count(number: int | None) -> str:
     text = str(number)
     return f"{text[0]}.{text[1:3]}e{digits - 1} ({digits} digits)"
 
+#: Digits to which two correct derivatives must agree at a random point.
 SIGNIFICANT_DIGITS = 30
 #: Decimal numbers such as 0.1 are SymPy Floats of about 15 digits, so two
 #: correct derivatives of an expression that has them agree only that far.
@@ -66,7 +71,8 @@ class Check:
     ----------
     status : str
         ``"symbolic"`` (the difference simplifies to 0), ``"numeric"`` (equal
-        to 30 significant digits at `points` random points), ``"mismatch"``
+        to :func:`significant_digits` digits, 30 or 12, at `points` random
+        points), ``"mismatch"``
         (they differ: a bug) or ``"unknown"`` (could not be decided).
     direct : sympy.Expr or None
         ``sympy.diff`` of the whole expression, if it finished in time.
@@ -337,9 +343,8 @@ def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,
     (3, 1, 3)
     """
     relevant = nodes_on_paths(graph, variable) if variable in graph else set()
-    edges = [(s, t, k, d) for s, t, k, d in graph.edges(keys=True, data=True)
-             if s in relevant and t in relevant]
-    sizes = {(s, t, k): tree_size(d["local_derivative"]) for s, t, k, d in edges}
+    edges = [e for _, consumers in backward_walk(graph, relevant) for e in consumers]
+    sizes = {(e.source, e.target, e.key): tree_size(e.local_derivative) for e in edges}
     return Complexity(
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
@@ -348,33 +353,49 @@ def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,
         direct_size=tree_size(direct) if direct is not None else None,
         largest_local_size=max(sizes.values(), default=0),
         total_local_size=sum(sizes.values()),
-        chain_rule_size=_chain_rule_size(graph, variable, relevant, sizes),
-        backprop_operations=_backprop_operations(relevant, sizes, graph),
+        chain_rule_size=_chain_rule_size(graph, variable, sizes),
+        backprop_operations=backward_operations(graph, relevant),
     )
 
 
-def _chain_rule_size(graph, variable, relevant, sizes) -> int:
-    """Operations of sum_paths prod_edges local, as a tree, by dynamic programming."""
-    if not relevant:
+def _chain_rule_size(graph: nx.MultiDiGraph, variable: str, sizes: dict) -> int:
+    """Operations of sum_paths prod_edges local, as a tree, without listing the paths."""
+    totals = path_totals(graph, variable, weight=sizes.__getitem__) if variable in graph else None
+    if totals is None or totals.count == 0:
         return 0
-    count = {variable: 1}  # paths from the variable up to a node
-    factor_ops = {variable: 0}  # summed over those paths: operations inside the factors
-    length = {variable: 0}  # summed over those paths: number of factors
-    for node in nx.topological_sort(graph.subgraph(relevant)):
-        if node == variable:
-            continue
-        incoming = [(s, k) for s, _, k in graph.in_edges(node, keys=True) if s in relevant]
-        count[node] = sum(count[s] for s, _ in incoming)
-        factor_ops[node] = sum(factor_ops[s] + sizes[(s, node, k)] * count[s] for s, k in incoming)
-        length[node] = sum(length[s] + count[s] for s, _ in incoming)
-    output = graph.graph["output"]
-    multiplications = length[output] - count[output]
-    additions = count[output] - 1
-    return factor_ops[output] + multiplications + additions
+    multiplications = totals.edges - totals.count  # a path of k factors has k - 1
+    additions = totals.count - 1
+    return totals.weight + multiplications + additions
 
 
-def _backprop_operations(relevant, sizes, graph) -> int:
-    """Operations of one backward pass: each local derivative, one multiply per edge, adds at forks."""
-    multiplies = len(sizes)
-    adds = sum(max(0, sum(1 for _, t in graph.out_edges(n) if t in relevant) - 1) for n in relevant)
-    return sum(sizes.values()) + multiplies + adds
+def backward_operations(graph: nx.MultiDiGraph, nodes: Container[str] | None = None,
+                        cache: dict[int, int] | None = None) -> int:
+    """Arithmetic operations of one backward pass over `nodes`.
+
+    Each local derivative's operations (as a tree, :func:`~symgrad.exprtools.tree_size`),
+    one multiplication per edge and one addition per extra consumer at a fork,
+    walking the edges between `nodes` as :func:`symgrad.chain.backward_walk`
+    does. Default: every node but the constants (all the gradients at once).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+    nodes : container of str, optional
+        E.g. the nodes on the paths to one variable.
+    cache : dict, optional
+        A :func:`~symgrad.exprtools.tree_size` cache to share with other counts.
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> backward_operations(build_graph(parse("x*sin(x)")))  # cos, 3 multiplies, 1 add at x
+    5
+    """
+    if nodes is None:
+        nodes = {n for n in order(graph) if not is_constant(graph, n)}
+    sizes = {} if cache is None else cache
+    operations = 0
+    for _, edges in backward_walk(graph, nodes):
+        locals_ = sum(tree_size(e.local_derivative, sizes) for e in edges)
+        operations += locals_ + len(edges) + max(0, len(edges) - 1)
+    return operations
