@@ -18,7 +18,7 @@ from ..verify import format_count
 __all__ = [
     "Partial", "Adjoint", "Name", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
     "Text", "Equations", "Raw",
-    "Table", "build_blocks", "PRINT_LIMIT", "MAX_LISTED",
+    "Table", "build_blocks", "printable", "too_large_sentence", "PRINT_LIMIT", "MAX_LISTED",
 ]
 
 #: Expressions larger than this (operations, as a tree) are not printed.
@@ -117,6 +117,11 @@ class Equations:
 @dataclass
 class Table:
     rows: list[tuple[str, str]]
+
+
+def too_large_sentence(size: int) -> str:
+    """What stands in for an expression of `size` operations that is not printed."""
+    return f"too large to print: {size} operations"
 
 
 def printable(expr: sympy.Expr | None):
