@@ -145,8 +145,10 @@ class AdjointStep:
     terms: tuple[tuple[str, int, sympy.Expr], ...]
 
 
-def adjoint_steps(graph: nx.MultiDiGraph, variable: str) -> list[AdjointStep]:
+def adjoint_steps(graph: nx.MultiDiGraph, variable: str | None) -> list[AdjointStep]:
     """The backward pass restricted to the nodes between the output and `variable`.
+
+    With `variable` None: the backward pass over the whole graph (every node).
 
     The output's step has no terms (its adjoint is 1). Steps come in reverse
     topological order: each adjoint is known before it is used.
@@ -157,7 +159,7 @@ def adjoint_steps(graph: nx.MultiDiGraph, variable: str) -> list[AdjointStep]:
     >>> [(s.node, [t[0] for t in s.terms]) for s in adjoint_steps(build_graph(parse("x*sin(x)")), "x")]
     [('f', []), ('u1', ['f']), ('x', ['u1', 'f'])]
     """
-    relevant = nodes_on_paths(graph, variable)
+    relevant = set(graph) if variable is None else nodes_on_paths(graph, variable)
     position = {n: i for i, n in enumerate(graph.graph["order"])}
     order = [n for n in reversed(graph.graph["order"]) if n in relevant]
     steps = []

@@ -18,7 +18,7 @@ from ..verify import format_count
 __all__ = [
     "Partial", "Adjoint", "Name", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
     "Text", "Equations", "Raw",
-    "Table", "build_blocks", "printable", "too_large_sentence", "PRINT_LIMIT", "MAX_LISTED",
+    "Table", "build_blocks", "adjoint_equation", "printable", "too_large_sentence", "PRINT_LIMIT", "MAX_LISTED",
 ]
 
 #: Expressions larger than this (operations, as a tree) are not printed.
@@ -231,16 +231,18 @@ def _backprop_blocks(e) -> list:
     text = ("Backpropagation (reverse accumulation) gets the same sum in one pass: the output's "
             "adjoint is 1, and each node's adjoint is the sum, over the nodes that use it, of "
             "their adjoint times the local derivative.")
-    equations = []
-    for step in steps[:MAX_LISTED]:
-        if not step.terms:
-            equations.append(Equation(Adjoint(step.node), [sympy.S.One]))
-            continue
-        terms = tuple(Product((Adjoint(t), printable(local))) for t, _, local in step.terms)
-        equations.append(Equation(Adjoint(step.node), [Sum(terms) if len(terms) > 1 else terms[0]]))
+    equations = [adjoint_equation(step) for step in steps[:MAX_LISTED]]
     return [Heading("Backpropagation"), Text(text), Equations(equations)] + _more(
         len(steps), MAX_LISTED, "adjoint equations"
     )
+
+
+def adjoint_equation(step) -> Equation:
+    """``nodē = Σ consumer̄ · local derivative`` for one :class:`~symgrad.chain.AdjointStep`."""
+    if not step.terms:
+        return Equation(Adjoint(step.node), [sympy.S.One])
+    terms = tuple(Product((Adjoint(t), printable(local))) for t, _, local in step.terms)
+    return Equation(Adjoint(step.node), [Sum(terms) if len(terms) > 1 else terms[0]])
 
 
 def _result_blocks(e) -> list:

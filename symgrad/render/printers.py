@@ -28,7 +28,7 @@ from . import blocks
 
 __all__ = [
     "LatexPrinter", "UnicodePrinter", "LATEX", "UNICODE", "to_latex", "to_unicode", "name_to_latex",
-    "name_to_unicode", "abstract_prime", "GREEK",
+    "name_to_unicode", "abstract_prime", "subscript", "superscript", "GREEK",
 ]
 
 GREEK = {
@@ -47,6 +47,16 @@ _BASE_AND_DIGITS = re.compile(r"([A-Za-z]+?)([0-9]+)\Z")
 _LAYER_WEIGHT = re.compile(r"([A-Za-z]+?)([0-9]+)_([0-9]+)_([0-9]+)\Z")
 _SUPERSCRIPT_PARENTHESES = str.maketrans("()", "⁽⁾")
 _POWER = re.compile(r"\*\*(-?[0-9]+)(?![0-9.])")
+
+
+def subscript(text: str) -> str:
+    """Digits as Unicode subscripts: ``"12"`` -> ``"₁₂"``."""
+    return text.translate(_SUBSCRIPT_DIGITS)
+
+
+def superscript(text: str) -> str:
+    """Digits, minus and parentheses as Unicode superscripts: ``"(0)"`` -> ``"⁽⁰⁾"``."""
+    return text.translate(_SUPERSCRIPTS).translate(_SUPERSCRIPT_PARENTHESES)
 
 
 def _split_name(name: str) -> tuple[str, list[str]]:
@@ -212,6 +222,10 @@ class _SharedPrinting:
         return text
 
     # --- functions: one definition each, every format from its table ---
+
+    def applied_function(self, name: str, argument: str) -> str:
+        """``name`` (a key of `function_heads`) applied to printed `argument`."""
+        return self._apply(self.function_heads[name], argument)
 
     def _print_named_function(self, expr, exp=None):
         return self._apply(self.function_heads[type(expr).__name__], self._print(expr.args[0]), exp)
