@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from ..exprtools import tree_size
+from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
 from ..verify import format_count
 
 __all__ = [
@@ -162,16 +163,16 @@ def build_blocks(explanation) -> list:
 
 def _graph_blocks(e) -> list:
     g = e.graph
-    kinds = [g.nodes[n]["kind"] for n in g.nodes]
-    operations = [n for n in g.graph["order"] if g.nodes[n]["kind"] == "operation"]
+    operations = operation_nodes(g)
+    constants = sum(1 for n in g if is_constant(g, n))
     summary = (
         f"The computation graph has {_plural(g.number_of_nodes(), 'node')} "
-        f"({_plural(kinds.count('input'), 'input')}, {_plural(kinds.count('constant'), 'constant')}, "
+        f"({_plural(len(input_nodes(g)), 'input')}, {_plural(constants, 'constant')}, "
         f"{_plural(len(operations), 'operation')}) and {_plural(g.number_of_edges(), 'edge')}. "
         "Every intermediate value gets a name, in the order it is computed:"
     )
     definitions = [
-        Equation(Name(n), [printable(g.nodes[n]["definition"])]) for n in operations[:MAX_LISTED]
+        Equation(Name(n), [printable(node(g, n).definition)]) for n in operations[:MAX_LISTED]
     ]
     return [Heading("Computation graph"), Text(summary), Equations(definitions)] + _more(
         len(operations), MAX_LISTED, "definitions"
@@ -185,11 +186,11 @@ def _edge_partial(graph, source: str, target: str, key: int) -> Partial:
 
 def _local_blocks(e) -> list:
     g = e.graph
-    position = {n: i for i, n in enumerate(g.graph["order"])}
-    edges = sorted(g.edges(keys=True, data=True), key=lambda x: (position[x[1]], x[2]))
+    position = {n: i for i, n in enumerate(order(g))}
+    edges = sorted(g.edges(keys=True), key=lambda x: (position[x[1]], x[2]))
     equations = [
-        Equation(_edge_partial(g, s, t, k), [printable(d["local_derivative"])], d["rule"])
-        for s, t, k, d in edges[:MAX_LISTED]
+        Equation(_edge_partial(g, d.source, d.target, d.key), [printable(d.local_derivative)], d.rule)
+        for d in (edge(g, s, t, k) for s, t, k in edges[:MAX_LISTED])
     ]
     text = "Each edge carries the local derivative of its target with respect to its source:"
     return [Heading("Local derivatives"), Text(text), Equations(equations)] + _more(
@@ -258,8 +259,8 @@ def _point_blocks(e) -> list:
     if at is None:
         return []
     where = ", ".join(f"{name} = {_number(value)}" for name, value in at.point.items())
-    rows = [(f"{node}: value, gradient", f"{_number(at.values[node])}, {_number(at.gradients[node])}")
-            for node in e.graph.graph["order"] if e.graph.nodes[node]["kind"] != "constant"]
+    rows = [(f"{name}: value, gradient", f"{_number(at.values[name])}, {_number(at.gradients[name])}")
+            for name in order(e.graph) if not is_constant(e.graph, name)]
     difference = at.finite_differences.get(e.wrt)
     check = (f"Central finite difference of {e.output} in {e.wrt}: {_number(difference)} "
              f"(largest relative gap over all inputs: {at.max_relative_error:.1e})."

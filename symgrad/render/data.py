@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy
 
 from ..exprtools import tree_size
+from ..graph import edge, input_nodes, node, order
 from .blocks import PRINT_LIMIT
 
 __all__ = ["to_dict", "expression_string"]
@@ -37,18 +38,18 @@ def to_dict(explanation) -> dict:
 
     nodes = [
         {
-            "id": n,
-            "kind": g.nodes[n]["kind"],
-            "op": g.nodes[n]["op"],
-            "definition": expression_string(g.nodes[n]["definition"]),
-            "expression": expression_string(g.nodes[n]["expression"]),
+            "id": n.id,
+            "kind": n.kind,
+            "op": n.op,
+            "definition": expression_string(n.definition),
+            "expression": expression_string(n.expression),
         }
-        for n in g.graph["order"]
+        for n in (node(g, name) for name in order(g))
     ]
     edges = [
-        {"source": s, "target": t, "position": k,
-         "local_derivative": expression_string(d["local_derivative"]), "rule": d["rule"]}
-        for s, t, k, d in g.edges(keys=True, data=True)
+        {"source": d.source, "target": d.target, "position": d.key,
+         "local_derivative": expression_string(d.local_derivative), "rule": d.rule}
+        for d in (edge(g, s, t, k) for s, t, k in g.edges(keys=True))
     ]
     paths = [
         {"nodes": list(p.nodes), "factors": [expression_string(f) for f in p.factors],
@@ -69,8 +70,8 @@ def to_dict(explanation) -> dict:
         "expression": expression_string(e.expression),
         "output": e.output,
         "wrt": e.wrt,
-        "inputs": list(g.graph["inputs"]),
-        "functions": sorted({g.nodes[n]["params"].__name__ for n in g if g.nodes[n]["op"] == "function"}),
+        "inputs": input_nodes(g),
+        "functions": sorted({n.params.__name__ for n in (node(g, name) for name in g) if n.op == "function"}),
         "nodes": nodes,
         "edges": edges,
         "path_count": e.path_count,

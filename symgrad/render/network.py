@@ -12,7 +12,7 @@ import sympy
 
 from ..chain import adjoint_steps
 from ..exprtools import tree_size
-from ..graph import is_operation
+from ..graph import input_nodes, is_operation
 from ..nn import Network, Numbers, OperationCounts, PathFormula, cross_entropy, mse
 from .blocks import (
     MAX_LISTED, Adjoint, Equation, Equations, Heading, Name, Partial, Product, Raw, Sum, Text, adjoint_equation,
@@ -232,7 +232,7 @@ def all_gradient_blocks(net: Network, gradients: dict, values: dict | None = Non
 def numbers_blocks(net: Network, numbers: Numbers, source: str) -> list:
     """Values at a point, the loss, every gradient against finite differences, one update."""
     point, at = numbers.point, numbers.at
-    inputs = [Equation(Name(n), [_number(point[n])]) for n in net.graph.graph["inputs"]]
+    inputs = [Equation(Name(n), [_number(point[n])]) for n in input_nodes(net.graph)]
     blocks: list = [Heading("Numbers"), Text(f"Weights, inputs and targets ({source}):"),
                     Equations(inputs[:MAX_LISTED])]
     neurons = sorted(net.neuron_nodes().items(), key=lambda item: (item[1][1], item[1][0] == "h", item[1][2]))
