@@ -3,7 +3,9 @@
 Expression strings are SymPy's ``str()`` form, using only the vocabulary's
 names and SymPy's standard functions (``Heaviside``, ``sign``, ``Subs``,
 ``Derivative``), so ``sympy.sympify(s, locals=symgrad.sympify_namespace(inputs))``
-reads them back. Expressions too large to print are ``null`` with a note.
+reads them back. An expression of more than
+:data:`~symgrad.render.blocks.PRINT_LIMIT` operations (counted as a tree) is
+``null``; ``derivative_size`` tells how large the derivative is.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ def expression_string(expr: sympy.Expr | None, sizes: dict[int, int] | None = No
     return sympy.sstr(expr)
 
 
-_expression_string = expression_string
-
 
 def to_dict(explanation) -> dict:
     """Everything an explanation says, as JSON-ready data."""
@@ -33,31 +33,31 @@ def to_dict(explanation) -> dict:
     check, c = e.check, e.complexity
     sizes: dict[int, int] = {}
 
-    def expression_string(expr):
-        return _expression_string(expr, sizes)
+    def string(expr):
+        return expression_string(expr, sizes)
 
     nodes = [
         {
             "id": n.id,
             "kind": n.kind,
             "op": n.op,
-            "definition": expression_string(n.definition),
-            "expression": expression_string(n.expression),
+            "definition": string(n.definition),
+            "expression": string(n.expression),
         }
         for n in (node(g, name) for name in order(g))
     ]
     edges = [
         {"source": d.source, "target": d.target, "position": d.key,
-         "local_derivative": expression_string(d.local_derivative), "rule": d.rule}
+         "local_derivative": string(d.local_derivative), "rule": d.rule}
         for d in (edge(g, s, t, k) for s, t, k in g.edges(keys=True))
     ]
     paths = [
-        {"nodes": list(p.nodes), "factors": [expression_string(f) for f in p.factors],
-         "product": expression_string(p.product),
-         "product_in_inputs": expression_string(p.product_in_inputs)}
+        {"nodes": list(p.nodes), "factors": [string(f) for f in p.factors],
+         "product": string(p.product),
+         "product_in_inputs": string(p.product_in_inputs)}
         for p in e.listed_paths
     ]
-    derivative = expression_string(e.derivative)
+    derivative = string(e.derivative)
     at = e.values
     point = None if at is None else {
         "point": {k: float(v) for k, v in at.point.items()},
@@ -67,7 +67,7 @@ def to_dict(explanation) -> dict:
         "max_relative_error": at.max_relative_error,
     }
     return {
-        "expression": expression_string(e.expression),
+        "expression": string(e.expression),
         "output": e.output,
         "wrt": e.wrt,
         "inputs": input_nodes(g),
@@ -79,9 +79,9 @@ def to_dict(explanation) -> dict:
         "paths_listed": len(paths),
         "derivative": derivative,
         "derivative_size": tree_size(e.derivative),
-        "path_sum": expression_string(e.path_sum),
+        "path_sum": string(e.path_sum),
         "at": point,
-        "direct": expression_string(check.direct),
+        "direct": string(check.direct),
         "check": {"status": check.status, "reason": check.reason, "points": check.points,
                   **{k: v for k, v in check.details.items()}},
         "complexity": {
