@@ -302,6 +302,13 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
         "softmax": r"\operatorname{softmax}", "log_softmax": r"\operatorname{log\,softmax}",
     }
     product_separator = r" \cdot "
+    #: Short symbol of an operation, as a node of a drawn graph shows it (matplotlib's
+    #: mathtext); a function not listed here shows its head from `function_heads`.
+    operation_symbols = {
+        "add": "+", "mul": r"\times", "neg": "-", "sqrt": r"\sqrt{\cdot}", "power": r"a^{b}",
+        "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
+        "relu": r"\mathrm{ReLU}", "softplus": r"\mathrm{sp}", "abs": r"|\cdot|", "identity": "=",
+    }
 
     @staticmethod
     def name(name: str) -> str:
@@ -312,6 +319,16 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
     def _apply(head: str, argument: str, exp: str | None = None) -> str:
         text = rf"{head}\left({argument}\right)"
         return text if exp is None else rf"{text}^{{{exp}}}"
+
+    def operation_symbol(self, op: str) -> str:
+        r"""The short symbol of operation `op` (``mul`` -> ``\times``, ``sigmoid`` -> ``\sigma``).
+
+        Examples
+        --------
+        >>> LATEX.operation_symbol("mul"), LATEX.operation_symbol("sigmoid")
+        ('\\times', '\\sigma')
+        """
+        return self.operation_symbols.get(op) or self.function_heads.get(op, op)
 
     def _print_Symbol(self, expr, style="plain"):
         return name_to_latex(expr.name)
