@@ -136,3 +136,16 @@ def test_a_quotient_minus_a_term_in_every_format():
     assert r"f &= \frac{x}{y} - z" in e.to_latex()
     assert r"$f = \frac{x}{y} - z$" in e.to_markdown()
     assert json.loads(e.to_json())["expression"] == "x/y - z"
+
+
+def test_a_document_target_is_a_subclass_of_the_latex_printer():
+    from symgrad.render.blocks import Heading, Text, build_blocks
+
+    class Frames(LatexPrinter):
+        def _print_Heading(self, block):
+            return rf"\frametitle{{{self._inline(block.parts)}}}"
+
+    chunks = Frames().document([Heading("Paths from ", Name("f")), Text("One path.")])
+    assert chunks == [r"\frametitle{Paths from $f$}", r"\noindent One path."]
+    blocks = build_blocks(symgrad.explain("x*sin(x)", wrt="x"))
+    assert Frames().document(blocks)[0] == r"\frametitle{Derivative of $f$ with respect to $x$}"

@@ -27,8 +27,8 @@ from sympy.printing.str import StrPrinter
 from . import blocks
 
 __all__ = [
-    "LatexPrinter", "UnicodePrinter", "LATEX", "UNICODE", "to_latex", "to_unicode", "name_to_latex",
-    "name_to_unicode", "abstract_prime", "subscript", "superscript", "GREEK",
+    "LatexPrinter", "MarkdownPrinter", "MathJaxPrinter", "UnicodePrinter", "LATEX", "UNICODE", "to_latex", "to_unicode", "name_to_latex",
+    "name_to_unicode", "abstract_prime", "subscript", "superscript", "escape_latex_text", "rhs_strings", "GREEK",
 ]
 
 GREEK = {
@@ -242,6 +242,15 @@ class _SharedPrinting:
 
     # --- document blocks ---
 
+    def document(self, blocks) -> list[str]:
+        """The printed chunks of a document, one per block that prints something."""
+        self._headings = 0
+        return [chunk for chunk in (self._print(block) for block in blocks) if chunk]
+
+    def _inline(self, parts) -> str:
+        """A heading's or paragraph's parts: words as they are, math items printed."""
+        return "".join(part if isinstance(part, str) else self._print(part) for part in parts)
+
     def _print_Name(self, item) -> str:
         return self.name(item.id)
 
@@ -267,6 +276,28 @@ class _SharedPrinting:
         if isinstance(item, (sympy.Add, blocks.Sum)) or _is_negated(item):
             return self._parenthesize_block(text)
         return text
+
+
+def rhs_strings(items, printer) -> list[str]:
+    """Print the right-hand sides of an equation, dropping a repeat of the previous one."""
+    printed: list[str] = []
+    for item in items:
+        text = printer(item)
+        if not printed or printed[-1] != text:
+            printed.append(text)
+    return printed
+
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+    "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}", "<": r"$<$", ">": r"$>$",
+}
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|$"})
+
+
+def escape_latex_text(text: str) -> str:
+    """Make plain text safe inside LaTeX text mode."""
+    return "".join(_LATEX_SPECIALS.get(c, c) for c in text)
 
 
 def _is_negated(item) -> bool:
@@ -372,6 +403,72 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
     def _print_TooLarge(self, item) -> str:
         return rf"\text{{({blocks.too_large_sentence(item.size)})}}"
 
+    def _inline(self, parts) -> str:
+        return "".join(escape_latex_text(p) if isinstance(p, str) else f"${self._print(p)}$" for p in parts)
+
+    def _print_Heading(self, block) -> str:
+        return rf"\medskip\noindent\textbf{{{self._inline(block.parts)}}}"
+
+    def _print_Text(self, block) -> str:
+        return r"\noindent " + self._inline(block.parts)
+
+    def _print_Equations(self, block) -> str:
+        lines = []
+        for eq in block.equations:
+            rhs = r" \\ &= ".join(rhs_strings(eq.rhs, self._print))
+            note = rf" && \text{{({escape_latex_text(eq.note)})}}" if eq.note else ""
+            lines.append(f"{self._print(eq.lhs)} &= {rhs}{note}")
+        return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}" if lines else ""
+
+    def _print_Table(self, block) -> str:
+        rows = "\n".join(rf"{escape_latex_text(a)} & {escape_latex_text(b)} \\" for a, b in block.rows)
+        return "\\begin{center}\n\\begin{tabular}{lr}\n\\hline\n" + rows + "\n\\hline\n\\end{tabular}\n\\end{center}"
+
+
+class MarkdownPrinter(LatexPrinter):
+    """Markdown: the LaTeX printer's math in ``$...$``, with Markdown headings, lists and tables."""
+
+    def _inline(self, parts) -> str:
+        return "".join(p.translate(_MARKDOWN_SPECIALS) if isinstance(p, str) else f"${self._print(p)}$"
+                       for p in parts)
+
+    def _print_Heading(self, block) -> str:
+        self._headings += 1
+        return ("# " if self._headings == 1 else "## ") + self._inline(block.parts)
+
+    def _print_Text(self, block) -> str:
+        return self._inline(block.parts)
+
+    def _print_Equations(self, block) -> str:
+        return "\n\n".join(
+            f"- ${self._print(eq.lhs)} = {' = '.join(rhs_strings(eq.rhs, self._print))}$"
+            + (f" ({eq.note})" if eq.note else "")
+            for eq in block.equations
+        )
+
+    def _print_Table(self, block) -> str:
+        rows = ["| quantity | value |", "|---|---:|"]
+        rows += [f"| {a.translate(_MARKDOWN_SPECIALS)} | {b} |" for a, b in block.rows]
+        return "\n".join(rows)
+
+
+class MathJaxPrinter(LatexPrinter):
+    """The equations alone, as rows of one ``aligned`` block (Jupyter/MathJax): headings, no prose."""
+
+    def _print_Heading(self, block) -> str:
+        # MathJax does not switch back to math inside \text: a name is printed as its text.
+        parts = (p if isinstance(p, str) else p.id for p in block.parts)
+        return rf"&\textbf{{{escape_latex_text(''.join(parts))}}}"
+
+    def _print_Text(self, block) -> str:
+        return ""
+
+    _print_Table = _print_Text
+
+    def _print_Equations(self, block) -> str:
+        return " \\\\\n".join(f"{self._print(eq.lhs)} &= {' = '.join(rhs_strings(eq.rhs, self._print))}"
+                               for eq in block.equations)
+
 
 # --- Unicode -------------------------------------------------------------------
 
@@ -443,6 +540,24 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
 
     def _print_TooLarge(self, item) -> str:
         return f"({blocks.too_large_sentence(item.size)})"
+
+    def _print_Heading(self, block) -> str:
+        title = self._inline(block.parts)
+        return f"\n{title}\n{'─' * len(title)}"
+
+    def _print_Text(self, block) -> str:
+        return self._inline(block.parts)
+
+    def _print_Equations(self, block) -> str:
+        lines = []
+        for eq in block.equations:
+            line = f"  {self._print(eq.lhs)} = " + " = ".join(rhs_strings(eq.rhs, self._print))
+            lines.append(line + (f"    [{eq.note}]" if eq.note else ""))
+        return "\n".join(lines)
+
+    def _print_Table(self, block) -> str:
+        width = max(len(a) for a, _ in block.rows)
+        return "\n".join(f"  {a:<{width}}  {b:>12}" for a, b in block.rows)
 
 
 LATEX = LatexPrinter()
