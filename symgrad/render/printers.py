@@ -190,10 +190,18 @@ def _sympy_too(method):
 class _SharedPrinting:
     """What the LaTeX and the Unicode printer do alike; each fills in its notation.
 
-    A subclass sets `function_heads` (how sigmoid, relu, ... are named) and
-    writes `_print_prime` (f' at given arguments), `_parenthesize` and the
-    `_print_<Block>` methods for the blocks of :mod:`symgrad.render.blocks`
-    whose form differs between formats.
+    A printer sets `function_heads` (how sigmoid, relu, ... are named) and
+    writes `name`, `_apply`, `_print_prime` (f' at given arguments),
+    `_parenthesize_block` and a ``_print_<Block>`` method for each block of
+    :mod:`symgrad.render.blocks` whose form differs between formats.
+
+    To add a function ``g`` of one argument: an entry ``"g": head`` in each
+    printer's `function_heads` and ``_print_g`` on the line below. To add a
+    block: a class in :mod:`~symgrad.render.blocks` and ``_print_<Block>`` in
+    each printer. To add a target (Beamer, say): a subclass of a printer that
+    overrides the ``_print_<Block>`` methods it prints differently. To add a
+    setting: an entry in the printer's ``_default_settings`` (SymPy refuses
+    an unknown setting with its name).
     """
 
     #: Head of each function written ``head(argument)``, by SymPy class name
