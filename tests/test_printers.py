@@ -149,3 +149,15 @@ def test_a_document_target_is_a_subclass_of_the_latex_printer():
     assert chunks == [r"\frametitle{Paths from $f$}", r"\noindent One path."]
     blocks = build_blocks(symgrad.explain("x*sin(x)", wrt="x"))
     assert Frames().document(blocks)[0] == r"\frametitle{Derivative of $f$ with respect to $x$}"
+
+
+def test_a_new_setting_is_one_default_and_one_check():
+    class Wrapping(LatexPrinter):
+        _default_settings = {**LatexPrinter._default_settings, "line_width": 80}
+        setting_checks = {"line_width": (lambda w: isinstance(w, int) and w >= 20, "an integer of at least 20")}
+
+    assert Wrapping({"line_width": 40})._settings["line_width"] == 40
+    with pytest.raises(ValueError, match="'line_width' must be an integer of at least 20, not 5"):
+        Wrapping({"line_width": 5})
+    with pytest.raises(TypeError, match="'width'"):
+        Wrapping({"width": 40})

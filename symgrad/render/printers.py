@@ -201,7 +201,7 @@ class _SharedPrinting:
     each printer. To add a target (Beamer, say): a subclass of a printer that
     overrides the ``_print_<Block>`` methods it prints differently. To add a
     setting: an entry in the printer's ``_default_settings`` (SymPy refuses
-    an unknown setting with its name).
+    an unknown setting with its name) and one in `setting_checks`.
     """
 
     #: Head of each function written ``head(argument)``, by SymPy class name
@@ -212,6 +212,15 @@ class _SharedPrinting:
 
     #: True while a SymPy expression is being printed (its parts are not whole expressions).
     _in_expression = False
+    #: symgrad's own settings' checks: name -> (test of a value, what a valid value is).
+    #: SymPy refuses an unknown setting's name; these refuse a bad value, naming the setting.
+    setting_checks: dict = {}
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        for name, (valid, meaning) in self.setting_checks.items():
+            if not valid(self._settings[name]):
+                raise ValueError(f"printer setting {name!r} must be {meaning}, not {self._settings[name]!r}")
 
     def _print(self, expr, **kwargs) -> str:
         """Print `expr`; a SymPy expression inside a block is printed as if it stood alone."""
