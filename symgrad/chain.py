@@ -144,8 +144,10 @@ class AdjointStep:
     terms: tuple[tuple[str, int, sympy.Expr], ...]
 
 
-def adjoint_steps(graph: nx.MultiDiGraph, variable: str) -> list[AdjointStep]:
+def adjoint_steps(graph: nx.MultiDiGraph, variable: str | None) -> list[AdjointStep]:
     """The backward pass restricted to the nodes between the output and `variable`.
+
+    With `variable` None: the backward pass over the whole graph (every node).
 
     The output's step has no terms (its adjoint is 1). Steps come in reverse
     topological order: each adjoint is known before it is used. They are the
@@ -158,7 +160,7 @@ def adjoint_steps(graph: nx.MultiDiGraph, variable: str) -> list[AdjointStep]:
     >>> [(s.node, [t[0] for t in s.terms]) for s in adjoint_steps(build_graph(parse("x*sin(x)")), "x")]
     [('f', []), ('u1', ['f']), ('x', ['u1', 'f'])]
     """
-    relevant = nodes_on_paths(graph, variable)
+    relevant = set(graph) if variable is None else nodes_on_paths(graph, variable)
     if not relevant:
         return []
     steps = [AdjointStep(output_node(graph), ())]

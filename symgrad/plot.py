@@ -31,7 +31,7 @@ from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
 from .errors import OptionError
 from .layout import layered_layout
-from .render.printers import name_to_latex, to_latex, to_unicode
+from .render.printers import LATEX, name_to_latex, to_latex, to_unicode
 
 __all__ = ["plot", "save_figure", "write_frames", "PALETTE", "THEMES", "FORMATS"]
 
@@ -53,12 +53,6 @@ THEMES = {
                  constant_edge="#777777", output="#1E4029", output_edge="#7BD88F", muted="#9A9A9A"),
 }
 
-_OP_LABELS = {
-    "add": "+", "mul": r"\times", "neg": "-", "sqrt": r"\sqrt{\cdot}", "power": r"a^{b}",
-    "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
-    "tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}", "softplus": r"\mathrm{sp}",
-    "abs": r"|\cdot|", "identity": "=",
-}
 _MATHTEXT = MathTextParser("path")
 
 
@@ -87,7 +81,7 @@ def _op_label(graph, node: str) -> str:
     if op in ("function", "other"):
         name = data["params"].__name__
         return _mathtext(name_to_latex(name), name)
-    return f"${_OP_LABELS.get(op, op)}$"
+    return f"${LATEX.operation_symbol(op)}$"
 
 
 def _node_lines(graph, node: str, values=None) -> list[str]:

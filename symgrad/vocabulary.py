@@ -1,7 +1,8 @@
 """The functions an expression may call, as SymPy objects.
 
 SymPy has no ``sigmoid``, ``relu`` or ``softplus``; they are defined here as
-SymPy functions that differentiate, print and evaluate numerically, so that
+SymPy functions that differentiate and evaluate numerically (their notation is
+in :mod:`symgrad.render.printers`), so that
 ``sympy.diff`` and symgrad's chain rule speak about the same objects.
 
 :data:`FUNCTIONS` maps each name a user may call to its SymPy class, and
@@ -53,11 +54,6 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as users type it
     def _eval_is_real(self):
         return self.args[0].is_real
 
-    def _latex(self, printer, exp=None):
-        inner = printer._print(self.args[0])
-        base = rf"\sigma\left({inner}\right)"
-        return base if exp is None else rf"{base}^{{{exp}}}"
-
 
 class relu(sympy.Function):  # noqa: N801
     r"""The rectifier :math:`\max(0, x)`; its derivative is ``Heaviside(x, 0)``."""
@@ -86,11 +82,6 @@ class relu(sympy.Function):  # noqa: N801
     def _eval_is_real(self):
         return self.args[0].is_real
 
-    def _latex(self, printer, exp=None):
-        inner = printer._print(self.args[0])
-        base = rf"\operatorname{{ReLU}}\left({inner}\right)"
-        return base if exp is None else rf"{base}^{{{exp}}}"
-
 
 class softplus(sympy.Function):  # noqa: N801
     r"""The smooth rectifier :math:`\log(1 + e^{x})`; its derivative is sigmoid."""
@@ -114,11 +105,6 @@ class softplus(sympy.Function):  # noqa: N801
 
     def _eval_is_real(self):
         return self.args[0].is_real
-
-    def _latex(self, printer, exp=None):
-        inner = printer._print(self.args[0])
-        base = rf"\operatorname{{softplus}}\left({inner}\right)"
-        return base if exp is None else rf"{base}^{{{exp}}}"
 
 
 #: Name a user may call -> the SymPy class it builds. ``log`` also takes a base

@@ -4,21 +4,26 @@ Every output format (LaTeX, Markdown, text) prints the same blocks, so they
 say the same things in the same order. Math is kept as small structures
 (SymPy expressions, partial derivatives, adjoints, products) that each format
 prints its own way; text is fixed wording with validated names and numbers.
+
+Every sentence is written whole, as one template whose math goes in named
+places (:func:`sentence`), so that each can become one translatable message.
 """
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 
 import sympy
 
 from ..exprtools import tree_size
+from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
 from ..verify import format_count
 
 __all__ = [
     "Partial", "Adjoint", "Name", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
     "Text", "Equations", "Raw",
-    "Table", "build_blocks", "PRINT_LIMIT", "MAX_LISTED",
+    "Table", "sentence", "build_blocks", "adjoint_equation", "printable", "too_large_sentence", "PRINT_LIMIT", "MAX_LISTED",
 ]
 
 #: Expressions larger than this (operations, as a tree) are not printed.
@@ -119,6 +124,11 @@ class Table:
     rows: list[tuple[str, str]]
 
 
+def too_large_sentence(size: int) -> str:
+    """What stands in for an expression of `size` operations that is not printed."""
+    return f"too large to print: {size} operations"
+
+
 def printable(expr: sympy.Expr | None):
     """`expr`, or a :class:`TooLarge` marker if it would print enormously."""
     if expr is None:
@@ -131,17 +141,42 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _more(total: int, shown: int, what: str) -> list:
+def sentence(template: str, **values) -> tuple:
+    """The parts of a whole sentence: its words, with `values` in its ``{name}`` places.
+
+    A value that is a string joins the words; any other value (a name, a
+    path, an expression) is a math item that each format prints its own way.
+
+    Examples
+    --------
+    >>> sentence("Path {number}: {route}", number="2", route=Route(("f", "x")))
+    ('Path 2: ', Route(nodes=('f', 'x')))
+    """
+    parts: list = []
+    for words, field_name, _, _ in string.Formatter().parse(template):
+        pieces = [words] if words else []
+        if field_name is not None:
+            pieces.append(values[field_name])
+        for piece in pieces:
+            if isinstance(piece, str) and parts and isinstance(parts[-1], str):
+                parts[-1] += piece
+            else:
+                parts.append(piece)
+    return tuple(parts)
+
+
+def _more(total: int, shown: int, template: str) -> list:
+    """`template` (a sentence with a ``{count}`` place) if only `shown` of `total` are listed."""
     if total <= shown:
         return []
-    return [Text(f"... and {total - shown} more {what}, not listed.")]
+    return [Text(template.format(count=total - shown))]
 
 
 def build_blocks(explanation) -> list:
     """Turn an :class:`~symgrad.Explanation` into blocks, in reading order."""
     e = explanation
     blocks: list = [
-        Heading("Derivative of ", Name(e.output), " with respect to ", Name(e.wrt)),
+        Heading(*sentence("Derivative of {output} with respect to {wrt}", output=Name(e.output), wrt=Name(e.wrt))),
         Equations([Equation(Name(e.output), [printable(e.expression)])]),
     ]
     blocks += _graph_blocks(e)
@@ -157,19 +192,19 @@ def build_blocks(explanation) -> list:
 
 def _graph_blocks(e) -> list:
     g = e.graph
-    kinds = [g.nodes[n]["kind"] for n in g.nodes]
-    operations = [n for n in g.graph["order"] if g.nodes[n]["kind"] == "operation"]
+    operations = operation_nodes(g)
+    constants = sum(1 for n in g if is_constant(g, n))
     summary = (
         f"The computation graph has {_plural(g.number_of_nodes(), 'node')} "
-        f"({_plural(kinds.count('input'), 'input')}, {_plural(kinds.count('constant'), 'constant')}, "
+        f"({_plural(len(input_nodes(g)), 'input')}, {_plural(constants, 'constant')}, "
         f"{_plural(len(operations), 'operation')}) and {_plural(g.number_of_edges(), 'edge')}. "
         "Every intermediate value gets a name, in the order it is computed:"
     )
     definitions = [
-        Equation(Name(n), [printable(g.nodes[n]["definition"])]) for n in operations[:MAX_LISTED]
+        Equation(Name(n), [printable(node(g, n).definition)]) for n in operations[:MAX_LISTED]
     ]
     return [Heading("Computation graph"), Text(summary), Equations(definitions)] + _more(
-        len(operations), MAX_LISTED, "definitions"
+        len(operations), MAX_LISTED, "... and {count} more definitions, not listed."
     )
 
 
@@ -180,34 +215,44 @@ def _edge_partial(graph, source: str, target: str, key: int) -> Partial:
 
 def _local_blocks(e) -> list:
     g = e.graph
-    position = {n: i for i, n in enumerate(g.graph["order"])}
-    edges = sorted(g.edges(keys=True, data=True), key=lambda x: (position[x[1]], x[2]))
+    position = {n: i for i, n in enumerate(order(g))}
+    edges = sorted(g.edges(keys=True), key=lambda x: (position[x[1]], x[2]))
     equations = [
-        Equation(_edge_partial(g, s, t, k), [printable(d["local_derivative"])], d["rule"])
-        for s, t, k, d in edges[:MAX_LISTED]
+        Equation(_edge_partial(g, d.source, d.target, d.key), [printable(d.local_derivative)], d.rule)
+        for d in (edge(g, s, t, k) for s, t, k in edges[:MAX_LISTED])
     ]
     text = "Each edge carries the local derivative of its target with respect to its source:"
     return [Heading("Local derivatives"), Text(text), Equations(equations)] + _more(
-        len(edges), MAX_LISTED, "edges"
+        len(edges), MAX_LISTED, "... and {count} more edges, not listed."
     )
 
 
+#: (one path?, only some listed?) -> the sentence that introduces the paths.
+_PATH_COUNT = {
+    (True, False): "There is {count} path. Along each one, the local derivatives multiply (chain rule):",
+    (True, True): "There is {count} path; the first {listed} are listed. "
+                  "Along each one, the local derivatives multiply (chain rule):",
+    (False, False): "There are {count} paths. Along each one, the local derivatives multiply (chain rule):",
+    (False, True): "There are {count} paths; the first {listed} are listed. "
+                   "Along each one, the local derivatives multiply (chain rule):",
+}
+
+
 def _path_blocks(e) -> list:
-    blocks: list = [Heading("Paths from ", Name(e.output), " back to ", Name(e.wrt))]
+    blocks: list = [Heading(*sentence("Paths from {output} back to {wrt}", output=Name(e.output), wrt=Name(e.wrt)))]
     if not e.occurs:
-        return blocks + [Text(Name(e.wrt), " does not occur in the expression: there are no paths, "
-                              "and the derivative is 0.")]
+        return blocks + [Text(*sentence("{wrt} does not occur in the expression: there are no paths, "
+                                        "and the derivative is 0.", wrt=Name(e.wrt)))]
     count, listed = e.path_count, e.listed_paths
-    intro = f"There {'is' if count == 1 else 'are'} {format_count(count)} path{'' if count == 1 else 's'}"
-    if len(listed) < count:
-        intro += f"; the first {len(listed)} are listed"
-    blocks.append(Text(intro + ". Along each one, the local derivatives multiply (chain rule):"))
+    blocks.append(Text(_PATH_COUNT[count == 1, len(listed) < count].format(
+        count=format_count(count), listed=len(listed))))
     for number, path in enumerate(listed, start=1):
         leibniz = Product(tuple(_edge_partial(e.graph, s, t, k) for s, t, k in path.edges)) \
             if path.edges else Partial(e.output, e.wrt)
         rhs = [Product(tuple(printable(f) for f in path.factors)) if path.edges else sympy.S.One,
                printable(path.product_in_inputs)]
-        blocks += [Text(f"Path {number}: ", Route(path.nodes)), Equations([Equation(leibniz, rhs)])]
+        blocks += [Text(*sentence("Path {number}: {route}", number=str(number), route=Route(path.nodes))),
+                   Equations([Equation(leibniz, rhs)])]
     blocks.append(Heading("Sum over the paths"))
     if e.path_sum is not None:
         products = Sum(tuple(printable(p.product_in_inputs) for p in listed)) if listed else sympy.S.Zero
@@ -226,16 +271,18 @@ def _backprop_blocks(e) -> list:
     text = ("Backpropagation (reverse accumulation) gets the same sum in one pass: the output's "
             "adjoint is 1, and each node's adjoint is the sum, over the nodes that use it, of "
             "their adjoint times the local derivative.")
-    equations = []
-    for step in steps[:MAX_LISTED]:
-        if not step.terms:
-            equations.append(Equation(Adjoint(step.node), [sympy.S.One]))
-            continue
-        terms = tuple(Product((Adjoint(t), printable(local))) for t, _, local in step.terms)
-        equations.append(Equation(Adjoint(step.node), [Sum(terms) if len(terms) > 1 else terms[0]]))
+    equations = [adjoint_equation(step) for step in steps[:MAX_LISTED]]
     return [Heading("Backpropagation"), Text(text), Equations(equations)] + _more(
-        len(steps), MAX_LISTED, "adjoint equations"
+        len(steps), MAX_LISTED, "... and {count} more adjoint equations, not listed."
     )
+
+
+def adjoint_equation(step) -> Equation:
+    """``nodē = Σ consumer̄ · local derivative`` for one :class:`~symgrad.chain.AdjointStep`."""
+    if not step.terms:
+        return Equation(Adjoint(step.node), [sympy.S.One])
+    terms = tuple(Product((Adjoint(t), printable(local))) for t, _, local in step.terms)
+    return Equation(Adjoint(step.node), [Sum(terms) if len(terms) > 1 else terms[0]])
 
 
 def _result_blocks(e) -> list:
@@ -251,8 +298,8 @@ def _point_blocks(e) -> list:
     if at is None:
         return []
     where = ", ".join(f"{name} = {_number(value)}" for name, value in at.point.items())
-    rows = [(f"{node}: value, gradient", f"{_number(at.values[node])}, {_number(at.gradients[node])}")
-            for node in e.graph.graph["order"] if e.graph.nodes[node]["kind"] != "constant"]
+    rows = [(f"{name}: value, gradient", f"{_number(at.values[name])}, {_number(at.gradients[name])}")
+            for name in order(e.graph) if not is_constant(e.graph, name)]
     difference = at.finite_differences.get(e.wrt)
     check = (f"Central finite difference of {e.output} in {e.wrt}: {_number(difference)} "
              f"(largest relative gap over all inputs: {at.max_relative_error:.1e})."
@@ -264,17 +311,17 @@ def _point_blocks(e) -> list:
 
 
 _STATUS_TEXT = {
-    "symbolic": "agrees with SymPy's direct derivative exactly.",
-    "numeric": "agrees with SymPy's direct derivative numerically.",
-    "mismatch": "DISAGREES with SymPy's direct derivative. This is a bug in symgrad; please report it.",
-    "unknown": "could not be checked against SymPy's direct derivative.",
+    "symbolic": "The result agrees with SymPy's direct derivative exactly.",
+    "numeric": "The result agrees with SymPy's direct derivative numerically.",
+    "mismatch": "The result DISAGREES with SymPy's direct derivative. This is a bug in symgrad; please report it.",
+    "unknown": "The result could not be checked against SymPy's direct derivative.",
 }
 
 
 def _check_blocks(e) -> list:
     check = e.check
     blocks = [Heading("Check against SymPy"),
-              Text(f"Status: {check.status}. The result {_STATUS_TEXT[check.status]}"),
+              Text(f"Status: {check.status}. {_STATUS_TEXT[check.status]}"),
               Text(f"How: {check.reason}.")]
     if check.direct is not None:
         blocks += [Text("SymPy's direct derivative:"),

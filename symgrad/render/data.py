@@ -3,7 +3,9 @@
 Expression strings are SymPy's ``str()`` form, using only the vocabulary's
 names and SymPy's standard functions (``Heaviside``, ``sign``, ``Subs``,
 ``Derivative``), so ``sympy.sympify(s, locals=symgrad.sympify_namespace(inputs))``
-reads them back. Expressions too large to print are ``null`` with a note.
+reads them back. An expression of more than
+:data:`~symgrad.render.blocks.PRINT_LIMIT` operations (counted as a tree) is
+``null``; ``derivative_size`` tells how large the derivative is.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import sympy
 
 from ..exprtools import tree_size
+from ..graph import edge, input_nodes, node, order
 from .blocks import PRINT_LIMIT
 
 __all__ = ["to_dict", "expression_string"]
@@ -23,8 +26,6 @@ def expression_string(expr: sympy.Expr | None, sizes: dict[int, int] | None = No
     return sympy.sstr(expr)
 
 
-_expression_string = expression_string
-
 
 def to_dict(explanation) -> dict:
     """Everything an explanation says, as JSON-ready data."""
@@ -32,31 +33,31 @@ def to_dict(explanation) -> dict:
     check, c = e.check, e.complexity
     sizes: dict[int, int] = {}
 
-    def expression_string(expr):
-        return _expression_string(expr, sizes)
+    def string(expr):
+        return expression_string(expr, sizes)
 
     nodes = [
         {
-            "id": n,
-            "kind": g.nodes[n]["kind"],
-            "op": g.nodes[n]["op"],
-            "definition": expression_string(g.nodes[n]["definition"]),
-            "expression": expression_string(g.nodes[n]["expression"]),
+            "id": n.id,
+            "kind": n.kind,
+            "op": n.op,
+            "definition": string(n.definition),
+            "expression": string(n.expression),
         }
-        for n in g.graph["order"]
+        for n in (node(g, name) for name in order(g))
     ]
     edges = [
-        {"source": s, "target": t, "position": k,
-         "local_derivative": expression_string(d["local_derivative"]), "rule": d["rule"]}
-        for s, t, k, d in g.edges(keys=True, data=True)
+        {"source": d.source, "target": d.target, "position": d.key,
+         "local_derivative": string(d.local_derivative), "rule": d.rule}
+        for d in (edge(g, s, t, k) for s, t, k in g.edges(keys=True))
     ]
     paths = [
-        {"nodes": list(p.nodes), "factors": [expression_string(f) for f in p.factors],
-         "product": expression_string(p.product),
-         "product_in_inputs": expression_string(p.product_in_inputs)}
+        {"nodes": list(p.nodes), "factors": [string(f) for f in p.factors],
+         "product": string(p.product),
+         "product_in_inputs": string(p.product_in_inputs)}
         for p in e.listed_paths
     ]
-    derivative = expression_string(e.derivative)
+    derivative = string(e.derivative)
     at = e.values
     point = None if at is None else {
         "point": {k: float(v) for k, v in at.point.items()},
@@ -66,11 +67,11 @@ def to_dict(explanation) -> dict:
         "max_relative_error": at.max_relative_error,
     }
     return {
-        "expression": expression_string(e.expression),
+        "expression": string(e.expression),
         "output": e.output,
         "wrt": e.wrt,
-        "inputs": list(g.graph["inputs"]),
-        "functions": sorted({g.nodes[n]["params"].__name__ for n in g if g.nodes[n]["op"] == "function"}),
+        "inputs": input_nodes(g),
+        "functions": sorted({n.params.__name__ for n in (node(g, name) for name in g) if n.op == "function"}),
         "nodes": nodes,
         "edges": edges,
         "path_count": e.path_count,
@@ -78,9 +79,9 @@ def to_dict(explanation) -> dict:
         "paths_listed": len(paths),
         "derivative": derivative,
         "derivative_size": tree_size(e.derivative),
-        "path_sum": expression_string(e.path_sum),
+        "path_sum": string(e.path_sum),
         "at": point,
-        "direct": expression_string(check.direct),
+        "direct": string(check.direct),
         "check": {"status": check.status, "reason": check.reason, "points": check.points,
                   **{k: v for k, v in check.details.items()}},
         "complexity": {

@@ -10,14 +10,16 @@ from __future__ import annotations
 import mpmath
 import sympy
 
+from ..chain import adjoint_steps
 from ..exprtools import tree_size
+from ..graph import input_nodes, is_operation
 from ..nn import Network, Numbers, OperationCounts, PathFormula, cross_entropy, mse
 from .blocks import (
-    MAX_LISTED, Adjoint, Equation, Equations, Heading, Name, Partial, Product, Raw, Sum, Text,
+    MAX_LISTED, Adjoint, Equation, Equations, Heading, Name, Partial, Product, Raw, Sum, Text, adjoint_equation,
     printable,
 )
 from .data import expression_string
-from .printers import name_to_latex, name_to_unicode
+from .printers import LATEX, UNICODE, name_to_latex, name_to_unicode, subscript, superscript
 
 __all__ = [
     "network_blocks", "cost_blocks", "path_blocks", "all_gradient_blocks", "numbers_blocks",
@@ -28,17 +30,6 @@ __all__ = [
 MAX_MATRIX = 8
 #: Gradients in the inputs are written out up to this many operations.
 SMALL_GRADIENT = 60
-_SUP = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_ACTIVATION = {
-    "relu": (r"\operatorname{ReLU}", "ReLU"),
-    "sigmoid": (r"\sigma", "σ"),
-    "tanh": (r"\tanh", "tanh"),
-    "softplus": (r"\operatorname{softplus}", "softplus"),
-    "softmax": (r"\operatorname{softmax}", "softmax"),
-    "log_softmax": (r"\operatorname{log\,softmax}", "log softmax"),
-    "identity": ("", ""),
-}
 #: Activation names for plain text (notes and sentences, also inside LaTeX text).
 _PLAIN = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "softplus": "softplus",
           "softmax": "softmax", "log_softmax": "log-softmax", "identity": "identity"}
@@ -52,19 +43,19 @@ def _number(value, digits: int = 8) -> Raw:
 def _neuron(kind: str, layer: int, i: int | None = None) -> Raw:
     """h^{(l)}_i (kind "h"), z^{(l)}_i, or the whole vector without `i`."""
     if kind == "h" and layer == 0:
-        return Raw("x" if i is None else f"x_{{{i}}}", "x" if i is None else f"x{str(i).translate(_SUB)}")
+        return Raw("x" if i is None else f"x_{{{i}}}", "x" if i is None else f"x{subscript(str(i))}")
     latex = f"{kind}^{{({layer})}}" + ("" if i is None else f"_{{{i}}}")
-    text = kind + f"({layer})".translate(_SUP) + ("" if i is None else str(i).translate(_SUB))
+    text = kind + superscript(f"({layer})") + ("" if i is None else subscript(str(i)))
     return Raw(latex, text)
 
 
 def _f(layer: int) -> tuple[str, str]:
-    return f"f_{{{layer}}}", f"f{str(layer).translate(_SUB)}"
+    return f"f_{{{layer}}}", f"f{subscript(str(layer))}"
 
 
 def _matrix(net: Network, layer: int) -> Equation:
     rows, columns = net.sizes[layer + 1], net.sizes[layer]
-    lhs = Raw(f"V_{{{layer}}}", f"V{str(layer).translate(_SUB)}")
+    lhs = Raw(f"V_{{{layer}}}", f"V{subscript(str(layer))}")
     if rows > MAX_MATRIX or columns > MAX_MATRIX:
         text = f"{rows}×{columns} matrix of v⁽{layer}⁾ᵢⱼ"
         return Equation(lhs, [Raw(rf"\text{{({rows} by {columns}: entries }} v^{{({layer})}}_{{ij}}\text{{)}}",
@@ -83,8 +74,8 @@ def _matrix_form(net: Network) -> list[Equation]:
     for layer in range(last + 1):
         previous = _neuron("h", layer)
         f_latex, f_text = _f(layer)
-        v_latex, v_text = f"V_{{{layer}}}", f"V{str(layer).translate(_SUB)}"
-        b_latex, b_text = (f" + b_{{{layer}}}", f" + b{str(layer).translate(_SUB)}") if net.bias else ("", "")
+        v_latex, v_text = f"V_{{{layer}}}", f"V{subscript(str(layer))}"
+        b_latex, b_text = (f" + b_{{{layer}}}", f" + b{subscript(str(layer))}") if net.bias else ("", "")
         rhs = Raw(rf"{f_latex}\left({v_latex} {previous.latex}{b_latex}\right)",
                   f"{f_text}({v_text}·{previous.unicode}{b_text})")
         lhs = Raw("y", "y") if layer == last else _neuron("h", layer + 1)
@@ -98,10 +89,9 @@ def _matrix_form(net: Network) -> list[Equation]:
 
 
 def _applied(name: str, argument: Raw) -> Raw:
-    latex, text = _ACTIVATION[name]
-    if not latex:
+    if name == "identity":
         return argument
-    return Raw(rf"{latex}\left({argument.latex}\right)", f"{text}({argument.unicode})")
+    return Raw(LATEX.applied_function(name, argument.latex), UNICODE.applied_function(name, argument.unicode))
 
 
 def _scalar_equations(net: Network) -> list[Equation]:
@@ -125,7 +115,7 @@ def _scalar_equations(net: Network) -> list[Equation]:
         if layer < last or net.output not in ("softmax", "log_softmax"):
             name = net.activation_name(layer - 1)
             for i in range(1, net.sizes[layer] + 1):
-                lhs = Raw(f"y_{{{i}}}", f"y{str(i).translate(_SUB)}") if layer == last else _neuron("h", layer, i)
+                lhs = Raw(f"y_{{{i}}}", f"y{subscript(str(i))}") if layer == last else _neuron("h", layer, i)
                 equations.append(Equation(lhs, [_applied(name, _neuron("z", layer, i))],
                                           _node_note(nodes.get(("h", layer, i)))))
     equations += _softmax_equations(net, nodes)
@@ -145,7 +135,7 @@ def _softmax_equations(net: Network, nodes) -> list[Equation]:
             rhs = Raw(rf"\frac{{e^{{{z.latex}}}}}{{S}}", f"exp({z.unicode})/S")
         else:
             rhs = Raw(rf"{z.latex} - \log S", f"{z.unicode} − log S")
-        equations.append(Equation(Raw(f"y_{{{i}}}", f"y{str(i).translate(_SUB)}"), [rhs],
+        equations.append(Equation(Raw(f"y_{{{i}}}", f"y{subscript(str(i))}"), [rhs],
                                   _node_note(nodes.get(("h", last, i)))))
     return equations
 
@@ -211,23 +201,12 @@ def path_blocks(formula: PathFormula) -> list:
     return [Heading("How many paths, and why"), Text(*parts)]
 
 
-def _whole_backward_pass(graph) -> list[Equation]:
-    position = {n: i for i, n in enumerate(graph.graph["order"])}
-    equations = [Equation(Adjoint(graph.graph["output"]), [sympy.S.One])]
-    for node in reversed(graph.graph["order"]):
-        data = graph.nodes[node]
-        if node == graph.graph["output"] or data["kind"] != "operation":
-            continue
-        edges = sorted(graph.out_edges(node, keys=True, data=True), key=lambda e: (position[e[1]], e[2]))
-        terms = tuple(Product((Adjoint(t), printable(d["local_derivative"]))) for _, t, _, d in edges)
-        equations.append(Equation(Adjoint(node), [Sum(terms) if len(terms) > 1 else terms[0]]))
-    return equations
-
-
 def all_gradient_blocks(net: Network, gradients: dict, values: dict | None = None) -> list:
     """Every weight's derivative from the one backward pass (and its value at a point)."""
     graph = net.graph
-    steps = _whole_backward_pass(graph)
+    backward_pass = adjoint_steps(graph, None)
+    steps = [adjoint_equation(step) for step in backward_pass if is_operation(graph, step.node)]
+    by_node = {step.node: step for step in backward_pass}
     blocks: list = [
         Heading("Every gradient from one backward pass"),
         Text("The output's adjoint is 1; walking the graph once backwards, each node's adjoint is "
@@ -240,8 +219,7 @@ def all_gradient_blocks(net: Network, gradients: dict, values: dict | None = Non
     for name in net.parameter_names:
         if name not in graph:
             continue
-        rhs = [Sum(tuple(Product((Adjoint(t), printable(d["local_derivative"])))
-                         for _, t, d in graph.out_edges(name, data=True)))]
+        rhs = [Sum(tuple(Product((Adjoint(t), printable(local))) for t, _, local in by_node[name].terms))]
         if tree_size(gradients[name]) <= SMALL_GRADIENT:
             rhs.append(gradients[name])
         if values is not None:
@@ -254,7 +232,7 @@ def all_gradient_blocks(net: Network, gradients: dict, values: dict | None = Non
 def numbers_blocks(net: Network, numbers: Numbers, source: str) -> list:
     """Values at a point, the loss, every gradient against finite differences, one update."""
     point, at = numbers.point, numbers.at
-    inputs = [Equation(Name(n), [_number(point[n])]) for n in net.graph.graph["inputs"]]
+    inputs = [Equation(Name(n), [_number(point[n])]) for n in input_nodes(net.graph)]
     blocks: list = [Heading("Numbers"), Text(f"Weights, inputs and targets ({source}):"),
                     Equations(inputs[:MAX_LISTED])]
     neurons = sorted(net.neuron_nodes().items(), key=lambda item: (item[1][1], item[1][0] == "h", item[1][2]))
