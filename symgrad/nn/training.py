@@ -16,11 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import mpmath
+import sympy
 
 from ..errors import OptionError, PointError
 from ..graph import input_nodes
 from ..numeric import NotANumber, evaluate
-from ..point import DIGITS, PointValues, evaluate_at
+from ..point import DIGITS, PointValues, evaluate_at, parse_point
 from ..tape import Tape
 from .builder import Network, mlp  # noqa: F401 - mlp: the examples build networks
 
@@ -58,13 +59,35 @@ def random_point(net: Network, seed: int = 0, scale: float = 1.0) -> dict[str, f
 
 
 def complete_point(net: Network, given: Mapping[str, object], seed: int = 0) -> dict[str, object]:
-    """`given` values, the rest drawn by :func:`random_point`; unknown names are refused."""
+    """`given` values, the rest drawn by :func:`random_point`; unknown names are refused.
+
+    A value is a number (int, float, mpmath.mpf, a SymPy number) or text read
+    by :func:`symgrad.parse_point` (never ``sympify``); anything else is a
+    :class:`~symgrad.PointError`.
+
+    Examples
+    --------
+    >>> net = mlp([2, 1], hidden="identity", output="identity", loss="mse")
+    >>> point = complete_point(net, {"x1": "0.5", "v0_1_1": 2})
+    >>> point["x1"], point["v0_1_1"], sorted(point)
+    (mpf('0.5'), 2, ['t1', 'v0_1_1', 'v0_1_2', 'x1', 'x2'])
+    """
     names = input_nodes(net.graph)
     for name in given:
         if name not in names:
             known = ", ".join(names[:12])
             raise PointError(f"--at: {name!r} is not a variable of the network (variables: {known}, …)")
-    return {**random_point(net, seed), **given}
+    return {**random_point(net, seed), **{name: _point_value(name, v) for name, v in given.items()}}
+
+
+def _point_value(name: str, value):
+    """A value of `name` as given: a number kept, text read by :func:`parse_point`."""
+    if isinstance(value, str):
+        return parse_point(f"{name}={value}", [name])[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float, mpmath.mpf, sympy.Number)):
+        raise PointError(f"the value of {name} is not a number or text such as '0.5' "
+                         f"(got {type(value).__name__})")
+    return value
 
 
 @dataclass
