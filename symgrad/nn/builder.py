@@ -33,7 +33,7 @@ from ..errors import OptionError, VariableError
 from ..graph import build_graph, node, operation_nodes
 from ..tape import Tape, compile_tape
 from ..vocabulary import relu, sigmoid, softplus
-from .losses import cross_entropy, log_softmax, mse, negative, real_symbol, softmax, target_value, unevaluated_sum
+from .losses import cross_entropy, log_softmax, mse, real_symbol, softmax, target_value, unevaluated_sum
 
 __all__ = [
     "mlp", "Network", "activate", "HIDDEN", "OUTPUTS", "LOSSES", "weight_name", "parse_weight_name",

@@ -21,7 +21,7 @@ import json
 import warnings
 
 from ..cli_common import FORMATS, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
-from ..errors import OptionError, SymgradError
+from ..errors import PointError, SymgradError
 from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
 from ..graph import input_nodes
 from ..point import parse_point
@@ -120,9 +120,9 @@ def _given_point(net, text: str) -> dict:
         name = pair.partition("=")[0].strip()
         if name not in inputs:
             known = ", ".join(inputs[:8]) + (", ..." if len(inputs) > 8 else "")
-            raise OptionError(f"--at: {name[:40]!r} is not a variable of the network ({known})")
+            raise PointError(f"--at: {name[:40]!r} is not a variable of the network ({known})")
         if name in given:
-            raise OptionError(f"--at: {name!r} is given twice")
+            raise PointError(f"--at: {name!r} is given twice")
         given.update(parse_point(pair, [name]))
     return given
 
