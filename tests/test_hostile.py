@@ -259,7 +259,7 @@ _HOSTILE_TEXTS = [
 
 
 def _nn_calls(text):
-    """Every nn entry point that takes caller text, called with `text` in that place."""
+    """Every nn entry point that could take caller text, called with `text` in that place."""
     from symgrad import nn
 
     y = sympy.Symbol("y", real=True)
@@ -271,6 +271,12 @@ def _nn_calls(text):
         lambda: nn.cross_entropy([y], [text], kind="sigmoid"),
         lambda: nn.mse([y], [text]),
         lambda: nn.complete_point(net, {"x1": text}),
+        lambda: nn.cross_entropy([text], [1]),
+        lambda: nn.mse([text, y], [0, 1]),
+        lambda: nn.softmax([text, y]),
+        lambda: nn.log_softmax([y, text]),
+        lambda: nn.activate("sigmoid", text),
+        lambda: nn.activate("identity", text),
     ]
 
 

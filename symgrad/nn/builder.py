@@ -33,7 +33,7 @@ from ..errors import OptionError, VariableError
 from ..graph import build_graph, node, operation_nodes
 from ..tape import Tape, compile_tape
 from ..vocabulary import relu, sigmoid, softplus
-from .losses import cross_entropy, log_softmax, mse, real_symbol, softmax, target_value, unevaluated_sum
+from .losses import cross_entropy, log_softmax, mse, real_symbol, softmax, as_expression, unevaluated_sum
 
 __all__ = [
     "mlp", "Network", "activate", "HIDDEN", "OUTPUTS", "LOSSES", "weight_name", "parse_weight_name",
@@ -64,13 +64,13 @@ def activate(name: str, z: sympy.Expr) -> sympy.Expr:
     (relu(z), z)
     """
     if name == "identity":
-        return z
+        return as_expression(z, "activation input")
     if name not in _FUNCTIONS:
         raise OptionError(f"unknown activation {name!r} (choose from {', '.join(HIDDEN)})")
-    return _FUNCTIONS[name](z, evaluate=False)
+    return _FUNCTIONS[name](as_expression(z, "activation input"), evaluate=False)
 
 
-def _target_values(target, n: int) -> list[sympy.Expr]:
+def _as_expressions(target, n: int) -> list[sympy.Expr]:
     """Targets t_i as symbols (None), a one-hot class (int, from 1) or numbers."""
     if target is None:
         return [real_symbol(f"t{i}") for i in range(1, n + 1)]
@@ -85,7 +85,7 @@ def _target_values(target, n: int) -> list[sympy.Expr]:
                           f"got {type(target).__name__}")
     if len(target) != n:
         raise OptionError(f"{len(target)} target values for {n} outputs")
-    return [target_value(v, number=True) for v in target]
+    return [as_expression(v, number=True) for v in target]
 
 
 # --- names -------------------------------------------------------------------
@@ -318,7 +318,7 @@ def mlp(sizes: Sequence[int] = (4, 3, 3, 4), hidden: str = "relu", output: str =
     """
     sizes = _check_sizes(sizes)
     _check_choices(hidden, output, loss)
-    targets = _target_values(target, sizes[-1])
+    targets = _as_expressions(target, sizes[-1])
     inputs = tuple(real_symbol(f"x{j}") for j in range(1, sizes[0] + 1))
     weights = tuple(
         tuple(tuple(real_symbol(weight_name(layer, i, j)) for j in range(1, sizes[layer] + 1))

@@ -28,7 +28,7 @@ from ..point import parse_point
 from . import training
 from .analysis import operation_counts, path_formula
 from .builder import HIDDEN, LOSSES, MAX_NEURONS, OUTPUTS, Network, mlp, parse_weight_name
-from .losses import target_value
+from .losses import as_expression
 from .training import complete_point
 
 __all__ = ["add_arguments", "run", "SUMMARY", "DESCRIPTION", "EPILOG"]
@@ -107,7 +107,7 @@ def _target(text: str):
     if len(parts) > MAX_NEURONS:
         raise argparse.ArgumentTypeError(f"{len(parts)} target values; a layer has at most {MAX_NEURONS}")
     try:
-        return [target_value(part, number=True) for part in parts]
+        return [as_expression(part, number=True) for part in parts]
     except SymgradError as err:
         raise argparse.ArgumentTypeError(f"{err} (give a class number or numbers such as 0,1,0)") from None
 

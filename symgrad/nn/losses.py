@@ -2,8 +2,8 @@
 
 Every function builds unevaluated SymPy expressions whose shared parts (the
 softmax sum) are one object, so that :func:`symgrad.build_graph` makes one
-node of them. Targets are numbers, SymPy expressions, or text read by
-:func:`symgrad.parse` (never by ``sympify``).
+node of them. Targets, outputs and pre-activations are numbers, SymPy expressions, or
+text read by :func:`symgrad.parse` (never by ``sympify``).
 
 Examples
 --------
@@ -23,7 +23,7 @@ import sympy
 from ..errors import OptionError, SymgradError
 from ..parse import parse
 
-__all__ = ["softmax", "log_softmax", "cross_entropy", "mse", "target_value"]
+__all__ = ["softmax", "log_softmax", "cross_entropy", "mse", "as_expression"]
 
 #: The text of a plain number, read exactly (``0.5`` is 1/2) once :func:`symgrad.parse` accepted it.
 _NUMBER_TEXT = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*\Z")
@@ -44,14 +44,18 @@ def unevaluated_sum(terms: Sequence[sympy.Expr]) -> sympy.Expr:
 
 
 
-def target_value(value, *, number: bool = False) -> sympy.Expr:
-    """A target t_i as a SymPy expression; text goes through :func:`symgrad.parse`, never ``sympify``.
+def as_expression(value, what: str = "target value", *, number: bool = False) -> sympy.Expr:
+    """A caller's value (a target, an output, a pre-activation) as a SymPy expression.
+
+    Text goes through :func:`symgrad.parse`, never ``sympify``.
 
     Parameters
     ----------
     value : int, float, fractions.Fraction, sympy.Expr or str
         A number, a SymPy expression (a symbol such as t1), or text such as
         ``"0.5"`` or ``"t1"``.
+    what : str
+        What the value is, for the error message.
     number : bool, default False
         Accept only real numbers (and SymPy symbols), as :func:`mlp` does.
 
@@ -63,9 +67,9 @@ def target_value(value, *, number: bool = False) -> sympy.Expr:
 
     Examples
     --------
-    >>> target_value("0.5"), target_value(2), target_value("1 - t1")
+    >>> as_expression("0.5"), as_expression(2), as_expression("1 - t1")
     (1/2, 2, 1 - t1)
-    >>> target_value("__import__('os')")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    >>> as_expression("__import__('os')")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     ...
     symgrad.errors.OptionError: target value "__import__('os')" is refused: ...
@@ -73,28 +77,28 @@ def target_value(value, *, number: bool = False) -> sympy.Expr:
     if isinstance(value, sympy.Expr):
         expr = value
     elif isinstance(value, bool) or not isinstance(value, (int, float, fractions.Fraction, str)):
-        raise OptionError(f"target value {_shown(value)} is not a number, a SymPy expression or text")
+        raise OptionError(f"{what} {_shown(value)} is not a number, a SymPy expression or text")
     elif isinstance(value, str):
-        expr = _parsed_target(value)
+        expr = _parsed(value, what)
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise OptionError(f"target value {value!r} is not a finite number")
+            raise OptionError(f"{what} {value!r} is not a finite number")
         expr = sympy.Rational(str(value))
     else:  # int or Fraction
         value = fractions.Fraction(value)
         if max(value.numerator.bit_length(), value.denominator.bit_length()) > _MAX_INTEGER_BITS:
-            raise OptionError("target value is too large (more than 300 digits)")
+            raise OptionError(f"{what} is too large (more than 300 digits)")
         expr = sympy.Rational(value.numerator, value.denominator)
     if number and not isinstance(expr, sympy.Symbol) and not (expr.is_number and expr.is_real):
-        raise OptionError(f"target value {_shown(value)} is not a real number")
+        raise OptionError(f"{what} {_shown(value)} is not a real number")
     return expr
 
 
-def _parsed_target(text: str) -> sympy.Expr:
+def _parsed(text: str, what: str) -> sympy.Expr:
     try:
         expr = parse(text)
     except SymgradError as err:
-        raise OptionError(f"target value {_shown(text)} is refused: {err}") from None
+        raise OptionError(f"{what} {_shown(text)} is refused: {err}") from None
     if _NUMBER_TEXT.match(text):
         return sympy.Rational(text.strip())  # exact, as typed; parse() bounded its size
     return expr
@@ -118,7 +122,7 @@ def softmax(z: Sequence[sympy.Expr]) -> list[sympy.Expr]:
     >>> y[0].args[1].args[0] is y[1].args[1].args[0]   # the same sum object
     True
     """
-    exps = [sympy.exp(zi, evaluate=False) for zi in z]
+    exps = [sympy.exp(as_expression(zi, "softmax input"), evaluate=False) for zi in z]
     total = unevaluated_sum(exps)
     inverse = sympy.Pow(total, -1, evaluate=False)
     return [sympy.Mul(e, inverse, evaluate=False) for e in exps]
@@ -133,6 +137,7 @@ def log_softmax(z: Sequence[sympy.Expr]) -> list[sympy.Expr]:
     >>> log_softmax([a, b])[1]
     b - log(exp(a) + exp(b))
     """
+    z = [as_expression(zi, "log_softmax input") for zi in z]
     log_total = sympy.log(unevaluated_sum([sympy.exp(zi, evaluate=False) for zi in z]), evaluate=False)
     return [sympy.Add(zi, negative(log_total), evaluate=False) for zi in z]
 
@@ -168,7 +173,7 @@ def cross_entropy(outputs: Sequence[sympy.Expr], targets: Sequence[sympy.Expr], 
     """
     terms: list[sympy.Expr] = []
     for y, t in zip(outputs, targets):
-        t = target_value(t)
+        y, t = as_expression(y, "output"), as_expression(t)
         log_y = y if kind == "log_softmax" else sympy.log(y, evaluate=False)
         terms.append(_weighted(t, log_y))
         if kind == "sigmoid":
@@ -194,7 +199,7 @@ def mse(outputs: Sequence[sympy.Expr], targets: Sequence[sympy.Expr]) -> sympy.E
     """
     squares = []
     for y, t in zip(outputs, targets):
-        t = target_value(t)
+        y, t = as_expression(y, "output"), as_expression(t)
         if t == 0:
             difference = y
         elif t.is_number:
