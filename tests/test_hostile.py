@@ -310,7 +310,8 @@ def test_nn_api_executes_no_hostile_text_and_refuses_it(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("target", [object(), 1j, float("inf"), float("nan"), True, 10**2000, b"1"])
+@pytest.mark.parametrize("target", [object(), 1j, float("inf"), float("nan"), True, 10**2000, b"1",
+                                    sympy.Integer(10**2000), sympy.Rational(1, 10**2000)])
 def test_nn_targets_of_other_types_are_refused(target):
     from symgrad import nn
 

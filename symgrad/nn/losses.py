@@ -86,12 +86,19 @@ def as_expression(value, what: str = "target value", *, number: bool = False) ->
         expr = sympy.Rational(str(value))
     else:  # int or Fraction
         value = fractions.Fraction(value)
-        if max(value.numerator.bit_length(), value.denominator.bit_length()) > _MAX_INTEGER_BITS:
-            raise OptionError(f"{what} is too large (more than 300 digits)")
-        expr = sympy.Rational(value.numerator, value.denominator)
+        expr = sympy.Rational(_bounded(value.numerator, what), _bounded(value.denominator, what))
+    if isinstance(expr, sympy.Rational):
+        _bounded(expr.p, what), _bounded(expr.q, what)
     if number and not isinstance(expr, sympy.Symbol) and not (expr.is_number and expr.is_real):
         raise OptionError(f"{what} {_shown(value)} is not a real number")
     return expr
+
+
+def _bounded(integer: int, what: str) -> int:
+    """`integer`, unless it has more digits than a typed number may (it could not even be printed)."""
+    if integer.bit_length() > _MAX_INTEGER_BITS:
+        raise OptionError(f"{what} is too large (more than 300 digits)")
+    return integer
 
 
 def _parsed(text: str, what: str) -> sympy.Expr:
