@@ -26,7 +26,7 @@ except ImportError:  # running from a checkout without installing
     import symgrad
 
 from symgrad import nn
-from symgrad.nn_cli import main as mlp_main
+from symgrad.cli import main as symgrad_main
 
 
 def main() -> None:
@@ -62,7 +62,7 @@ def main() -> None:
     print(f"one step v <- v - 0.1 dL/dv: L = {float(numbers.loss_after):.6f}")
 
     out = args.out / "lecture_network.tex"
-    code = mlp_main(["--sizes", "4,3,3,4", "--target", str(args.target), "--wrt", args.wrt,
+    code = symgrad_main(["mlp", "--sizes", "4,3,3,4", "--target", str(args.target), "--wrt", args.wrt,
                      "--seed", str(args.seed), "--max-paths", "3", "--standalone", "-o", str(out)])
     if code == 0:
         print(f"\nwrote {out} (pdflatex {out.name})")

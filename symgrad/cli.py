@@ -1,9 +1,11 @@
-"""Command line: ``symgrad EXPRESSION --wrt VARIABLE [options]``.
+"""Command line: ``symgrad EXPRESSION --wrt VARIABLE [options]`` and ``symgrad mlp [options]``.
 
-A thin layer over :func:`symgrad.explain`: parse the options, print the
-derivation in the chosen format, map errors to one-line messages and exit
-codes. Exit codes: 0 success, 1 the derivative disagrees with SymPy (a bug),
-2 bad input or options, 3 internal error, 130 interrupted.
+A thin layer over :func:`symgrad.explain` and :mod:`symgrad.nn`: one argparse
+parser with two subcommands, the expression (the default: ``symgrad EXPRESSION``
+needs no command word) and ``mlp`` (:mod:`symgrad.nn.cli`). What both share (output
+delivery, error guarding, option validators) is :mod:`symgrad.cli_common`.
+Exit codes: 0 success, 1 the derivative disagrees with SymPy (a bug), 2 bad
+input or options, or out of memory, 3 internal error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -11,48 +13,83 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from . import __version__
-from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, OptionError, ParseError, SymgradError
+from .cli_common import (
+    DEFAULT_MEMORY_MB, EXIT_INTERNAL, EXIT_INTERRUPTED, FORMATS, ArgumentParser, add_memory_limit,
+    deliver, dpi, guarded, max_paths, timeout,
+)
+from .errors import OptionError, VariableError
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
+from .graph import build_graph, input_nodes
+from .nn import cli as mlp_cli
+from .parse import parse
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "DEFAULT_MEMORY_MB"]
 
-EXIT_INTERNAL = 3
-EXIT_INTERRUPTED = 130
-_FORMATS = ("latex", "text", "markdown", "json")
+#: The command word of the expression command: never typed, ``symgrad EXPRESSION`` is short for it.
+EXPRESSION_COMMAND = "EXPRESSION"
+_USAGE = """\
+symgrad EXPRESSION [--wrt VARIABLE] [options]
+       symgrad mlp [options]    (the lecture's neural network; symgrad mlp --help)"""
 _EPILOG = """\
 examples:
   symgrad "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1
   symgrad "x*sin(x)" --wrt x --format text
   symgrad "(y - sigmoid(w*x + b))^2" --wrt w --output-name L --standalone -o dL_dw.tex
+  symgrad mlp --sizes 4,3,3,4 --wrt v0_1_1
 
+options: symgrad EXPRESSION --help (e.g. symgrad x --help) and symgrad mlp --help.
 exit status: 0 success; 1 the derivative disagrees with SymPy (a bug, please
-report it); 2 invalid expression or option; 3 internal error.
+report it); 2 invalid expression or option, or out of memory; 3 internal error.
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``symgrad`` command."""
-    parser = argparse.ArgumentParser(
-        prog="symgrad",
+    """The argument parser of the ``symgrad`` command: the subcommands EXPRESSION and ``mlp``.
+
+    The expression command has no command word: :func:`main` puts
+    :data:`EXPRESSION_COMMAND` before any arguments that do not start with ``mlp``
+    (or are ``-h``/``--help`` alone, which list the commands).
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args([EXPRESSION_COMMAND, "x*sin(x)", "--wrt", "x"])
+    >>> args.command, args.expression, args.format
+    ('EXPRESSION', 'x*sin(x)', 'latex')
+    >>> build_parser().parse_args(["mlp", "--sizes", "2,1"]).sizes
+    (2, 1)
+    """
+    parser = ArgumentParser(prog="symgrad", usage=_USAGE, epilog=_EPILOG,
+                            description="Explain a derivative the way backpropagation computes it.",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"symgrad {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", required=True)
+    _add_expression_arguments(commands.add_parser(
+        EXPRESSION_COMMAND, prog="symgrad", usage=_USAGE, epilog=_EPILOG,
+        help="explain the derivative of EXPRESSION (the default: no command word)",
         description="Explain a derivative the way backpropagation computes it: "
         "computation graph, chain-rule paths, their sum, and a check against SymPy.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+        formatter_class=argparse.RawDescriptionHelpFormatter))
+    mlp_cli.add_arguments(commands.add_parser(
+        "mlp", prog="symgrad mlp", epilog=mlp_cli.EPILOG, help=mlp_cli.SUMMARY,
+        description=mlp_cli.DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter))
+    return parser
+
+
+def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("expression", help='the expression, e.g. "sigmoid(w1*x1 + w2*x2 + b)"')
     parser.add_argument("--wrt", metavar="VARIABLE",
                         help="the variable to differentiate with respect to "
                         "(may be omitted when the expression has one variable)")
-    parser.add_argument("--format", "-f", choices=_FORMATS, default="latex",
+    parser.add_argument("--format", "-f", choices=FORMATS, default="latex",
                         help="output format (default: latex)")
     parser.add_argument("--standalone", action="store_true",
                         help="with --format latex: a complete document for pdflatex")
-    parser.add_argument("--max-paths", type=_non_negative_int, default=DEFAULT_MAX_PATHS, metavar="N",
+    parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS, metavar="N",
                         help=f"list at most N paths (default: {DEFAULT_MAX_PATHS}); the count is always exact")
-    parser.add_argument("--timeout", type=_positive_float, default=10.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=timeout, default=10.0, metavar="SECONDS",
                         help="time budget of the check against SymPy (default: 10)")
     parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
     parser.add_argument("--tree", action="store_true",
@@ -70,59 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
                          "and an index frames.md / frames.tex to DIR")
     figures.add_argument("--frame-format", choices=("png", "svg", "pdf"), default="png",
                          help="file format of --frames (default: png)")
-    figures.add_argument("--dpi", type=_dpi, default=150, help="resolution of PNG files (default: 150)")
+    figures.add_argument("--dpi", type=dpi, default=150, help="resolution of PNG files (default: 150)")
     figures.add_argument("--transparent", action="store_true", help="transparent background")
     figures.add_argument("--theme", choices=("light", "dark"), default="light", help="colours (default: light)")
     figures.add_argument("--edge-labels", choices=("auto", "on", "off"), default="auto",
                          help="local derivatives on the edges (auto: for graphs of at most 40 nodes)")
     figures.add_argument("--usetex", action="store_true", help="typeset labels with a LaTeX installation")
-    parser.add_argument("--memory-limit", type=_memory_megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
-                        help=f"cap the process's memory at MB megabytes where the platform allows "
-                        f"(default: {DEFAULT_MEMORY_MB}; 0: no cap)")
+    add_memory_limit(parser)
     parser.add_argument("--version", action="version", version=f"symgrad {__version__}")
-    return parser
-
-
-def _number_between(kind: type, low: float, high: float, *, low_open: bool = False):
-    """An argparse type: a number of `kind` in [low, high] (or (low, high])."""
-
-    def convert(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
-        if not (low < value if low_open else low <= value) or value > high or value != value:
-            raise argparse.ArgumentTypeError(f"{text} is not between {low:g} and {high:g}")
-        return value
-
-    return convert
-
-
-_non_negative_int = _number_between(int, 0, 10**6)
-_dpi = _number_between(float, 10, 1200)
-_positive_float = _number_between(float, 0, 3600, low_open=True)
-
-
-def _error_lines(err: SymgradError) -> list[str]:
-    lines = [f"symgrad: error: {err}"]
-    if isinstance(err, ParseError) and err.text and err.column is not None:
-        text = err.text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
-        start = max(0, min(err.column - 1 - 35, len(text) - 70))
-        window = text[start:start + 70]
-        if window.isprintable() and window.isascii():
-            lines += ["  " + window, "  " + " " * (err.column - 1 - start) + "^"]
-    return lines
 
 
 def _default_variable(expression: str) -> str:
-    from .graph import build_graph
-    from .parse import parse
-
-    inputs = build_graph(parse(expression)).graph["inputs"]
+    inputs = input_nodes(build_graph(parse(expression)))
     if len(inputs) == 1:
         return inputs[0]
-    from .errors import VariableError
-
     names = ", ".join(inputs) if inputs else "none"
     raise VariableError(f"choose the variable with --wrt (the expression's variables: {names})")
 
@@ -178,84 +176,17 @@ def run(args: argparse.Namespace) -> int:
     return deliver(rendered, args.out, caught, explanation)
 
 
-def deliver(rendered: str, out: str | None, caught: list, explanation=None) -> int:
-    """Print the warnings, write `rendered` to `out` (or stdout), and say the exit code.
-
-    Shared by ``symgrad`` and ``symgrad mlp``: a mismatch with SymPy is exit 1.
-    """
-    for warning in caught:
-        if issubclass(warning.category, SymgradWarning):
-            print(f"symgrad: warning: {warning.message}", file=sys.stderr)
-    if out:
-        try:
-            with open(out, "w", encoding="utf-8") as handle:
-                handle.write(rendered)
-        except OSError as err:
-            print(f"symgrad: error: cannot write {out}: {err.strerror}", file=sys.stderr)
-            return EXIT_USAGE
-    else:
-        sys.stdout.write(rendered)
-    if explanation is not None and explanation.check.status == "mismatch":
-        print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
-              "this is a bug, please report it", file=sys.stderr)
-        return EXIT_MISMATCH
-    return EXIT_OK
-
-
-# --- memory cap: --memory-limit MB (RLIMIT_AS where the platform has it) -----------
-
-DEFAULT_MEMORY_MB = 4096
-_memory_megabytes = _number_between(int, 0, 2**20)
-
-
-def _limit_memory(megabytes: int) -> None:
-    """Lower the soft address-space limit to `megabytes` (0: leave it); a no-op without RLIMIT_AS."""
-    try:
-        import resource
-    except ImportError:  # not POSIX
-        return
-    if megabytes == 0 or not hasattr(resource, "RLIMIT_AS"):
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    wanted = megabytes * 2**20
-    if hard != resource.RLIM_INFINITY:
-        wanted = min(wanted, hard)
-    if soft == resource.RLIM_INFINITY or wanted < soft:
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
-        except (ValueError, OSError):
-            pass  # the platform refuses: run without the cap
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``symgrad`` command; returns the exit code."""
+    """Entry point of the ``symgrad`` command; returns the exit code.
+
+    Examples
+    --------
+    >>> main(["x*x", "--wrt", "x", "--format", "json", "--no-check", "-o", "/dev/null"])
+    0
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] == "mlp":
-        from .nn_cli import main as mlp_main
-        return mlp_main(argv[1:])
+    if argv[:1] not in (["mlp"], ["-h"], ["--help"]):
+        argv = [EXPRESSION_COMMAND, *argv]
     args = build_parser().parse_args(argv)
-    return guarded(lambda: run(args), args.memory_limit)
-
-
-def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) -> int:
-    """Run `action` under the memory cap; turn every failure into one line and an exit code."""
-    try:
-        _limit_memory(memory_limit)
-        return action()
-    except MemoryError:
-        print(f"symgrad: error: out of memory (limit {memory_limit} MB)", file=sys.stderr)
-        return EXIT_USAGE
-    except SymgradError as err:
-        print("\n".join(_error_lines(err)), file=sys.stderr)
-        return err.exit_code
-    except KeyboardInterrupt:
-        print("symgrad: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except RecursionError:
-        print("symgrad: error: the expression is too deeply nested", file=sys.stderr)
-        return EXIT_USAGE
-    except Exception as err:  # noqa: BLE001 - never a traceback for users
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
-        print(f"symgrad: internal error: {type(err).__name__}: {first_line} (please report it)",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+    action = mlp_cli.run if args.command == "mlp" else run
+    return guarded(lambda: action(args), args.memory_limit)

@@ -141,3 +141,152 @@ def test_console_script_entry_point_is_main():
     from symgrad.cli import main
 
     assert main(["x*y", "--wrt", "y", "-f", "json", "-o", "/dev/null"]) == 0
+
+
+# --- one parser, two commands; shared options; one-line errors ------------------------
+
+
+def test_help_lists_the_mlp_command():
+    result = run("--help")
+    assert result.returncode == 0
+    assert "mlp" in result.stdout and "the lecture's neural network" in result.stdout
+    assert "EXPRESSION" in result.stdout
+
+
+def test_mlp_is_a_subcommand_of_the_one_parser():
+    from symgrad.cli import EXPRESSION_COMMAND, build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["mlp", "--sizes", "2,1"]).command == "mlp"
+    args = parser.parse_args([EXPRESSION_COMMAND, "x*y", "--wrt", "y"])
+    assert (args.command, args.expression, args.wrt) == (EXPRESSION_COMMAND, "x*y", "y")
+    result = run("mlp", "--help")
+    assert result.returncode == 0 and "--sizes" in result.stdout and "--wrt WEIGHT" in result.stdout
+
+
+def test_an_expression_spelled_like_the_command_word_is_still_an_expression():
+    from symgrad.cli import EXPRESSION_COMMAND, main
+
+    assert main([EXPRESSION_COMMAND, "--wrt", EXPRESSION_COMMAND, "-f", "json", "-o", "/dev/null"]) == 0
+
+
+def _accepted(command, option, value):
+    from symgrad.cli import EXPRESSION_COMMAND, build_parser
+
+    argv = ["mlp"] if command == "mlp" else [EXPRESSION_COMMAND, "x"]
+    try:
+        build_parser().parse_args([*argv, option, value])
+    except SystemExit as exit_:
+        assert exit_.code == 2
+        return False
+    return True
+
+
+@pytest.mark.parametrize("option, values, accepted", [
+    ("--dpi", ["5", "9.9", "10", "600", "1200", "1201", "3600"], {"10", "600", "1200"}),
+    ("--timeout", ["0", "0.5", "3600", "3601", "nan", "inf"], {"0.5", "3600"}),
+    ("--max-paths", ["-1", "0", "16", "1000000", "1000001"], {"0", "16", "1000000"}),
+    ("--memory-limit", ["-1", "0", "4096", "1048576", "1048577"], {"0", "4096", "1048576"}),
+])
+def test_an_option_has_the_same_range_under_both_commands(option, values, accepted, capsys):
+    for value in values:
+        for command in ("expression", "mlp"):
+            assert _accepted(command, option, value) == (value in accepted), (command, option, value)
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("argv", [
+    ["x", "--timeout", "\n99999\n"],
+    ["mlp", "--timeout", "\n99999\n"],
+    ["x", "--dpi", "1\r\n2"],
+    ["x", "--format", "a\nb"],
+    ["x", "y\nz"],
+])
+def test_option_errors_are_one_line_whatever_was_typed(argv):
+    result = run(*argv)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if not line.startswith((" ", "usage:"))]
+    assert len(errors) == 1 and errors[0].startswith("symgrad"), result.stderr
+    assert "error:" in errors[0] and "Traceback" not in result.stderr
+
+
+def test_out_of_memory_is_exit_2_with_its_own_message_under_both_commands(monkeypatch, capsys):
+    from symgrad import cli
+    from symgrad.nn import cli as mlp_cli
+
+    def exhausted(args):
+        raise MemoryError
+
+    monkeypatch.setattr(cli, "run", exhausted)
+    monkeypatch.setattr(mlp_cli, "run", exhausted)
+    for argv in (["x", "--memory-limit", "0"], ["mlp", "--memory-limit", "0"]):
+        assert cli.main(argv) == 2
+        assert capsys.readouterr().err == "symgrad: error: out of memory (limit 0 MB)\n"
+
+
+def test_a_bug_is_exit_3_in_one_line(monkeypatch, capsys):
+    from symgrad import cli
+
+    def broken(args):
+        raise KeyError("line one\nline two")
+
+    monkeypatch.setattr(cli, "run", broken)
+    assert cli.main(["x", "--memory-limit", "0"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("symgrad: internal error: KeyError")
+
+
+def test_a_symgrad_error_message_is_one_line(monkeypatch, capsys):
+    from symgrad import cli
+    from symgrad.errors import OptionError
+
+    def refused(args):
+        raise OptionError("bad value 'a\nb'")
+
+    monkeypatch.setattr(cli, "run", refused)
+    assert cli.main(["x", "--memory-limit", "0"]) == 2
+    assert capsys.readouterr().err == "symgrad: error: bad value 'a\\nb'\n"
+
+
+# --- the command-line modules import in one direction ---------------------------------
+
+
+def _imports(path, package):
+    """Modules of symgrad that the module at `path` imports anywhere (also inside functions)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names = [f"{module}.{a.name}" for a in node.names]
+            found.update([module, *names])
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return {m for m in found if m.startswith("symgrad")}
+
+
+def test_the_command_line_modules_import_in_one_direction():
+    from pathlib import Path
+
+    root = Path(symgrad.__file__).parent
+    cli_modules = {"symgrad.cli": root / "cli.py", "symgrad.nn.cli": root / "nn" / "cli.py",
+                   "symgrad.cli_common": root / "cli_common.py"}
+    imports = {name: _imports(path, name.rpartition(".")[0]) for name, path in cli_modules.items()}
+    assert "symgrad.nn.cli" in imports["symgrad.cli"] and "symgrad.cli_common" in imports["symgrad.cli"]
+    assert "symgrad.cli_common" in imports["symgrad.nn.cli"]
+    assert "symgrad.cli" not in imports["symgrad.nn.cli"]
+    assert not imports["symgrad.cli_common"] & {"symgrad.cli", "symgrad.nn.cli", "symgrad.nn"}
+    assert not (root / "nn_cli.py").exists()
+
+
+@pytest.mark.parametrize("module", ["symgrad.cli_common", "symgrad.nn.cli", "symgrad.cli",
+                                    "symgrad.nn.training", "symgrad.nn.losses"])
+def test_each_command_line_module_imports_first_in_a_fresh_interpreter(module):
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -244,6 +244,103 @@ def test_audit_hook_would_see_an_open_and_an_import():
     assert {"import", "open"} <= events
 
 
+# --- the neural-network API: text a caller passes is never executed --------------------------
+
+_HOSTILE_TEXTS = [
+    "__import__('os').system('touch pwned')",
+    "exec('open(\\'pwned\\', \\'w\\')')",
+    "(lambda: __import__('os').system('touch pwned'))()",
+    "t1.__class__.__mro__",
+    "Symbol('x').__class__",
+    "eval('1')",
+    "1e99999999",
+    "1/0.0.0",
+]
+
+
+def _nn_calls(text):
+    """Every nn entry point that could take caller text, called with `text` in that place."""
+    from symgrad import nn
+
+    y = sympy.Symbol("y", real=True)
+    net = nn.mlp([2, 1], hidden="identity", output="identity", loss="mse")
+    return [
+        lambda: nn.mlp([2, 2], hidden="sigmoid", output="sigmoid", loss="mse", target=[text, 0]),
+        lambda: nn.mlp([2, 1], hidden="sigmoid", output="sigmoid", loss="mse", target=[text]),
+        lambda: nn.cross_entropy([y], [text]),
+        lambda: nn.cross_entropy([y], [text], kind="sigmoid"),
+        lambda: nn.mse([y], [text]),
+        lambda: nn.complete_point(net, {"x1": text}),
+        lambda: nn.cross_entropy([text], [1]),
+        lambda: nn.mse([text, y], [0, 1]),
+        lambda: nn.softmax([text, y]),
+        lambda: nn.log_softmax([y, text]),
+        lambda: nn.activate("sigmoid", text),
+        lambda: nn.activate("identity", text),
+    ]
+
+
+def test_nn_api_executes_no_hostile_text_and_refuses_it(tmp_path, monkeypatch):
+    from symgrad import nn
+
+    monkeypatch.chdir(tmp_path)
+    _install_hook()
+    y = sympy.Symbol("y", real=True)
+    nn.mse([y], ["0.5"]), nn.cross_entropy([y], ["t1"])  # warm up: imports before watching
+    for text in _HOSTILE_TEXTS:
+        for call in _nn_calls(text):
+            try:
+                call()
+            except SymgradError:
+                pass
+    calls = [(text, call) for text in _HOSTILE_TEXTS for call in _nn_calls(text)]
+    refused = 0
+    _AUDIT["events"].clear()
+    _AUDIT["active"] = True
+    try:
+        for _, call in calls:
+            try:
+                call()
+            except SymgradError:
+                refused += 1
+    finally:
+        _AUDIT["active"] = False
+    assert _AUDIT["events"] == []
+    assert refused == len(calls)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("target", [object(), 1j, float("inf"), float("nan"), True, 10**2000, b"1",
+                                    sympy.Integer(10**2000), sympy.Rational(1, 10**2000)])
+def test_nn_targets_of_other_types_are_refused(target):
+    from symgrad import nn
+
+    with pytest.raises(SymgradError):
+        nn.mlp([2, 1], hidden="sigmoid", output="sigmoid", loss="mse", target=[target])
+    with pytest.raises(SymgradError):
+        nn.mse([sympy.Symbol("y")], [target])
+
+
+def test_nn_text_targets_go_through_the_parser():
+    from symgrad import nn
+
+    y, t1 = sympy.Symbol("y", real=True), sympy.Symbol("t1", real=True)
+    assert nn.mse([y], ["0.25"]) == nn.mse([y], [sympy.Rational(1, 4)])
+    assert nn.cross_entropy([y], ["t1"]) == nn.cross_entropy([y], [t1])
+    net = nn.mlp([2, 2], hidden="sigmoid", output="sigmoid", loss="mse", target=["0.5", 1])
+    assert net.targets == (sympy.Rational(1, 2), sympy.Integer(1))
+
+
+@pytest.mark.parametrize("target", ["1e99999", "1e99999999,0", "1e9999999", "0,1e-99999"])
+def test_cli_mlp_refuses_a_huge_target_at_once(target):
+    result = subprocess.run([sys.executable, "-m", "symgrad", "mlp", "--sizes", "2,2", "--target", target],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("symgrad mlp: error:")]
+    assert len(errors) == 1 and "out of range" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # --- valid but heavy input ----------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import sympy
 from symgrad import build_graph, count_paths, nn
 from symgrad.chain import gradients
 from symgrad.cli import main
-from symgrad.errors import OptionError, VariableError
+from symgrad.errors import OptionError, PointError, VariableError
 from symgrad.numeric import evaluate
 from symgrad.point import evaluate_at
 from symgrad.tape import compile_tape
@@ -290,3 +290,38 @@ def test_cli_mlp_latex_and_errors(capsys):
         assert main(["mlp", "--sizes", "3,2", *argv]) == 2
         err = capsys.readouterr().err
         assert err.startswith("symgrad: error:") and message in err and "Traceback" not in err
+
+
+def test_the_nn_package_keeps_every_public_name():
+    names = ["mlp", "Network", "softmax", "log_softmax", "cross_entropy", "mse", "activate",
+             "HIDDEN", "OUTPUTS", "LOSSES", "weight_name", "parse_weight_name", "PathFormula",
+             "path_formula", "OperationCounts", "operation_counts", "random_point", "complete_point",
+             "Numbers", "numbers", "TrainStep", "train_step", "MAX_NEURONS", "MAX_WEIGHTS"]
+    assert sorted(nn.__all__) == sorted(names)
+    assert all(callable(getattr(nn, name)) or isinstance(getattr(nn, name), (int, tuple)) for name in names)
+    from symgrad.nn import analysis, builder, losses, training
+
+    assert nn.mlp is builder.mlp and nn.mse is losses.mse
+    assert nn.path_formula is analysis.path_formula and nn.numbers is training.numbers
+
+
+def test_cli_mlp_builds_the_network_once(monkeypatch, tmp_path, capsys):
+    from symgrad.nn import cli as mlp_cli
+
+    built = []
+    real_mlp = mlp_cli.mlp
+    monkeypatch.setattr(mlp_cli, "mlp", lambda *a, **k: built.append(1) or real_mlp(*a, **k))
+    assert main(["mlp", "--sizes", "2,1", "--wrt", "v0_1_1", "--no-check", "-f", "json",
+                 "--figure", str(tmp_path / "net.svg")]) == 0
+    assert built == [1] and (tmp_path / "net.svg").stat().st_size > 0
+    capsys.readouterr()
+
+
+def test_complete_point_reads_text_values_safely():
+    net = nn.mlp([2, 1], hidden="identity", output="identity", loss="mse")
+    point = nn.complete_point(net, {"x1": "0.5", "v0_1_1": 2})
+    assert point["x1"] == mpmath.mpf("0.5") and point["v0_1_1"] == 2
+    with pytest.raises(PointError):
+        nn.complete_point(net, {"x1": "1e999"})
+    with pytest.raises(PointError):
+        nn.complete_point(net, {"x1": [1]})

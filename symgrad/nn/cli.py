@@ -9,8 +9,9 @@ form and neuron by neuron, the cost of one forward and one backward pass, and
 * ``--seed N`` / ``--at NAME=VALUE,...`` / ``--train-step``: numbers at a point,
   every gradient against finite differences, one gradient-descent step.
 
-Exit codes as for the main command: 0 success, 1 mismatch with SymPy (a bug),
-2 invalid option, 3 internal error.
+The ``mlp`` subcommand of :mod:`symgrad.cli`, which parses the options with
+:func:`add_arguments` and calls :func:`run` under the same guard as the main
+command (same exit codes).
 """
 
 from __future__ import annotations
@@ -18,17 +19,25 @@ from __future__ import annotations
 import argparse
 import json
 import warnings
-from collections.abc import Sequence
 
-from .cli import deliver, guarded
-from .errors import OptionError
-from .explain import DEFAULT_MAX_PATHS, SymgradWarning
-from .point import parse_point
+from ..cli_common import FORMATS, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
+from ..errors import PointError, SymgradError
+from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
+from ..graph import input_nodes
+from ..point import parse_point
+from . import training
+from .analysis import operation_counts, path_formula
+from .builder import HIDDEN, LOSSES, MAX_NEURONS, OUTPUTS, Network, mlp, parse_weight_name
+from .losses import as_expression
+from .training import complete_point
 
-__all__ = ["main", "build_parser"]
+__all__ = ["add_arguments", "run", "SUMMARY", "DESCRIPTION", "EPILOG"]
 
-_FORMATS = ("latex", "text", "markdown", "json")
-_EPILOG = """\
+#: One line for the list of commands in ``symgrad --help``.
+SUMMARY = "the lecture's neural network: forward pass, dL/dv by the chain rule, numbers"
+DESCRIPTION = ("The lecture's neural network: forward pass, dL/dv for any weight by the "
+               "chain rule, every gradient from one backward pass, numbers and a training step.")
+EPILOG = """\
 examples:
   symgrad mlp --sizes 4,3,3,4 --hidden relu --output softmax --loss cross_entropy --wrt v0_1_1
   symgrad mlp --sizes 4,3,3,4 --wrt all --seed 1 --format text
@@ -40,17 +49,8 @@ printed v^{(0)}_{12}; biases b{layer}_{row}; inputs x1, x2, ...; targets t1, t2,
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``symgrad mlp``."""
-    from .nn import HIDDEN, LOSSES, OUTPUTS
-
-    parser = argparse.ArgumentParser(
-        prog="symgrad mlp",
-        description="The lecture's neural network: forward pass, dL/dv for any weight by the "
-        "chain rule, every gradient from one backward pass, numbers and a training step.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``symgrad mlp`` to `parser` (the ``mlp`` subparser of :mod:`symgrad.cli`)."""
     parser.add_argument("--sizes", type=_sizes, default=(4, 3, 3, 4), metavar="N,N,...",
                         help="layer widths, inputs first (default: 4,3,3,4)")
     parser.add_argument("--hidden", choices=HIDDEN, default="relu",
@@ -66,29 +66,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--wrt", metavar="WEIGHT",
                         help="a weight such as v0_1_1 (the derivation of dL/dv), or 'all' "
                         "(every gradient from one backward pass)")
-    parser.add_argument("--seed", type=_int_between(0, 2**31), default=None, metavar="N",
+    parser.add_argument("--seed", type=seed, default=None, metavar="N",
                         help="draw weights, inputs and targets from random.Random(N) and show numbers")
     parser.add_argument("--at", metavar="NAME=VALUE,...",
                         help="values for some inputs (the rest from --seed, default 0); shows numbers")
     parser.add_argument("--train-step", action="store_true",
                         help="numbers and one gradient-descent step (implied by --seed and --at)")
-    parser.add_argument("--lr", type=_learning_rate, default=0.1, metavar="ETA",
+    parser.add_argument("--lr", type=learning_rate, default=0.1, metavar="ETA",
                         help="learning rate of the step (default: 0.1)")
-    parser.add_argument("--format", "-f", choices=_FORMATS, default="latex",
+    parser.add_argument("--format", "-f", choices=FORMATS, default="latex",
                         help="output format (default: latex)")
     parser.add_argument("--standalone", action="store_true",
                         help="with --format latex: a complete document for pdflatex")
-    parser.add_argument("--max-paths", type=_int_between(0, 10**6), default=DEFAULT_MAX_PATHS,
+    parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS,
                         metavar="N", help=f"list at most N paths (default: {DEFAULT_MAX_PATHS})")
-    parser.add_argument("--timeout", type=_learning_rate, default=10.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=timeout, default=10.0, metavar="SECONDS",
                         help="time budget of the check against SymPy (default: 10)")
     parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
     parser.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
     parser.add_argument("--figure", metavar="FILE",
                         help="draw the network (.png, .svg or .pdf), the lines that carry dL/d(--wrt) highlighted")
     parser.add_argument("--theme", choices=("light", "dark"), default="light", help="figure colours")
-    parser.add_argument("--dpi", type=_learning_rate, default=150.0, help="resolution of PNG figures")
-    return parser
+    parser.add_argument("--dpi", type=dpi, default=150.0, help="resolution of PNG figures (default: 150)")
+    add_memory_limit(parser)
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -99,73 +99,48 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def _target(text: str):
+    """--target: a class number, or target values (each read by :func:`symgrad.parse`, within its limits)."""
     text = text.strip()
     if text.isdigit() and len(text) <= 4:
         return int(text)
-    parts = [p.strip() for p in text.split(",")]
+    parts = text.split(",")
+    if len(parts) > MAX_NEURONS:
+        raise argparse.ArgumentTypeError(f"{len(parts)} target values; a layer has at most {MAX_NEURONS}")
     try:
-        values = [float(p) for p in parts if len(p) <= 30]
-    except ValueError:
-        values = []
-    if len(values) != len(parts) or len(parts) > 64:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is neither a class number nor numbers such as 0,1,0")
-    return parts
-
-
-def _int_between(low: int, high: int):
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an integer") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
-        return value
-    return convert
-
-
-def _learning_rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text[:40]} is not a positive number (at most 3600)")
-    return value
+        return [as_expression(part, number=True) for part in parts]
+    except SymgradError as err:
+        raise argparse.ArgumentTypeError(f"{err} (give a class number or numbers such as 0,1,0)") from None
 
 
 def _given_point(net, text: str) -> dict:
     """``name=value`` pairs for some of the network's inputs, each read by :func:`parse_point`."""
-    inputs = list(net.graph.graph["inputs"])
+    inputs = input_nodes(net.graph)
     given: dict = {}
     for pair in text.split(",")[:10_000]:
         name = pair.partition("=")[0].strip()
         if name not in inputs:
             known = ", ".join(inputs[:8]) + (", ..." if len(inputs) > 8 else "")
-            raise OptionError(f"--at: {name[:40]!r} is not a variable of the network ({known})")
+            raise PointError(f"--at: {name[:40]!r} is not a variable of the network ({known})")
         if name in given:
-            raise OptionError(f"--at: {name!r} is given twice")
+            raise PointError(f"--at: {name!r} is given twice")
         given.update(parse_point(pair, [name]))
     return given
 
 
-def _report(args: argparse.Namespace):
+def _report(net: Network, args: argparse.Namespace):
     """Compute what `args` ask for; return (blocks, data, explanation or None)."""
-    from . import nn
-    from .chain import gradients
-    from .render import network as render_network
-    from .render.blocks import build_blocks
+    from ..chain import gradients
+    from ..render import network as render_network
+    from ..render.blocks import build_blocks
 
-    net = nn.mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
-                 bias=args.bias, target=args.target)
-    counts = nn.operation_counts(net.graph)
+    counts = operation_counts(net.graph)
     blocks = render_network.network_blocks(net) + render_network.cost_blocks(counts, len(net.weight_names))
     want_numbers = args.seed is not None or args.at is not None or args.train_step
     numbers = None
     if want_numbers:
         seed = args.seed if args.seed is not None else 0
         given = _given_point(net, args.at) if args.at else {}
-        numbers = nn.numbers(net, nn.complete_point(net, given, seed), learning_rate=args.lr)
+        numbers = training.numbers(net, complete_point(net, given, seed), learning_rate=args.lr)
     formula = grads = explanation = None
     if args.wrt == "all":
         grads = gradients(net.graph, [p for p in net.parameter_names if p in net.graph])
@@ -173,7 +148,7 @@ def _report(args: argparse.Namespace):
         blocks += render_network.all_gradient_blocks(net, grads, values)
     elif args.wrt is not None:
         net.check_parameter(args.wrt)
-        formula = nn.path_formula(net, args.wrt)
+        formula = path_formula(net, args.wrt)
         explanation = net.explain(args.wrt, max_paths=args.max_paths, time_limit=args.timeout,
                                   check=not args.no_check)
         blocks += render_network.path_blocks(formula) + build_blocks(explanation)
@@ -192,39 +167,32 @@ def _render(blocks, data, args) -> str:
     if args.format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if args.format == "text":
-        from .render.text import render_blocks
+        from ..render.text import render_blocks
         return render_blocks(blocks)
     if args.format == "markdown":
-        from .render.markdown import render_blocks
+        from ..render.markdown import render_blocks
         return render_blocks(blocks)
-    from .render.latex import render_blocks
+    from ..render.latex import render_blocks
     return render_blocks(blocks, standalone=args.standalone)
 
 
-def _draw_network(args: argparse.Namespace) -> None:
+def _draw_network(net: Network, args: argparse.Namespace) -> None:
     """Write --figure: the network diagram (matplotlib is imported only here)."""
-    from . import nn
-    from .netplot import plot_network
-    from .plot import save_figure
+    from ..netplot import plot_network
+    from ..plot import save_figure
 
-    net = nn.mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
-                 bias=args.bias, target=args.target)
-    wrt = args.wrt if args.wrt not in (None, "all") and nn.parse_weight_name(args.wrt) else None
+    wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
     save_figure(plot_network(net, wrt, theme=args.theme), args.figure, dpi=args.dpi)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build, explain and print as `args` say; return the exit code."""
+    """Build the network once, explain and print as `args` say; return the exit code."""
+    net = mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
+              bias=args.bias, target=args.target)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SymgradWarning)
-        blocks, data, explanation = _report(args)
+        blocks, data, explanation = _report(net, args)
         rendered = _render(blocks, data, args)
     if args.figure:
-        _draw_network(args)
+        _draw_network(net, args)
     return deliver(rendered, args.out, caught, explanation)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``symgrad mlp``; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    return guarded(lambda: run(args))
