@@ -28,12 +28,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+from matplotlib.transforms import Bbox
 
 from .errors import OptionError
 from .layout import layered_layout
 from .render.printers import name_to_latex, to_latex, to_unicode
 
-__all__ = ["plot", "save_figure", "write_frames", "PALETTE", "THEMES", "FORMATS"]
+__all__ = ["plot", "save_figure", "write_frames", "frame_options", "path_colour", "PALETTE", "THEMES", "FORMATS"]
 
 #: Okabe & Ito's colour-blind-safe palette, one colour per highlighted path.
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442", "#999999")
@@ -79,7 +80,7 @@ def _op_label(graph, node: str) -> str:
     data = graph.nodes[node]
     op = data["op"]
     if op == "add" and any(sign < 0 for sign in data["params"]):
-        return "$+/-$"
+        return "$-$"
     if op == "mul" and any(e < 0 for e in data["params"]):
         return r"$\times/\div$"
     if op == "pow":
@@ -90,7 +91,7 @@ def _op_label(graph, node: str) -> str:
     return f"${_OP_LABELS.get(op, op)}$"
 
 
-def _node_lines(graph, node: str, values=None) -> list[str]:
+def _node_lines(graph, node: str, values=None, gradients: bool = True) -> list[str]:
     data = graph.nodes[node]
     if data["kind"] == "constant":
         lines = [_mathtext(to_latex(data["symbol"]), str(data["symbol"]))]
@@ -100,7 +101,8 @@ def _node_lines(graph, node: str, values=None) -> list[str]:
         lines = [f"${name_to_latex(node)}$", _op_label(graph, node)]
     if values is not None:
         lines.append(f"{_short(values.values[node])}")
-        lines.append(rf"$\nabla$ {_short(values.gradients[node])}")
+        if gradients:
+            lines.append(rf"$\nabla$ {_short(values.gradients[node])}")
     return lines
 
 
@@ -163,6 +165,7 @@ def plot(
     caption: str | None = None,
     paths: Sequence | None = None,
     figsize: tuple[float, float] = SLIDE_SIZE,
+    gradients: bool = True,
 ) -> Figure:
     """Draw the computation graph, with the chain-rule paths highlighted.
 
@@ -189,12 +192,17 @@ def plot(
     title, caption : str, optional
         Text above the graph and below it.
     paths : sequence of ChainPath, optional
-        Highlight exactly these paths.
+        Highlight exactly these paths. A path keeps its number and colour from
+        the explanation's listing (path k is ``PALETTE[k - 1]``) whichever
+        subset is drawn.
+    gradients : bool
+        With `values`, write the gradients too (False: the forward pass only).
 
     Returns
     -------
     matplotlib.figure.Figure
-        Attributes ``symgrad_highlighted`` (the highlighted paths) and
+        Attributes ``symgrad_highlighted`` (the highlighted paths),
+        ``symgrad_path_numbers`` (their numbers in the listing, from 1) and
         ``symgrad_notes`` (what was left out) tell what was drawn.
     """
     if theme not in THEMES:
@@ -212,21 +220,23 @@ def plot(
         fig, ax = _figure_and_axes(ax, figsize, colours, len(chosen) + bool(caption) + bool(notes),
                                    bool(title))
         layout = layered_layout(graph)
-        labels = {n: _node_lines(graph, n, values) for n in graph}
+        labels = {n: _node_lines(graph, n, values, gradients) for n in graph}
         frame = _frame(fig, ax, layout, max(len(v) for v in labels.values()),
                        max(_visible_length(line) for v in labels.values() for line in v))
         _set_limits(ax, layout)
         patches = _draw_nodes(ax, graph, layout, labels, frame, colours, notes)
         _draw_edges(ax, graph, layout, patches, frame, colours)
-        _draw_paths(ax, graph, layout, patches, frame, chosen)
+        numbers = [_path_number(explanation, path, i) for i, path in enumerate(chosen)]
+        _draw_paths(ax, graph, layout, patches, frame, chosen, numbers)
         show_labels = edge_labels if edge_labels is not None else graph.number_of_nodes() <= EDGE_LABEL_NODE_LIMIT
         if show_labels:
-            _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes)
+            _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, chosen, values)
         elif edge_labels is None and graph.number_of_nodes() > EDGE_LABEL_NODE_LIMIT:
             notes.append("edge labels omitted (too many nodes)")
-        _draw_legend(fig, explanation, chosen, colours, frame)
-        _draw_texts(fig, title, caption, notes, colours)
+        above = _draw_texts(fig, title, caption, notes, colours)
+        _draw_legend(fig, explanation, chosen, numbers, colours, frame, above)
     fig.symgrad_highlighted = chosen
+    fig.symgrad_path_numbers = [n + 1 for n in numbers]
     fig.symgrad_notes = notes
     fig.symgrad_layout = layout
     return fig
@@ -243,6 +253,20 @@ def _chosen_paths(explanation, highlight: bool, max_paths: int | None, paths) ->
         return []
     limit = len(PALETTE) if max_paths is None else min(max_paths, len(PALETTE))
     return explanation.listed_paths[:limit]
+
+
+def _path_number(explanation, path, position: int) -> int:
+    """The path's index in the explanation's listing (its number minus 1), else its position."""
+    if explanation is not None:
+        for index, listed in enumerate(explanation.listed_paths):
+            if listed.edges == path.edges:
+                return index
+    return position
+
+
+def path_colour(index: int) -> str:
+    """Colour of the path with this index in the listing (``PALETTE[index]``, cycling)."""
+    return PALETTE[index % len(PALETTE)]
 
 
 def _figure_and_axes(ax, figsize, colours, legend_lines: int, has_title: bool):
@@ -341,47 +365,167 @@ def _draw_edges(ax, graph, layout, patches, frame, colours) -> None:
         _draw_edge(ax, graph, layout, patches, frame, edge, colours["edge"], width, 1)
 
 
-def _draw_paths(ax, graph, layout, patches, frame, chosen) -> None:
+def _draw_paths(ax, graph, layout, patches, frame, chosen, numbers) -> None:
     uses: dict = {}
-    for index, path in enumerate(chosen):
+    for index, path in zip(numbers, chosen):
         for edge in path.edges:
             uses.setdefault(edge, []).append(index)
     base = max(1.5, min(4.0, frame.diameter / 18))
     for edge, indices in uses.items():
         for rank, index in enumerate(indices):
             width = base * (1 + 0.9 * (len(indices) - 1 - rank))
-            _draw_edge(ax, graph, layout, patches, frame, edge, PALETTE[index], width, 2)
+            _draw_edge(ax, graph, layout, patches, frame, edge, path_colour(index), width, 2)
 
 
-def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes) -> None:
+def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, chosen=(), values=None) -> None:
+    """Write each edge's local derivative on it; edges on the highlighted paths go first.
+
+    A path edge tries its full label, then the node-symbol form, then the
+    Leibniz symbol, each along every segment of the edge, on the wire or
+    beside it (with a leader line), at sizes down to :data:`READABLE_FONT`.
+    A path edge left without its formula is named in the notes; with
+    `values`, labels are the local derivatives' numbers at the point.
+    """
     renderer = _renderer(fig)
-    occupied = [p.get_window_extent(renderer).expanded(1.02, 1.02) for p in patches.values()]
-    dropped = 0
-    font = max(MIN_FONT, frame.font * 0.72)
-    for source, target, key, data in graph.edges(keys=True, data=True):
-        latex = to_latex(data["local_derivative"])
-        label = _mathtext(latex, to_unicode(data["local_derivative"]))
-        segments = _edge_segments(graph, layout, source, target, key)
-        (x0, y0), (x1, y1) = segments[-1]
-        rad = _parallel_rad(graph, source, target, key)
-        placed = False
-        for t in (0.5, 0.38, 0.62, 0.28, 0.72):
-            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-            if rad:
-                x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
-            text = ax.text(x, y, label, fontsize=font, ha="center", va="center", zorder=4,
-                           color=colours["text"],
-                           bbox=dict(boxstyle="round,pad=0.15", facecolor=colours["background"],
-                                     edgecolor="none", alpha=0.9))
-            box = text.get_window_extent(renderer).expanded(1.05, 1.1)
-            if _inside(box, fig.bbox) and not any(box.overlaps(o) for o in occupied):
-                occupied.append(box)
-                placed = True
-                break
-            text.remove()
-        dropped += not placed
+    occupied = [_NodeShape(p.get_window_extent(renderer).expanded(1.02, 1.02), isinstance(p, Ellipse))
+                for p in patches.values()]
+    on_paths = list(dict.fromkeys(edge for path in chosen for edge in path.edges))
+    priority = set(on_paths)
+    font = max(MIN_FONT, frame.font * 0.8)
+    dropped, carried = 0, []
+    for edge in on_paths + [e for e in graph.edges(keys=True) if e not in priority]:
+        forms = _edge_label_forms(graph, edge, values, edge in priority)
+        fonts = _label_fonts(font) if edge in priority else [font]
+        placed = _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied,
+                                   colours, leader=edge in priority)
+        dropped += placed is None
+        as_symbol = values is None and len(forms) > 1 and placed == len(forms) - 1
+        if edge in priority and (placed is None or as_symbol):
+            carried.append(_leibniz_unicode(graph, edge) + " = " + _local_text(graph, edge, values))
     if dropped:
         notes.append(f"{dropped} edge label{'s' if dropped != 1 else ''} omitted (no room)")
+    if carried:
+        notes.append("; ".join(carried))
+
+
+@dataclass
+class _NodeShape:
+    """A node's outline in display coordinates, for labels to keep clear of (an ellipse or its box)."""
+
+    box: Bbox
+    elliptic: bool
+
+    def overlaps(self, other: Bbox) -> bool:
+        if not self.box.overlaps(other):
+            return False
+        if not self.elliptic:
+            return True
+        cx, cy = (self.box.x0 + self.box.x1) / 2, (self.box.y0 + self.box.y1) / 2
+        nearest_x = min(max(cx, other.x0), other.x1)
+        nearest_y = min(max(cy, other.y0), other.y1)
+        rx, ry = self.box.width / 2, self.box.height / 2
+        return ((nearest_x - cx) / rx) ** 2 + ((nearest_y - cy) / ry) ** 2 < 1
+
+
+def _label_shifts(half_height: float, leader: bool) -> list[tuple[float, float]]:
+    """Offsets from the wire (display units): on it, then above and below at growing distance."""
+    shifts = [(0.0, 0.0)]
+    if leader:
+        for step in (1.3, 2.4, 3.5, 4.6, 5.7, 6.8):
+            shifts += [(0.0, step * half_height), (0.0, -step * half_height)]
+    return shifts
+
+
+#: Smallest font size (points) to which a highlighted path's edge label may shrink.
+READABLE_FONT = 9.0
+
+
+def _label_fonts(font: float) -> list[float]:
+    sizes = [font]
+    while sizes[-1] * 0.85 >= READABLE_FONT:
+        sizes.append(sizes[-1] * 0.85)
+    return sizes
+
+
+def _local_value(graph, edge, values):
+    from .numeric import evaluate
+
+    source, target, key = edge
+    data = graph.edges[edge]
+    operands = {graph.nodes[o]["symbol"]: values.values[o] for o in graph.nodes[target]["operands"]}
+    return evaluate(data["local_derivative"], operands)
+
+
+def _local_text(graph, edge, values) -> str:
+    if values is not None:
+        return _short(_local_value(graph, edge, values))
+    return to_unicode(graph.edges[edge]["local_derivative"])
+
+
+def _node_symbol_form(graph, edge):
+    """The local derivative with the target's own expression replaced by its symbol: u₃(1−u₃)."""
+    source, target, key = edge
+    derivative = graph.edges[edge]["local_derivative"]
+    definition = graph.nodes[target].get("definition")
+    if definition is None or definition.is_Symbol or definition.is_Number:
+        return derivative
+    return derivative.subs(definition, graph.nodes[target]["symbol"])
+
+
+def _leibniz_unicode(graph, edge) -> str:
+    source, target, _ = edge
+    return f"\u2202{to_unicode(graph.nodes[target]['symbol'])}/\u2202{to_unicode(graph.nodes[source]['symbol'])}"
+
+
+def _edge_label_forms(graph, edge, values, priority: bool) -> list[str]:
+    """Labels for `edge` from the most to the least informative; the first one is "the" label."""
+    if values is not None:
+        return [_short(_local_value(graph, edge, values))]
+    derivative = graph.edges[edge]["local_derivative"]
+    forms = [_mathtext(to_latex(derivative), to_unicode(derivative))]
+    short = _node_symbol_form(graph, edge)
+    if short != derivative:
+        forms.append(_mathtext(to_latex(short), to_unicode(short)))
+    if priority:
+        source, target, _ = edge
+        forms.append(f"$\\partial {name_to_latex(target)}/\\partial {name_to_latex(source)}$")
+    return list(dict.fromkeys(forms))
+
+
+def _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied, colours, leader):
+    """Place the first form that fits; return its index in `forms`, or None if none fits."""
+    source, target, key = edge
+    segments = _edge_segments(graph, layout, source, target, key)
+    segments = segments[-1:] + segments[:-1]
+    rad = _parallel_rad(graph, source, target, key)
+    to_display = ax.transData.transform
+    for index, form in enumerate(forms):
+        for size in fonts:
+            text = ax.text(0, 0, form, fontsize=size, ha="center", va="center", zorder=4, color=colours["text"],
+                           bbox=dict(boxstyle="round,pad=0.15", facecolor=colours["background"],
+                                     edgecolor="none", alpha=0.9))
+            extent = text.get_window_extent(renderer).expanded(1.05, 1.1)
+            half_w, half_h = extent.width / 2, extent.height / 2
+            for (x0, y0), (x1, y1) in segments:
+                for t in (0.5, 0.38, 0.62, 0.28, 0.72):
+                    x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                    if rad:
+                        x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
+                    wire = to_display((x, y))
+                    for shift in _label_shifts(half_h, leader):
+                        centre = wire + shift
+                        box = Bbox.from_extents(centre[0] - half_w, centre[1] - half_h,
+                                                centre[0] + half_w, centre[1] + half_h)
+                        if _inside(box, ax.bbox) and not any(o.overlaps(box) for o in occupied):
+                            text.set_position(ax.transData.inverted().transform(centre))
+                            text.set_gid(f"edge-label {source} {target} {key}")
+                            occupied.append(box)
+                            if shift[1]:
+                                ax.plot([x, text.get_position()[0]], [y, text.get_position()[1]],
+                                        color=colours["muted"], linewidth=0.8, zorder=3.5)
+                            return index
+            text.remove()
+    return None
 
 
 def _renderer(fig: Figure):
@@ -411,12 +555,12 @@ def _path_label(explanation, path) -> str:
     return _mathtext(text, fallback)
 
 
-def _draw_legend(fig, explanation, chosen, colours, frame) -> None:
+def _draw_legend(fig, explanation, chosen, numbers, colours, frame, bottom: float = 0.01) -> None:
     if not chosen:
         return
-    handles = [Line2D([0], [0], color=PALETTE[i], linewidth=4) for i in range(len(chosen))]
-    labels = [f"path {i + 1}:  {_path_label(explanation, p)}" for i, p in enumerate(chosen)]
-    legend = fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, 0.01), frameon=False,
+    handles = [Line2D([0], [0], color=path_colour(i), linewidth=4) for i in numbers]
+    labels = [f"path {i + 1}:  {_path_label(explanation, p)}" for i, p in zip(numbers, chosen)]
+    legend = fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, bottom), frameon=False,
                         fontsize=min(18.0, max(10.0, 150.0 / (len(chosen) + 4))), labelcolor=colours["text"],
                         handlelength=2.0)
     _shrink_to_fit(fig, legend)
@@ -432,18 +576,25 @@ def _shrink_to_fit(fig, legend) -> None:
             text.set_fontsize(text.get_fontsize() * 0.85)
 
 
-def _draw_texts(fig, title, caption, notes, colours) -> None:
+def _draw_texts(fig, title, caption, notes, colours) -> float:
+    """Title on top; caption (legible, in the text colour) and notes (smaller) at the bottom left.
+
+    Returns the figure fraction above the bottom texts, where the legend may start.
+    """
     if title:
         fig.text(0.02, 0.965, title, fontsize=22, va="top", ha="left", color=colours["text"])
-    lines = ([caption] if caption else []) + (["Note: " + "; ".join(notes)] if notes else [])
-    if lines:
-        text = fig.text(0.98, 0.012, "\n".join(lines), fontsize=15, va="bottom", ha="right",
-                        color=colours["muted"])
-        renderer = _renderer(fig)
+    renderer = _renderer(fig)
+    bottom = 0.012
+    blocks = [("Note: " + "; ".join(notes), 12, colours["muted"])] if notes else []
+    blocks += [(caption, 18, colours["text"])] if caption else []
+    for content, size, colour in blocks:
+        text = fig.text(0.02, bottom, content, fontsize=size, va="bottom", ha="left", color=colour, wrap=False)
         for _ in range(8):
-            if text.get_window_extent(renderer).x0 >= fig.bbox.x0 + 2:
+            if text.get_window_extent(renderer).x1 <= fig.bbox.x1 - 2:
                 break
             text.set_fontsize(text.get_fontsize() * 0.85)
+        bottom += text.get_window_extent(renderer).height / fig.bbox.height + 0.008
+    return bottom
 
 
 # --- files ---------------------------------------------------------------------------
@@ -467,8 +618,10 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
                  usetex: bool = False) -> list[Path]:
     """Write a numbered sequence of slide frames and an index.
 
-    Frames: the graph alone; the forward pass; one frame per listed path with
-    its product as caption; all paths together with the sum. ``frames.md`` and
+    Frames: the graph alone; the forward pass (values only); one frame per
+    listed path (numbered and coloured as in the listing) with its product as
+    caption; all paths together with the sum; the backward pass (gradients,
+    and each edge's local derivative). ``frames.md`` and
     ``frames.tex`` (one ``\\includegraphics`` per frame) list them in order.
 
     Returns
@@ -480,17 +633,8 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
     if kind not in FORMATS:
         raise OptionError(f"frame format must be one of {', '.join(FORMATS)}, got {kind!r}")
     directory.mkdir(parents=True, exist_ok=True)
+    frames = frame_options(explanation, values)
     e = explanation
-    target = rf"$\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)}$"
-    frames = [("graph", dict(highlight=False, edge_labels=False,
-                             title="The computation graph", caption=_definitions_caption(e)))]
-    frames.append(("forward", dict(highlight=False, values=values, edge_labels=True,
-                                   title="Forward pass: each node computes its value from its operands")))
-    for number, path in enumerate(e.listed_paths[: len(PALETTE)], start=1):
-        frames.append((f"path{number}", dict(paths=[path], title=f"Path {number} of {e.path_count} for {target}",
-                                             caption=f"{len(path.edges)} local derivatives multiplied along the path")))
-    frames.append(("sum", dict(title=f"{target}: the sum over the paths", values=values,
-                               caption=_sum_caption(e))))
     width = len(str(len(frames)))
     written = []
     for index, (name, options) in enumerate(frames, start=1):
@@ -502,14 +646,49 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
     return written
 
 
+def frame_options(e, values=None) -> list[tuple[str, dict]]:
+    """The slide frames of :func:`write_frames`: ``(name, plot options)`` in slide order.
+
+    Examples
+    --------
+    >>> import symgrad
+    >>> [name for name, _ in frame_options(symgrad.explain("x*sin(x)", "x"))]
+    ['graph', 'forward', 'path1', 'path2', 'sum', 'backward']
+    """
+    target = rf"$\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)}$"
+    frames = [("graph", dict(highlight=False, edge_labels=False,
+                             title="The computation graph", caption=_definitions_caption(e)))]
+    frames.append(("forward", dict(highlight=False, values=values, gradients=False, edge_labels=False,
+                                   title="Forward pass: each node computes its value from its operands")))
+    for number, path in enumerate(e.listed_paths[: len(PALETTE)], start=1):
+        frames.append((f"path{number}", dict(paths=[path], values=values, gradients=False,
+                                             title=f"Path {number} of {e.path_count} for {target}",
+                                             caption=_path_caption(path))))
+    frames.append(("sum", dict(title=f"{target}: the sum over the paths", values=values, gradients=False,
+                               caption=_sum_caption(e))))
+    frames.append(("backward", dict(highlight=False, values=values, edge_labels=True,
+                                    title="Backward pass: gradients flow right to left, times each local derivative")))
+    return frames
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 operation``, ``2 operations``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _path_caption(path) -> str:
+    return f"{_counted(len(path.edges), 'local derivative')} multiplied along the path"
+
+
 def _definitions_caption(e) -> str:
     count = sum(1 for n in e.graph if e.graph.nodes[n]["kind"] == "operation")
-    return f"{e.graph.number_of_nodes()} nodes, {count} operations, {e.graph.number_of_edges()} edges"
+    return (f"{_counted(e.graph.number_of_nodes(), 'node')}, {_counted(count, 'operation')}, "
+            f"{_counted(e.graph.number_of_edges(), 'edge')}")
 
 
 def _sum_caption(e) -> str:
     derivative = to_latex(e.derivative) if len(str(e.derivative)) < 120 else None
-    sentence = f"{e.path_count} path{'s' if e.path_count != 1 else ''}, summed"
+    sentence = f"{_counted(e.path_count, 'path')}, summed"
     if derivative is None:
         return sentence
     return sentence + ": " + _mathtext(rf"\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)} = {derivative}", "")

@@ -151,10 +151,10 @@ def test_frames_are_numbered_in_slide_order_with_an_index(tmp_path):
     written = write_frames(e, tmp_path, kind="png", dpi=40)
     names = [p.name for p in written]
     assert names == sorted(names)
-    assert [n.split("-", 2)[2].split(".")[0] for n in names] == ["graph", "forward", "path1", "path2", "sum"]
+    assert [n.split("-", 2)[2].split(".")[0] for n in names] == ["graph", "forward", "path1", "path2", "sum", "backward"]
     index = (tmp_path / "frames.tex").read_text()
-    assert index.count(r"\includegraphics") == 5
-    assert (tmp_path / "frames.md").read_text().count("![") == 5
+    assert index.count(r"\includegraphics") == 6
+    assert (tmp_path / "frames.md").read_text().count("![") == 6
 
 
 def test_cli_figure_frames_and_undefined_point(tmp_path):
@@ -197,3 +197,105 @@ def test_mlp_cli_writes_the_network_figure(tmp_path):
                              str(tmp_path / "net.svg"), "-f", "text"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "net.svg").read_bytes().startswith(b"<?xml")
+
+
+# --- frames that agree, labels by priority (issue 12) -----------------------------------------
+
+pytestmark = pytest.mark.filterwarnings("error:Glyph:UserWarning")
+
+TWO_LAYER_LOSS = ("(y - sigmoid(v1*sigmoid(v0*x)))^2", "v0")
+
+
+def _edge_label_texts(fig):
+    return {t.get_gid(): t for t in fig.axes[0].texts if (t.get_gid() or "").startswith("edge-label ")}
+
+
+def _legend_entries(fig):
+    legend = fig.legends[0]
+    numbers = [int(t.get_text().split(":")[0].split()[1]) for t in legend.get_texts()]
+    colours = [matplotlib.colors.to_hex(h.get_color()) for h in legend.legend_handles]
+    return list(zip(numbers, colours))
+
+
+def test_a_path_keeps_its_number_and_colour_in_every_frame():
+    from symgrad.plot import frame_options
+
+    e = symgrad.explain("x*sin(x) + x*x", "x", check=False)
+    expected = {i + 1: PALETTE[i].lower() for i in range(e.path_count)}
+    seen = 0
+    for name, options in frame_options(e):
+        fig = plot(e, **options)
+        if not fig.legends:
+            continue
+        for number, colour in _legend_entries(fig):
+            assert expected[number] == colour, (name, number)
+            seen += 1
+        if name.startswith("path"):
+            assert _legend_entries(fig)[0][0] == int(name[4:])
+            assert fig._suptitle is None and f"Path {name[4:]} of {e.path_count}" in fig.texts[0].get_text()
+    assert seen == 2 * e.path_count  # once in its own frame, once in the sum frame
+
+
+def test_forward_frame_shows_values_only_and_backward_frame_gradients():
+    from symgrad.plot import frame_options
+
+    e = symgrad.explain("sigmoid(w*x + b)", "w", at="w=0.5,x=2,b=-1")
+    options = dict(frame_options(e, e.values))
+    forward = [t.get_text() for t in plot(e, **options["forward"]).axes[0].texts]
+    backward = [t.get_text() for t in plot(e, **options["backward"]).axes[0].texts]
+    assert any("0.5" in t for t in forward) and not any("nabla" in t for t in forward)
+    assert not _edge_label_texts(plot(e, **options["forward"]))
+    assert sum("nabla" in t for t in backward) == e.graph.number_of_nodes()
+
+
+def test_captions_have_correct_plurals_and_a_subtraction_reads_minus():
+    from symgrad.plot import frame_options
+
+    e = symgrad.explain("sin(x)", "x", check=False)
+    options = dict(frame_options(e))
+    assert options["graph"]["caption"] == "2 nodes, 1 operation, 1 edge"
+    assert options["path1"]["caption"] == "1 local derivative multiplied along the path"
+    texts = [t.get_text() for t in plot(symgrad.explain("x - y", "x", check=False)).axes[0].texts]
+    assert "$-$" in "\n".join(texts) and "+/-" not in "\n".join(texts)
+
+
+def test_sum_frame_result_is_legible_and_clear_of_the_legend():
+    from symgrad.plot import frame_options
+
+    e = symgrad.explain("x*sin(x)", "x", check=False)
+    fig = plot(e, **dict(frame_options(e))["sum"])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    caption = next(t for t in fig.texts if "summed" in t.get_text())
+    assert caption.get_fontsize() >= 14
+    assert matplotlib.colors.to_hex(caption.get_color()) == "#1a1a1a"
+    legend_box = fig.legends[0].get_window_extent(renderer)
+    assert caption.get_window_extent(renderer).y1 < legend_box.y0
+
+
+@pytest.mark.parametrize("expression, wrt, at", [
+    ("sigmoid(w*x + b)", "w", "w=0.5,x=2,b=-1"),
+    ("sigmoid(w*x + b)", "w", None),
+    (*TWO_LAYER_LOSS, None),
+    (*TWO_LAYER_LOSS, "y=1,v1=0.5,v0=-0.3,x=2"),
+] + [(expression, wrt, None) for expression, wrt in EXPRESSIONS])
+def test_every_path_edge_keeps_its_label_and_labels_do_not_overlap(expression, wrt, at):
+    e = symgrad.explain(expression, wrt, check=False, at=at)
+    fig = e.plot(edge_labels=True)
+    labels = _edge_label_texts(fig)
+    for path in fig.symgrad_highlighted:
+        for source, target, key in path.edges:
+            assert f"edge-label {source} {target} {key}" in labels
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in labels.values()]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+    ax_box = fig.axes[0].bbox
+    assert all(b.x0 >= ax_box.x0 - 1 and b.x1 <= ax_box.x1 + 1 for b in boxes)
+
+
+def test_labels_at_a_point_are_numbers():
+    e = symgrad.explain("sigmoid(w*x + b)", "w", at="w=0.5,x=2,b=-1")
+    labels = {gid.split(" ", 1)[1]: t.get_text() for gid, t in _edge_label_texts(e.plot()).items()}
+    assert labels["u2 f 0"] == "0.25"  # sigma'(0) = 1/4, the label issue 12 found dropped
+    assert labels["w u1 0"] == "2"
