@@ -156,7 +156,7 @@ def _write_figures(explanation, args: argparse.Namespace) -> None:
     style = dict(theme=args.theme, usetex=args.usetex)
     if args.figure:
         labels = {"auto": None, "on": True, "off": False}[args.edge_labels]
-        figure = explanation.plot(edge_labels=labels, **style)
+        figure = explanation.plot(edge_labels=labels, pyplot=False, **style)
         save_figure(figure, args.figure, dpi=args.dpi, transparent=args.transparent)
     if args.frames:
         write_frames(explanation, args.frames, kind=args.frame_format, values=explanation.values,

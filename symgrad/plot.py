@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import matplotlib.colors
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -137,10 +138,10 @@ def _axes_box(legend_lines: int, has_title: bool) -> list[float]:
     return [0.02, bottom, 0.96, top - bottom]
 
 
-def _frame(fig: Figure, ax, layout, max_lines: int, max_chars: int) -> _Frame:
+def _frame(fig: Figure, ax, layout, max_lines: int, max_chars: int, reserved: float = 0.0) -> _Frame:
     bbox = ax.get_position()
     width_pts = bbox.width * fig.get_figwidth() * 72
-    height_pts = bbox.height * fig.get_figheight() * 72
+    height_pts = bbox.height * fig.get_figheight() * 72 * (1 - reserved)
     points_x = width_pts / max(layout.width, 1)
     points_y = height_pts / max(layout.height, 1)
     diameter = min(0.62 * points_x, 0.72 * points_y, 110.0)
@@ -159,14 +160,15 @@ def plot(
     max_paths: int | None = None,
     edge_labels: bool | None = None,
     values=None,
-    theme: str = "light",
+    theme: str | None = None,
     usetex: bool = False,
     title: str | None = None,
     caption: str | None = None,
     paths: Sequence | None = None,
     figsize: tuple[float, float] = SLIDE_SIZE,
     gradients: bool = True,
-) -> Figure:
+    pyplot: bool = True,
+):
     """Draw the computation graph, with the chain-rule paths highlighted.
 
     Parameters
@@ -175,7 +177,8 @@ def plot(
         With an explanation, its listed paths are highlighted, each in its own
         colour, with a legend of their chain-rule products.
     ax : matplotlib.axes.Axes, optional
-        Draw into this axes instead of a new 16:9 figure.
+        Draw into this axes instead of a new 16:9 figure; the legend, title,
+        caption and notes stay inside it, and it is returned.
     highlight : bool
         Highlight the paths (explanations only).
     max_paths : int, optional
@@ -186,7 +189,9 @@ def plot(
         at most 40 nodes. Labels that would collide are dropped, with a note.
     values : symgrad.point.PointValues, optional
         Write each node's value and gradient (adjoint) under its name.
-    theme : {"light", "dark"}
+    theme : {"light", "dark"}, optional
+        Default: the one that suits the active matplotlib style's background
+        (``plt.style.use("dark_background")`` gives "dark").
     usetex : bool
         Typeset labels with a real LaTeX installation (``text.usetex``).
     title, caption : str, optional
@@ -197,14 +202,20 @@ def plot(
         subset is drawn.
     gradients : bool
         With `values`, write the gradients too (False: the forward pass only).
+    pyplot : bool
+        Without `ax`, create the figure through ``matplotlib.pyplot`` (so that
+        notebooks show it and ``plt.savefig`` works); False gives a bare
+        ``Figure`` with an Agg canvas, known to no GUI.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        The new figure, or `ax` when given (its figure is ``ax.figure``).
         Attributes ``symgrad_highlighted`` (the highlighted paths),
         ``symgrad_path_numbers`` (their numbers in the listing, from 1) and
         ``symgrad_notes`` (what was left out) tell what was drawn.
     """
+    theme = _active_theme() if theme is None else theme
     if theme not in THEMES:
         raise OptionError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
     colours = THEMES[theme]
@@ -215,15 +226,17 @@ def plot(
     if explanation is not None and highlight and paths is None and len(chosen) < explanation.path_count:
         hidden = explanation.path_count - len(chosen)
         notes.append(f"{hidden} more path{'s' if hidden != 1 else ''} not drawn")
-    with matplotlib.rc_context({"text.usetex": usetex, "mathtext.fontset": "dejavusans",
-                                "svg.fonttype": "path"}):
-        fig, ax = _figure_and_axes(ax, figsize, colours, len(chosen) + bool(caption) + bool(notes),
-                                   bool(title))
+    given_axes = ax is not None
+    text_lines = len(chosen) + bool(caption) + bool(notes)
+    with matplotlib.rc_context(_RC | {"text.usetex": usetex}):
+        fig, ax = _figure_and_axes(ax, figsize, colours, text_lines, bool(title), pyplot)
+        host = ax if given_axes else fig
+        reserve = _reserved(ax, text_lines, bool(title)) if given_axes else (0.0, 0.0)
         layout = layered_layout(graph)
         labels = {n: _node_lines(graph, n, values, gradients) for n in graph}
         frame = _frame(fig, ax, layout, max(len(v) for v in labels.values()),
-                       max(_visible_length(line) for v in labels.values() for line in v))
-        _set_limits(ax, layout)
+                       max(_visible_length(line) for v in labels.values() for line in v), sum(reserve))
+        _set_limits(ax, layout, reserve)
         patches = _draw_nodes(ax, graph, layout, labels, frame, colours, notes)
         _draw_edges(ax, graph, layout, patches, frame, colours)
         numbers = [_path_number(explanation, path, i) for i, path in enumerate(chosen)]
@@ -233,13 +246,31 @@ def plot(
             _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, chosen, values)
         elif edge_labels is None and graph.number_of_nodes() > EDGE_LABEL_NODE_LIMIT:
             notes.append("edge labels omitted (too many nodes)")
-        above = _draw_texts(fig, title, caption, notes, colours)
-        _draw_legend(fig, explanation, chosen, numbers, colours, frame, above)
-    fig.symgrad_highlighted = chosen
-    fig.symgrad_path_numbers = [n + 1 for n in numbers]
-    fig.symgrad_notes = notes
-    fig.symgrad_layout = layout
-    return fig
+        above = _draw_texts(host, title, caption, notes, colours)
+        _draw_legend(host, explanation, chosen, numbers, colours, frame, above)
+    host.symgrad_highlighted = chosen
+    host.symgrad_path_numbers = [n + 1 for n in numbers]
+    host.symgrad_notes = notes
+    host.symgrad_layout = layout
+    return host
+
+
+#: rcParams while drawing: mathtext in the text font, and a fallback list for SVG text.
+_RC = {"mathtext.fontset": "dejavusans", "font.family": "sans-serif",
+       "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial", "Liberation Sans"]}
+
+
+def _active_theme() -> str:
+    """"dark" when the active style's figure background is dark, else "light"."""
+    red, green, blue, _ = matplotlib.colors.to_rgba(matplotlib.rcParams["figure.facecolor"])
+    return "dark" if 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.5 else "light"
+
+
+def _reserved(ax, text_lines: int, has_title: bool) -> tuple[float, float]:
+    """Fractions of a given Axes kept free for the legend and notes (bottom) and the title (top)."""
+    height = ax.get_position().height * ax.figure.get_figheight() * 72  # points
+    bottom = min(0.6, (text_lines * 1.75 * 18 + 8) / height) if text_lines else 0.0
+    return bottom, min(0.2, 34 / height) if has_title else 0.0
 
 
 def _is_graph(obj) -> bool:
@@ -269,21 +300,29 @@ def path_colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def _figure_and_axes(ax, figsize, colours, legend_lines: int, has_title: bool):
+def _figure_and_axes(ax, figsize, colours, legend_lines: int, has_title: bool, pyplot: bool = True):
     if ax is not None:
         ax.set_axis_off()
         return ax.figure, ax
-    fig = Figure(figsize=figsize, facecolor=colours["background"])
-    FigureCanvasAgg(fig)
+    if pyplot:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=figsize, facecolor=colours["background"])
+    else:
+        fig = Figure(figsize=figsize, facecolor=colours["background"])
+        FigureCanvasAgg(fig)
     ax = fig.add_axes(_axes_box(legend_lines, has_title))
     ax.set_axis_off()
     ax.set_facecolor(colours["background"])
     return fig, ax
 
 
-def _set_limits(ax, layout) -> None:
+def _set_limits(ax, layout, reserve: tuple[float, float] = (0.0, 0.0)) -> None:
+    """Fit the layout, leaving the `reserve` fractions (bottom, top) of the Axes free."""
+    bottom, top = reserve
+    span = layout.height / (1 - bottom - top)
     ax.set_xlim(-0.5, layout.width - 0.5)
-    ax.set_ylim(layout.height - 0.5, -0.5)
+    ax.set_ylim(layout.height - 0.5 + bottom * span, -0.5 - top * span)
 
 
 def _visible_length(line: str) -> int:
@@ -555,66 +594,77 @@ def _path_label(explanation, path) -> str:
     return _mathtext(text, fallback)
 
 
-def _draw_legend(fig, explanation, chosen, numbers, colours, frame, bottom: float = 0.01) -> None:
+def _draw_legend(host, explanation, chosen, numbers, colours, frame, bottom: float = 0.01) -> None:
+    """The paths' products, at the bottom left of `host` (a Figure or an Axes)."""
     if not chosen:
         return
     handles = [Line2D([0], [0], color=path_colour(i), linewidth=4) for i in numbers]
     labels = [f"path {i + 1}:  {_path_label(explanation, p)}" for i, p in zip(numbers, chosen)]
-    legend = fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, bottom), frameon=False,
-                        fontsize=min(18.0, max(10.0, 150.0 / (len(chosen) + 4))), labelcolor=colours["text"],
-                        handlelength=2.0)
-    _shrink_to_fit(fig, legend)
+    legend = host.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, bottom), frameon=False,
+                         fontsize=min(18.0, max(10.0, 150.0 / (len(chosen) + 4))), labelcolor=colours["text"],
+                         handlelength=2.0)
+    _shrink_to_fit(host, legend)
 
 
-def _shrink_to_fit(fig, legend) -> None:
-    renderer = _renderer(fig)
+def _shrink_to_fit(host, legend) -> None:
+    renderer = _renderer(host if isinstance(host, Figure) else host.figure)
     for _ in range(8):
         box = legend.get_window_extent(renderer)
-        if box.x1 <= fig.bbox.x1 - 2 and box.y1 <= fig.bbox.y1:
+        if box.x1 <= host.bbox.x1 - 2 and box.y1 <= host.bbox.y1:
             return
         for text in legend.get_texts():
             text.set_fontsize(text.get_fontsize() * 0.85)
 
 
-def _draw_texts(fig, title, caption, notes, colours) -> float:
+def _host_text(host, x: float, y: float, content: str, **style):
+    """Text at a fraction of `host`: figure coordinates for a Figure, axes coordinates for an Axes."""
+    if isinstance(host, Figure):
+        return host.text(x, y, content, **style)
+    return host.text(x, y, content, transform=host.transAxes, **style)
+
+
+def _draw_texts(host, title, caption, notes, colours) -> float:
     """Title on top; caption (legible, in the text colour) and notes (smaller) at the bottom left.
 
-    Returns the figure fraction above the bottom texts, where the legend may start.
+    Returns the fraction of `host` above the bottom texts, where the legend may start.
     """
     if title:
-        fig.text(0.02, 0.965, title, fontsize=22, va="top", ha="left", color=colours["text"])
-    renderer = _renderer(fig)
+        _host_text(host, 0.02, 0.965 if isinstance(host, Figure) else 0.99, title, fontsize=22, va="top",
+                   ha="left", color=colours["text"])
+    renderer = _renderer(host if isinstance(host, Figure) else host.figure)
     bottom = 0.012
     blocks = [("Note: " + "; ".join(notes), 12, colours["muted"])] if notes else []
     blocks += [(caption, 18, colours["text"])] if caption else []
     for content, size, colour in blocks:
-        text = fig.text(0.02, bottom, content, fontsize=size, va="bottom", ha="left", color=colour, wrap=False)
+        text = _host_text(host, 0.02, bottom, content, fontsize=size, va="bottom", ha="left", color=colour)
         for _ in range(8):
-            if text.get_window_extent(renderer).x1 <= fig.bbox.x1 - 2:
+            if text.get_window_extent(renderer).x1 <= host.bbox.x1 - 2:
                 break
             text.set_fontsize(text.get_fontsize() * 0.85)
-        bottom += text.get_window_extent(renderer).height / fig.bbox.height + 0.008
+        bottom += text.get_window_extent(renderer).height / host.bbox.height + 0.008
     return bottom
 
 
 # --- files ---------------------------------------------------------------------------
 
 
-def save_figure(fig: Figure, path: str | Path, *, dpi: float = 150, transparent: bool = False) -> Path:
+def save_figure(fig, path: str | Path, *, dpi: float = 150, transparent: bool = False) -> Path:
     """Save `fig` as PNG, SVG or PDF, chosen by the file extension."""
+    fig = fig if isinstance(fig, Figure) else fig.figure  # an Axes that plot(ax=...) returned
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
         raise OptionError(f"figure file {path.name!r}: the extension must be one of .png, .svg, .pdf")
     if not 10 <= dpi <= 1200:
         raise OptionError(f"dpi must be between 10 and 1200, got {dpi}")
-    fig.savefig(path, format=kind, dpi=dpi, transparent=transparent,
-                facecolor="none" if transparent else fig.get_facecolor())
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays searchable text
+        fig.savefig(path, format=kind, dpi=dpi, transparent=transparent,
+                    facecolor="none" if transparent else fig.get_facecolor())
     return path
 
 
 def write_frames(explanation, directory: str | Path, *, kind: str = "png", values=None,
-                 theme: str = "light", dpi: float = 150, transparent: bool = False,
+                 theme: str | None = None, dpi: float = 150, transparent: bool = False,
                  usetex: bool = False) -> list[Path]:
     """Write a numbered sequence of slide frames and an index.
 
@@ -638,7 +688,7 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
     width = len(str(len(frames)))
     written = []
     for index, (name, options) in enumerate(frames, start=1):
-        fig = plot(e, theme=theme, usetex=usetex, **options)
+        fig = plot(e, theme=theme, usetex=usetex, pyplot=False, **options)
         path = directory / f"frame-{index:0{width}d}-{name}.{kind}"
         save_figure(fig, path, dpi=dpi, transparent=transparent)
         written.append(path)

@@ -20,6 +20,14 @@ EXPRESSIONS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _close_pyplot_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def _node_boxes(fig):
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
@@ -142,7 +150,7 @@ def test_draws_into_a_given_axes():
     fig = Figure()
     ax = fig.add_subplot(1, 2, 2)
     returned = symgrad.explain("x*y", "x", check=False).plot(ax=ax)
-    assert returned is fig
+    assert returned is ax and returned.figure is fig
     assert len(ax.patches) > 0
 
 
@@ -299,3 +307,58 @@ def test_labels_at_a_point_are_numbers():
     labels = {gid.split(" ", 1)[1]: t.get_text() for gid, t in _edge_label_texts(e.plot()).items()}
     assert labels["u2 f 0"] == "0.25"  # sigma'(0) = 1/4, the label issue 12 found dropped
     assert labels["w u1 0"] == "2"
+
+
+# --- matplotlib conventions (issue 12, item 8) ----------------------------------------------
+
+
+def test_two_subplots_keep_their_legends_and_notes_inside_their_axes():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(14, 5))
+    FigureCanvasAgg = matplotlib.backends.backend_agg.FigureCanvasAgg
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, 2)
+    for ax, (expression, wrt) in zip(axes, [("x*sin(x) + x*x", "x"), ("x*x*x*x*x*x*x*x*x*x", "x")]):
+        returned = symgrad.explain(expression, wrt, check=False).plot(ax=ax, max_paths=3, title="t", caption="c")
+        assert returned is ax
+    assert not fig.legends and not fig.texts
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in axes:
+        assert ax.get_legend() is not None
+        inner = [ax.get_legend()] + list(ax.texts)
+        for artist in inner:
+            box = artist.get_window_extent(renderer)
+            assert ax.bbox.x0 - 1 <= box.x0 and box.x1 <= ax.bbox.x1 + 1, artist
+            assert ax.bbox.y0 - 1 <= box.y0 and box.y1 <= ax.bbox.y1 + 1, artist
+    assert "7 more paths not drawn" in axes[1].symgrad_notes
+
+
+def test_without_ax_the_figure_belongs_to_pyplot(tmp_path):
+    import matplotlib.pyplot as plt
+
+    fig = symgrad.explain("x*y", "x", check=False).plot()
+    assert plt.gcf() is fig
+    plt.savefig(tmp_path / "g.png", dpi=30)
+    assert (tmp_path / "g.png").stat().st_size > 2000
+    bare = plot(symgrad.explain("x*y", "x", check=False), pyplot=False)
+    assert bare not in [plt.figure(n) for n in plt.get_fignums()]
+
+
+def test_legend_follows_a_dark_style():
+    import matplotlib.pyplot as plt
+
+    with plt.style.context("dark_background"):
+        fig = plot(symgrad.explain("x*sin(x)", "x", check=False))
+    colour = matplotlib.colors.to_rgb(fig.legends[0].get_texts()[0].get_color())
+    assert sum(colour) / 3 > 0.7
+    assert sum(matplotlib.colors.to_rgb(fig.get_facecolor())) / 3 < 0.2
+
+
+def test_svg_keeps_node_names_as_text(tmp_path):
+    e = symgrad.explain("sigmoid(w*x + b)", "w", check=False)
+    path = save_figure(e.plot(pyplot=False), tmp_path / "g.svg")
+    svg = path.read_text()
+    assert svg.count("<text") >= e.graph.number_of_nodes()
+    assert "DejaVu Sans" in svg
