@@ -168,6 +168,7 @@ def plot(
     figsize: tuple[float, float] = SLIDE_SIZE,
     gradients: bool = True,
     pyplot: bool = True,
+    backward: bool = False,
 ):
     """Draw the computation graph, with the chain-rule paths highlighted.
 
@@ -202,6 +203,11 @@ def plot(
         subset is drawn.
     gradients : bool
         With `values`, write the gradients too (False: the forward pass only).
+    backward : bool
+        Draw the backward pass, CS231n style: on each wire, the value flowing
+        forward above it (green, →) and the gradient flowing back below it
+        (vermillion, ←): the gradient at the wire's head times the local
+        derivative. Without `values`, in symbols: ``f̄·u₃(1 − u₃)``.
     pyplot : bool
         Without `ax`, create the figure through ``matplotlib.pyplot`` (so that
         notebooks show it and ``plt.savefig`` works); False gives a bare
@@ -233,7 +239,8 @@ def plot(
         host = ax if given_axes else fig
         reserve = _reserved(ax, text_lines, bool(title)) if given_axes else (0.0, 0.0)
         layout = layered_layout(graph)
-        labels = {n: _node_lines(graph, n, values, gradients) for n in graph}
+        labels = {n: _node_lines(graph, n, None if backward and n != graph.graph["output"] else values, gradients)
+                  for n in graph}
         frame = _frame(fig, ax, layout, max(len(v) for v in labels.values()),
                        max(_visible_length(line) for v in labels.values() for line in v), sum(reserve))
         _set_limits(ax, layout, reserve)
@@ -242,7 +249,10 @@ def plot(
         numbers = [_path_number(explanation, path, i) for i, path in enumerate(chosen)]
         _draw_paths(ax, graph, layout, patches, frame, chosen, numbers)
         show_labels = edge_labels if edge_labels is not None else graph.number_of_nodes() <= EDGE_LABEL_NODE_LIMIT
-        if show_labels:
+        if backward:
+            _draw_wire_flows(fig, ax, graph, layout, patches, frame, colours, notes, values)
+            notes.insert(0, "above each wire: the value flowing forward \u2192;  below: the gradient flowing back \u2190")
+        elif show_labels:
             _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, chosen, values)
         elif edge_labels is None and graph.number_of_nodes() > EDGE_LABEL_NODE_LIMIT:
             notes.append("edge labels omitted (too many nodes)")
@@ -473,6 +483,79 @@ def _label_shifts(half_height: float, leader: bool) -> list[tuple[float, float]]
         for step in (1.3, 2.4, 3.5, 4.6, 5.7, 6.8):
             shifts += [(0.0, step * half_height), (0.0, -step * half_height)]
     return shifts
+
+
+#: Colours of the backward-pass picture (Okabe & Ito): values forward, gradients back.
+FORWARD_COLOUR, BACKWARD_COLOUR = "#009E73", "#D55E00"
+
+
+def _draw_wire_flows(fig, ax, graph, layout, patches, frame, colours, notes, values) -> None:
+    """Write each wire's forward value above it and its backward gradient below it."""
+    renderer = _renderer(fig)
+    occupied = [_NodeShape(p.get_window_extent(renderer).expanded(1.02, 1.02), isinstance(p, Ellipse))
+                for p in patches.values()]
+    font = max(READABLE_FONT, frame.font * 0.8)
+    dropped = 0
+    theme_dark = colours is THEMES["dark"]
+    forward_colour = "#3DDC97" if theme_dark else FORWARD_COLOUR
+    backward_colour = "#FF8A5C" if theme_dark else BACKWARD_COLOUR
+    for edge in graph.edges(keys=True):
+        forward, back = _wire_texts(graph, edge, values)
+        for content, colour, side in ((forward, forward_colour, 1), (back, backward_colour, -1)):
+            if _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, font, occupied,
+                                 colours) is None:
+                dropped += 1
+    if dropped:
+        notes.append(f"{_counted(dropped, 'wire label')} omitted (no room)")
+
+
+def _wire_texts(graph, edge, values) -> tuple[str, str]:
+    """(value forward, gradient back) on `edge`, as numbers at the point or in symbols."""
+    source, target, _ = edge
+    if values is not None:
+        gradient = values.gradients[target] * _local_value(graph, edge, values)
+        return f"{_short(values.values[source])} \u2192", f"\u2190 {_short(gradient)}"
+    local = _node_symbol_form(graph, edge)
+    head = name_to_latex(target)
+    factor = "" if local == 1 else r" \cdot " + to_latex(local)
+    back = _mathtext(rf"\leftarrow \bar{{{head}}}{factor}", f"\u2190 {target}\u0304 \u00b7 {to_unicode(local)}")
+    return _mathtext(rf"{name_to_latex(source)} \rightarrow", f"{source} \u2192"), back
+
+
+def _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, font, occupied, colours):
+    """Put `content` just above (side=1) or below (side=-1) the wire; return the Text or None."""
+    source, target, key = edge
+    segments = _edge_segments(graph, layout, source, target, key)
+    segments = segments[-1:] + segments[:-1]
+    rad = _parallel_rad(graph, source, target, key)
+    for size in _label_fonts(font):
+        text = ax.text(0, 0, content, fontsize=size, ha="center", va="center", zorder=4, color=colour,
+                       fontweight="bold",
+                       bbox=dict(boxstyle="round,pad=0.1", facecolor=colours["background"], edgecolor="none",
+                                 alpha=0.85))
+        extent = text.get_window_extent(renderer)
+        half_w, half_h = extent.width / 2, extent.height / 2
+        for (x0, y0), (x1, y1) in segments:
+            for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+                x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                if rad:
+                    x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
+                wire = ax.transData.transform((x, y))
+                slope = _display_slope(ax, (x0, y0), (x1, y1))
+                centre = (wire[0], wire[1] + side * (half_h + 3 + abs(slope) * half_w))
+                box = Bbox.from_extents(centre[0] - half_w, centre[1] - half_h, centre[0] + half_w, centre[1] + half_h)
+                if _inside(box, ax.bbox) and not any(o.overlaps(box) for o in occupied):
+                    text.set_position(ax.transData.inverted().transform(centre))
+                    text.set_gid(f"{'value' if side > 0 else 'gradient'} {source} {target} {key}")
+                    occupied.append(box)
+                    return text
+        text.remove()
+    return None
+
+
+def _display_slope(ax, start, end) -> float:
+    (x0, y0), (x1, y1) = ax.transData.transform([start, end])
+    return 0.0 if x1 == x0 else (y1 - y0) / (x1 - x0)
 
 
 #: Smallest font size (points) to which a highlighted path's edge label may shrink.
@@ -716,8 +799,8 @@ def frame_options(e, values=None) -> list[tuple[str, dict]]:
                                              caption=_path_caption(path))))
     frames.append(("sum", dict(title=f"{target}: the sum over the paths", values=values, gradients=False,
                                caption=_sum_caption(e))))
-    frames.append(("backward", dict(highlight=False, values=values, edge_labels=True,
-                                    title="Backward pass: gradients flow right to left, times each local derivative")))
+    frames.append(("backward", dict(highlight=False, values=values, backward=True,
+                                    title="Backward pass: gradients flow right to left")))
     return frames
 
 

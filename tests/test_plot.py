@@ -253,7 +253,26 @@ def test_forward_frame_shows_values_only_and_backward_frame_gradients():
     backward = [t.get_text() for t in plot(e, **options["backward"]).axes[0].texts]
     assert any("0.5" in t for t in forward) and not any("nabla" in t for t in forward)
     assert not _edge_label_texts(plot(e, **options["forward"]))
-    assert sum("nabla" in t for t in backward) == e.graph.number_of_nodes()
+    assert any("0.125" in t for t in backward) and not any("0.125" in t for t in forward)
+
+
+@pytest.mark.parametrize("at", ["w=0.5,x=2,b=-1", None])
+def test_backward_picture_puts_value_above_and_gradient_below_every_wire(at):
+    e = symgrad.explain("sigmoid(w*x + b)", "w", at=at)
+    fig = e.plot(backward=True)
+    renderer = fig.canvas.get_renderer()
+    texts = {t.get_gid(): t for t in fig.axes[0].texts if t.get_gid()}
+    for source, target, key in e.graph.edges(keys=True):
+        above, below = texts[f"value {source} {target} {key}"], texts[f"gradient {source} {target} {key}"]
+        assert above.get_window_extent(renderer).y0 > below.get_window_extent(renderer).y1
+        assert above.get_color() != below.get_color()
+    boxes = [t.get_window_extent(renderer) for t in texts.values()]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+    if at:  # the gradient flowing back along x -> u1 is w-bar * w = 0.25 * 0.5
+        assert texts["gradient x u1 1"].get_text() == "\u2190 0.125"
+    else:
+        assert texts["gradient u2 f 0"].get_text() == r"$\leftarrow \bar{f} \cdot f \cdot \left(1 - f\right)$"
 
 
 def test_captions_have_correct_plurals_and_a_subtraction_reads_minus():
