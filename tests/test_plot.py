@@ -381,3 +381,18 @@ def test_svg_keeps_node_names_as_text(tmp_path):
     svg = path.read_text()
     assert svg.count("<text") >= e.graph.number_of_nodes()
     assert "DejaVu Sans" in svg
+
+
+def test_network_figure_marks_the_chosen_weight_and_names_the_output_y_hat():
+    from symgrad import nn
+    from symgrad.netplot import WEIGHT_COLOUR, plot_network
+
+    fig = plot_network(nn.mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", loss="mse"), "v0_2_1")
+    ax = fig.axes[0]
+    label = next(t for t in ax.texts if t.get_gid() == "weight label")
+    assert label.get_text() == "$v^{(0)}_{21}$"
+    line = next(l for l in ax.lines if l.get_gid() == "weight v0_2_1")
+    assert line.get_color() == WEIGHT_COLOUR and line.get_linewidth() > max(
+        l.get_linewidth() for l in ax.lines if l is not line)
+    names = [t.get_text() for t in ax.texts]
+    assert r"$\hat{y}_{1}$" in names and "$L$" in names and not any("h^{(2)}" in n for n in names)
