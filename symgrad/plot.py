@@ -33,12 +33,11 @@ from matplotlib.transforms import Bbox
 
 from .errors import OptionError
 from .layout import layered_layout
+from .palette import PALETTE, path_colour
 from .render.printers import name_to_latex, to_latex, to_unicode
 
 __all__ = ["plot", "save_figure", "write_frames", "frame_options", "path_colour", "PALETTE", "THEMES", "FORMATS"]
 
-#: Okabe & Ito's colour-blind-safe palette, one colour per highlighted path.
-PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442", "#999999")
 FORMATS = ("png", "svg", "pdf")
 SLIDE_SIZE = (13.333, 7.5)  # inches, 16:9
 #: Above this many nodes, edges carry no derivative labels (there is no room).
@@ -303,11 +302,6 @@ def _path_number(explanation, path, position: int) -> int:
             if listed.edges == path.edges:
                 return index
     return position
-
-
-def path_colour(index: int) -> str:
-    """Colour of the path with this index in the listing (``PALETTE[index]``, cycling)."""
-    return PALETTE[index % len(PALETTE)]
 
 
 def _figure_and_axes(ax, figsize, colours, legend_lines: int, has_title: bool, pyplot: bool = True):
