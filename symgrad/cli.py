@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     figures = parser.add_argument_group("figures (matplotlib; no TeX needed)")
     figures.add_argument("--figure", metavar="FILE",
                          help="draw the graph with the paths highlighted; .png, .svg, .pdf, "
-                         "or .tex (TikZ for a Beamer frame, one overlay per path)")
+                         "or .tex (TikZ for a Beamer frame, one overlay per path), or .gif/.mp4 (animated backprop)")
     figures.add_argument("--frames", metavar="DIR",
                          help="write numbered slide frames (graph, forward pass, one per path, sum) "
                          "and an index frames.md / frames.tex to DIR")
@@ -160,6 +160,9 @@ def _write_figures(explanation, args: argparse.Namespace) -> None:
 
         from .render.tikz import to_tikz
         Path(args.figure).write_text(to_tikz(explanation), encoding="utf-8")
+    elif args.figure and args.figure.lower().endswith((".gif", ".mp4")):
+        from .animate import animate, save_animation
+        save_animation(animate(explanation, theme=args.theme), args.figure, dpi=min(args.dpi, 100))
     elif args.figure:
         labels = {"auto": None, "on": True, "off": False}[args.edge_labels]
         figure = explanation.plot(edge_labels=labels, pyplot=False, **style)

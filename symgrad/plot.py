@@ -355,6 +355,7 @@ def _draw_nodes(ax, graph, layout, labels, frame, colours, notes) -> dict:
             patch = FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                    boxstyle=f"round,pad=0,rounding_size={0.25 * width}", mutation_aspect=height / width,
                                    facecolor=colours[face], edgecolor=colours[edge], linewidth=1.5, zorder=3)
+        patch.set_gid(f"node {node}")
         ax.add_patch(patch)
         patches[node] = patch
         if labelled:
