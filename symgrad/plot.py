@@ -394,6 +394,8 @@ def _draw_edge(ax, graph, layout, patches, frame, edge, colour, width, zorder):
     source, target, key = edge
     segments = _edge_segments(graph, layout, source, target, key)
     rad = _parallel_rad(graph, source, target, key)
+    if len(segments) > 1:
+        return [_smooth_route(ax, edge, segments, patches[source], patches[target], colour, width, zorder, frame)]
     drawn = []
     for i, (start, end) in enumerate(segments):
         first, last = i == 0, i == len(segments) - 1
@@ -401,6 +403,49 @@ def _draw_edge(ax, graph, layout, patches, frame, edge, colour, width, zorder):
                             patches[target] if last else None, colour, width,
                             rad if len(segments) == 1 else 0.0, last, zorder, frame))
     return drawn
+
+
+def _leg_point(start, end, t: float, curved: bool) -> tuple[float, float]:
+    """Point at parameter t on one leg of an edge: straight, or the Bézier of :func:`_smooth_route`."""
+    (x0, y0), (x1, y1) = start, end
+    if not curved:
+        return x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+    u = 1 - t
+    weights = (u ** 3, 3 * u * u * t, 3 * u * t * t, t ** 3)
+    xs, ys = (x0, (x0 + x1) / 2, (x0 + x1) / 2, x1), (y0, y0, y1, y1)
+    return sum(w * x for w, x in zip(weights, xs)), sum(w * y for w, y in zip(weights, ys))
+
+
+def _half_width(patch) -> float:
+    return patch.width / 2 if isinstance(patch, Ellipse) else patch.get_width() / 2
+
+
+def _smooth_route(ax, edge, segments, source_patch, target_patch, colour, width, zorder, frame):
+    """A long edge as one smooth curve through its waypoints (horizontal tangents there: no kinks).
+
+    Each leg is a cubic Bézier whose handles run horizontally, so that legs
+    meet with the same tangent; the curve leaves the source and enters the
+    target horizontally, at their left and right sides.
+    """
+    from matplotlib.path import Path as MplPath
+
+    points = [segments[0][0]] + [end for _, end in segments]
+    (x0, y0), (xn, yn) = points[0], points[-1]
+    points[0] = (x0 + _half_width(source_patch), y0)
+    points[-1] = (xn - _half_width(target_patch) - 0.01, yn)
+    if not hasattr(ax, "symgrad_legs"):
+        ax.symgrad_legs = {}
+    ax.symgrad_legs[edge] = list(zip(points, points[1:]))  # where labels go along the curve
+    vertices, codes = [points[0]], [MplPath.MOVETO]
+    for (ax_, ay), (bx, by) in zip(points, points[1:]):
+        handle = (bx - ax_) / 2
+        vertices += [(ax_ + handle, ay), (bx - handle, by), (bx, by)]
+        codes += [MplPath.CURVE4] * 3
+    arrow = FancyArrowPatch(path=MplPath(vertices, codes), arrowstyle="-|>", color=colour, linewidth=width,
+                            mutation_scale=max(8.0, frame.diameter * 0.22), zorder=zorder, capstyle="round",
+                            joinstyle="round")
+    ax.add_patch(arrow)
+    return arrow
 
 
 def _draw_edges(ax, graph, layout, patches, frame, colours) -> None:
@@ -520,7 +565,7 @@ def _wire_texts(graph, edge, values) -> tuple[str, str]:
 def _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, font, occupied, colours):
     """Put `content` just above (side=1) or below (side=-1) the wire; return the Text or None."""
     source, target, key = edge
-    segments = _edge_segments(graph, layout, source, target, key)
+    segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(graph, layout, source, target, key)
     segments = segments[-1:] + segments[:-1]
     rad = _parallel_rad(graph, source, target, key)
     for size in _label_fonts(font):
@@ -532,7 +577,7 @@ def _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, 
         half_w, half_h = extent.width / 2, extent.height / 2
         for (x0, y0), (x1, y1) in segments:
             for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-                x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                x, y = _leg_point((x0, y0), (x1, y1), t, curved=len(segments) > 1)
                 if rad:
                     x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
                 wire = ax.transData.transform((x, y))
@@ -612,7 +657,7 @@ def _edge_label_forms(graph, edge, values, priority: bool) -> list[str]:
 def _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied, colours, leader):
     """Place the first form that fits; return its index in `forms`, or None if none fits."""
     source, target, key = edge
-    segments = _edge_segments(graph, layout, source, target, key)
+    segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(graph, layout, source, target, key)
     segments = segments[-1:] + segments[:-1]
     rad = _parallel_rad(graph, source, target, key)
     to_display = ax.transData.transform
@@ -625,7 +670,7 @@ def _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occu
             half_w, half_h = extent.width / 2, extent.height / 2
             for (x0, y0), (x1, y1) in segments:
                 for t in (0.5, 0.38, 0.62, 0.28, 0.72):
-                    x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                    x, y = _leg_point((x0, y0), (x1, y1), t, curved=len(segments) > 1)
                     if rad:
                         x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
                     wire = to_display((x, y))

@@ -396,3 +396,28 @@ def test_network_figure_marks_the_chosen_weight_and_names_the_output_y_hat():
         l.get_linewidth() for l in ax.lines if l is not line)
     names = [t.get_text() for t in ax.texts]
     assert r"$\hat{y}_{1}$" in names and "$L$" in names and not any("h^{(2)}" in n for n in names)
+
+
+def test_inversion_count_matches_the_definition():
+    import random
+
+    from symgrad.layout import _inversions
+
+    rng = random.Random(12)
+    for size in (0, 1, 2, 7, 50):
+        values = [rng.randrange(10) for _ in range(size)]
+        expected = sum(1 for i in range(size) for j in range(i + 1, size) if values[i] > values[j])
+        assert _inversions(values) == expected
+
+
+def test_long_edges_are_one_smooth_curve():
+    from matplotlib.path import Path as MplPath
+
+    e = symgrad.explain(*TWO_LAYER_LOSS, check=False)
+    fig = plot(e)
+    layout = fig.symgrad_layout
+    long_edges = [edge for edge, waypoints in layout.routes.items() if waypoints]
+    assert long_edges
+    curves = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"
+              and p._path_original is not None and MplPath.CURVE4 in list(p._path_original.codes)]
+    assert len(curves) == len(long_edges)
