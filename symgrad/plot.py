@@ -386,7 +386,7 @@ def _arrow(ax, start, end, patch_a, patch_b, colour, width, rad, arrow: bool, zo
         mutation_scale=max(8.0, frame.diameter * 0.22), connectionstyle=f"arc3,rad={rad}",
         shrinkA=1, shrinkB=1, zorder=zorder, capstyle="round", joinstyle="round",
     )
-    ax.add_patch(arrow_patch)
+    ax.add_artist(arrow_patch)  # not add_patch: its data-limit update clips every arrow (slow)
     return arrow_patch
 
 
@@ -444,7 +444,7 @@ def _smooth_route(ax, edge, segments, source_patch, target_patch, colour, width,
     arrow = FancyArrowPatch(path=MplPath(vertices, codes), arrowstyle="-|>", color=colour, linewidth=width,
                             mutation_scale=max(8.0, frame.diameter * 0.22), zorder=zorder, capstyle="round",
                             joinstyle="round")
-    ax.add_patch(arrow)
+    ax.add_artist(arrow)
     return arrow
 
 
