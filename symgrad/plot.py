@@ -480,13 +480,14 @@ def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, ch
                 for p in patches.values()]
     on_paths = list(dict.fromkeys(edge for path in chosen for edge in path.edges))
     priority = set(on_paths)
+    node_px = max(shape.box.width for shape in occupied)  # a wire's ends are hidden by its nodes
     font = max(MIN_FONT, frame.font * 0.8)
     dropped, carried = 0, []
     for edge in on_paths + [e for e in graph.edges(keys=True) if e not in priority]:
         forms = _edge_label_forms(graph, edge, values, edge in priority)
         fonts = _label_fonts(font) if edge in priority else [font]
         placed = _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied,
-                                   colours, leader=edge in priority)
+                                   colours, leader=edge in priority, node_px=node_px)
         dropped += placed is None
         as_symbol = values is None and len(forms) > 1 and placed == len(forms) - 1
         if edge in priority and (placed is None or as_symbol):
@@ -654,7 +655,8 @@ def _edge_label_forms(graph, edge, values, priority: bool) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied, colours, leader):
+def _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied, colours, leader,
+                      node_px: float = 0.0):
     """Place the first form that fits; return its index in `forms`, or None if none fits."""
     source, target, key = edge
     segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(graph, layout, source, target, key)
@@ -669,12 +671,16 @@ def _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occu
             extent = text.get_window_extent(renderer).expanded(1.05, 1.1)
             half_w, half_h = extent.width / 2, extent.height / 2
             for (x0, y0), (x1, y1) in segments:
+                leg = to_display((x1, y1)) - to_display((x0, y0))
+                # a path edge's label may sit on its wire only if the wire stays visible around it
+                visible = float((leg ** 2).sum() ** 0.5) - node_px
+                covers = leader and 2 * half_w > 0.6 * visible
                 for t in (0.5, 0.38, 0.62, 0.28, 0.72):
                     x, y = _leg_point((x0, y0), (x1, y1), t, curved=len(segments) > 1)
                     if rad:
                         x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
                     wire = to_display((x, y))
-                    for shift in _label_shifts(half_h, leader):
+                    for shift in _label_shifts(half_h, leader)[1 if covers else 0:]:
                         centre = wire + shift
                         box = Bbox.from_extents(centre[0] - half_w, centre[1] - half_h,
                                                 centre[0] + half_w, centre[1] + half_h)
