@@ -101,7 +101,8 @@ def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
                         help="values and gradients at a point, e.g. w=0.5,x=2,b=-1 (in the output and figures)")
     figures = parser.add_argument_group("figures (matplotlib; no TeX needed)")
     figures.add_argument("--figure", metavar="FILE",
-                         help="draw the graph with the paths highlighted; .png, .svg or .pdf")
+                         help="draw the graph with the paths highlighted; .png, .svg, .pdf, "
+                         "or .tex (TikZ for a Beamer frame, one overlay per path), or .gif/.mp4 (animated backprop)")
     figures.add_argument("--frames", metavar="DIR",
                          help="write numbered slide frames (graph, forward pass, one per path, sum) "
                          "and an index frames.md / frames.tex to DIR")
@@ -152,9 +153,17 @@ def _write_figures(explanation, args: argparse.Namespace) -> None:
     from .plot import save_figure, write_frames
 
     style = dict(theme=args.theme, usetex=args.usetex)
-    if args.figure:
+    if args.figure and args.figure.lower().endswith(".tex"):  # TikZ for a Beamer frame, no matplotlib
+        from pathlib import Path
+
+        from .render.tikz import to_tikz
+        Path(args.figure).write_text(to_tikz(explanation), encoding="utf-8")
+    elif args.figure and args.figure.lower().endswith((".gif", ".mp4")):
+        from .animate import animate, save_animation
+        save_animation(animate(explanation, theme=args.theme), args.figure, dpi=min(args.dpi, 100))
+    elif args.figure:
         labels = {"auto": None, "on": True, "off": False}[args.edge_labels]
-        figure = explanation.plot(edge_labels=labels, **style)
+        figure = explanation.plot(edge_labels=labels, pyplot=False, **style)
         save_figure(figure, args.figure, dpi=args.dpi, transparent=args.transparent)
     if args.frames:
         write_frames(explanation, args.frames, kind=args.frame_format, values=explanation.values,

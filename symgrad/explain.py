@@ -278,7 +278,7 @@ class Explanation:
         """Draw the graph with the paths highlighted; see :func:`symgrad.plot.plot`.
 
         Values and gradients at the point (``at=``) are drawn when known.
-        Returns a matplotlib ``Figure`` (or draws into ``ax=``).
+        Returns a matplotlib ``Figure``, or the ``ax=`` it drew into.
         """
         from .plot import plot
 

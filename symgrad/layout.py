@@ -60,11 +60,9 @@ class Layout:
 
 
 def _layers(graph: nx.MultiDiGraph) -> dict[str, int]:
-    layer: dict[str, int] = {}
-    for node in graph.graph["order"]:  # a topological order
-        operands = [s for s, _ in graph.in_edges(node)]
-        layer[node] = 1 + max((layer[s] for s in operands), default=-1)
-    return layer
+    """Longest-path layering: each node one column after its latest operand."""
+    return {node: depth for depth, generation in enumerate(nx.topological_generations(graph))
+            for node in generation}
 
 
 def layered_layout(graph: nx.MultiDiGraph, sweeps: int = 8) -> Layout:
@@ -154,16 +152,23 @@ def _crossings(columns: list, right: dict) -> int:
 
 def _inversions(values: list[int]) -> int:
     """Number of pairs out of order (merge sort, O(n log n))."""
+    return _sort_and_count(values)[1]
+
+
+def _sort_and_count(values: list[int]) -> tuple[list[int], int]:
     if len(values) < 2:
-        return 0
+        return list(values), 0
     middle = len(values) // 2
-    left, right = values[:middle], values[middle:]
-    count = _inversions(left) + _inversions(right)
-    left.sort()
-    right.sort()
-    j = 0
-    for value in left:
-        while j < len(right) and right[j] < value:
+    left, left_count = _sort_and_count(values[:middle])
+    right, right_count = _sort_and_count(values[middle:])
+    merged, count, i, j = [], left_count + right_count, 0, 0
+    while i < len(left) and j < len(right):
+        if right[j] < left[i]:
+            merged.append(right[j])
+            count += len(left) - i  # right[j] precedes every remaining left value
             j += 1
-        count += j
-    return count
+        else:
+            merged.append(left[i])
+            i += 1
+    merged += left[i:] + right[j:]
+    return merged, count

@@ -94,8 +94,10 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
         edge = colours["output_edge"] if is_loss else (colours["input_edge"] if l == 0 else colours["operation_edge"])
         ax.add_patch(Ellipse((x, y), diameter / points_x, diameter / points_y, facecolor=face,
                              edgecolor=edge, linewidth=2.0, zorder=3))
-        label = "$L$" if is_loss else (f"$x_{{{i + 1}}}$" if l == 0 else f"$h^{{({l})}}_{{{i + 1}}}$")
+        label = _neuron_label(l, i, len(widths))
         ax.text(x, y, label, ha="center", va="center", fontsize=font, color=colours["text"], zorder=4)
+    if wrt is not None:
+        _mark_weight(ax, position, wrt, colours, font)
     for l in range(len(net.sizes) - 1):
         activation = net.activation_name(l)
         ax.text(l + 0.5, -0.55, f"$V_{{{l}}}$, $f_{{{l}}}$ = {activation}", ha="center", va="bottom",
@@ -106,3 +108,29 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
     fig.text(0.03, 0.97, title, fontsize=20, va="top", color=colours["text"])
     fig.symgrad_highlighted = len(hot)
     return fig
+
+
+#: Colour of the chosen weight's own line (Okabe & Ito vermillion), apart from the paths' orange.
+WEIGHT_COLOUR = "#D55E00"
+
+
+def _neuron_label(layer: int, index: int, layers: int) -> str:
+    """x_i for inputs, h^(l)_i for hidden neurons, ŷ_i for the output (as the text names them), L for the loss."""
+    if layer == layers - 1:
+        return "$L$"
+    if layer == 0:
+        return f"$x_{{{index + 1}}}$"
+    if layer == layers - 2:
+        return rf"$\hat{{y}}_{{{index + 1}}}$"
+    return f"$h^{{({layer})}}_{{{index + 1}}}$"
+
+
+def _mark_weight(ax, position, wrt: str, colours, font: float) -> None:
+    """Draw the chosen weight's line thick in its own colour, labelled v^(l)_ij."""
+    layer, row, column = parse_weight_name(wrt)
+    (x0, y0), (x1, y1) = position[(layer, column - 1)], position[(layer + 1, row - 1)]
+    ax.plot([x0, x1], [y0, y1], color=WEIGHT_COLOUR, linewidth=6.0, zorder=2.5, solid_capstyle="round",
+            gid=f"weight {wrt}")
+    ax.text(x0 + 0.45 * (x1 - x0), y0 + 0.45 * (y1 - y0), rf"$v^{{({layer})}}_{{{row}{column}}}$",
+            ha="center", va="center", fontsize=max(12.0, font), color=WEIGHT_COLOUR, zorder=5, gid="weight label",
+            bbox=dict(boxstyle="round,pad=0.2", facecolor=colours["background"], edgecolor=WEIGHT_COLOUR))

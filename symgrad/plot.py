@@ -23,20 +23,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import matplotlib.colors
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+from matplotlib.transforms import Bbox
 
 from .errors import OptionError
 from .layout import layered_layout
+from .palette import PALETTE, path_colour
 from .render.printers import LATEX, name_to_latex, to_latex, to_unicode
 
-__all__ = ["plot", "save_figure", "write_frames", "PALETTE", "THEMES", "FORMATS"]
+__all__ = ["plot", "save_figure", "write_frames", "frame_options", "path_colour", "PALETTE", "THEMES", "FORMATS"]
 
-#: Okabe & Ito's colour-blind-safe palette, one colour per highlighted path.
-PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442", "#999999")
 FORMATS = ("png", "svg", "pdf")
 SLIDE_SIZE = (13.333, 7.5)  # inches, 16:9
 #: Above this many nodes, edges carry no derivative labels (there is no room).
@@ -73,7 +74,7 @@ def _op_label(graph, node: str) -> str:
     data = graph.nodes[node]
     op = data["op"]
     if op == "add" and any(sign < 0 for sign in data["params"]):
-        return "$+/-$"
+        return "$-$"
     if op == "mul" and any(e < 0 for e in data["params"]):
         return r"$\times/\div$"
     if op == "pow":
@@ -84,7 +85,7 @@ def _op_label(graph, node: str) -> str:
     return f"${LATEX.operation_symbol(op)}$"
 
 
-def _node_lines(graph, node: str, values=None) -> list[str]:
+def _node_lines(graph, node: str, values=None, gradients: bool = True) -> list[str]:
     data = graph.nodes[node]
     if data["kind"] == "constant":
         lines = [_mathtext(to_latex(data["symbol"]), str(data["symbol"]))]
@@ -94,7 +95,8 @@ def _node_lines(graph, node: str, values=None) -> list[str]:
         lines = [f"${name_to_latex(node)}$", _op_label(graph, node)]
     if values is not None:
         lines.append(f"{_short(values.values[node])}")
-        lines.append(rf"$\nabla$ {_short(values.gradients[node])}")
+        if gradients:
+            lines.append(rf"$\nabla$ {_short(values.gradients[node])}")
     return lines
 
 
@@ -129,10 +131,10 @@ def _axes_box(legend_lines: int, has_title: bool) -> list[float]:
     return [0.02, bottom, 0.96, top - bottom]
 
 
-def _frame(fig: Figure, ax, layout, max_lines: int, max_chars: int) -> _Frame:
+def _frame(fig: Figure, ax, layout, max_lines: int, max_chars: int, reserved: float = 0.0) -> _Frame:
     bbox = ax.get_position()
     width_pts = bbox.width * fig.get_figwidth() * 72
-    height_pts = bbox.height * fig.get_figheight() * 72
+    height_pts = bbox.height * fig.get_figheight() * 72 * (1 - reserved)
     points_x = width_pts / max(layout.width, 1)
     points_y = height_pts / max(layout.height, 1)
     diameter = min(0.62 * points_x, 0.72 * points_y, 110.0)
@@ -151,13 +153,16 @@ def plot(
     max_paths: int | None = None,
     edge_labels: bool | None = None,
     values=None,
-    theme: str = "light",
+    theme: str | None = None,
     usetex: bool = False,
     title: str | None = None,
     caption: str | None = None,
     paths: Sequence | None = None,
     figsize: tuple[float, float] = SLIDE_SIZE,
-) -> Figure:
+    gradients: bool = True,
+    pyplot: bool = True,
+    backward: bool = False,
+):
     """Draw the computation graph, with the chain-rule paths highlighted.
 
     Parameters
@@ -166,7 +171,8 @@ def plot(
         With an explanation, its listed paths are highlighted, each in its own
         colour, with a legend of their chain-rule products.
     ax : matplotlib.axes.Axes, optional
-        Draw into this axes instead of a new 16:9 figure.
+        Draw into this axes instead of a new 16:9 figure; the legend, title,
+        caption and notes stay inside it, and it is returned.
     highlight : bool
         Highlight the paths (explanations only).
     max_paths : int, optional
@@ -177,20 +183,38 @@ def plot(
         at most 40 nodes. Labels that would collide are dropped, with a note.
     values : symgrad.point.PointValues, optional
         Write each node's value and gradient (adjoint) under its name.
-    theme : {"light", "dark"}
+    theme : {"light", "dark"}, optional
+        Default: the one that suits the active matplotlib style's background
+        (``plt.style.use("dark_background")`` gives "dark").
     usetex : bool
         Typeset labels with a real LaTeX installation (``text.usetex``).
     title, caption : str, optional
         Text above the graph and below it.
     paths : sequence of ChainPath, optional
-        Highlight exactly these paths.
+        Highlight exactly these paths. A path keeps its number and colour from
+        the explanation's listing (path k is ``PALETTE[k - 1]``) whichever
+        subset is drawn.
+    gradients : bool
+        With `values`, write the gradients too (False: the forward pass only).
+    backward : bool
+        Draw the backward pass, CS231n style: on each wire, the value flowing
+        forward above it (green, →) and the gradient flowing back below it
+        (vermillion, ←): the gradient at the wire's head times the local
+        derivative. Without `values`, in symbols: ``f̄·u₃(1 − u₃)``.
+    pyplot : bool
+        Without `ax`, create the figure through ``matplotlib.pyplot`` (so that
+        notebooks show it and ``plt.savefig`` works); False gives a bare
+        ``Figure`` with an Agg canvas, known to no GUI.
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Attributes ``symgrad_highlighted`` (the highlighted paths) and
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        The new figure, or `ax` when given (its figure is ``ax.figure``).
+        Attributes ``symgrad_highlighted`` (the highlighted paths),
+        ``symgrad_path_numbers`` (their numbers in the listing, from 1) and
         ``symgrad_notes`` (what was left out) tell what was drawn.
     """
+    theme = _active_theme() if theme is None else theme
     if theme not in THEMES:
         raise OptionError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
     colours = THEMES[theme]
@@ -201,29 +225,55 @@ def plot(
     if explanation is not None and highlight and paths is None and len(chosen) < explanation.path_count:
         hidden = explanation.path_count - len(chosen)
         notes.append(f"{hidden} more path{'s' if hidden != 1 else ''} not drawn")
-    with matplotlib.rc_context({"text.usetex": usetex, "mathtext.fontset": "dejavusans",
-                                "svg.fonttype": "path"}):
-        fig, ax = _figure_and_axes(ax, figsize, colours, len(chosen) + bool(caption) + bool(notes),
-                                   bool(title))
+    given_axes = ax is not None
+    text_lines = len(chosen) + bool(caption) + bool(notes)
+    with matplotlib.rc_context(_RC | {"text.usetex": usetex}):
+        fig, ax = _figure_and_axes(ax, figsize, colours, text_lines, bool(title), pyplot)
+        host = ax if given_axes else fig
+        reserve = _reserved(ax, text_lines, bool(title)) if given_axes else (0.0, 0.0)
         layout = layered_layout(graph)
-        labels = {n: _node_lines(graph, n, values) for n in graph}
+        labels = {n: _node_lines(graph, n, None if backward and n != graph.graph["output"] else values, gradients)
+                  for n in graph}
         frame = _frame(fig, ax, layout, max(len(v) for v in labels.values()),
-                       max(_visible_length(line) for v in labels.values() for line in v))
-        _set_limits(ax, layout)
+                       max(_visible_length(line) for v in labels.values() for line in v), sum(reserve))
+        _set_limits(ax, layout, reserve)
         patches = _draw_nodes(ax, graph, layout, labels, frame, colours, notes)
         _draw_edges(ax, graph, layout, patches, frame, colours)
-        _draw_paths(ax, graph, layout, patches, frame, chosen)
+        numbers = [_path_number(explanation, path, i) for i, path in enumerate(chosen)]
+        _draw_paths(ax, graph, layout, patches, frame, chosen, numbers)
         show_labels = edge_labels if edge_labels is not None else graph.number_of_nodes() <= EDGE_LABEL_NODE_LIMIT
-        if show_labels:
-            _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes)
+        if backward:
+            _draw_wire_flows(fig, ax, graph, layout, patches, frame, colours, notes, values)
+            notes.insert(0, "above each wire: the value flowing forward \u2192;  below: the gradient flowing back \u2190")
+        elif show_labels:
+            _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, chosen, values)
         elif edge_labels is None and graph.number_of_nodes() > EDGE_LABEL_NODE_LIMIT:
             notes.append("edge labels omitted (too many nodes)")
-        _draw_legend(fig, explanation, chosen, colours, frame)
-        _draw_texts(fig, title, caption, notes, colours)
-    fig.symgrad_highlighted = chosen
-    fig.symgrad_notes = notes
-    fig.symgrad_layout = layout
-    return fig
+        above = _draw_texts(host, title, caption, notes, colours)
+        _draw_legend(host, explanation, chosen, numbers, colours, frame, above)
+    host.symgrad_highlighted = chosen
+    host.symgrad_path_numbers = [n + 1 for n in numbers]
+    host.symgrad_notes = notes
+    host.symgrad_layout = layout
+    return host
+
+
+#: rcParams while drawing: mathtext in the text font, and a fallback list for SVG text.
+_RC = {"mathtext.fontset": "dejavusans", "font.family": "sans-serif",
+       "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial", "Liberation Sans"]}
+
+
+def _active_theme() -> str:
+    """"dark" when the active style's figure background is dark, else "light"."""
+    red, green, blue, _ = matplotlib.colors.to_rgba(matplotlib.rcParams["figure.facecolor"])
+    return "dark" if 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.5 else "light"
+
+
+def _reserved(ax, text_lines: int, has_title: bool) -> tuple[float, float]:
+    """Fractions of a given Axes kept free for the legend and notes (bottom) and the title (top)."""
+    height = ax.get_position().height * ax.figure.get_figheight() * 72  # points
+    bottom = min(0.6, (text_lines * 1.75 * 18 + 8) / height) if text_lines else 0.0
+    return bottom, min(0.2, 34 / height) if has_title else 0.0
 
 
 def _is_graph(obj) -> bool:
@@ -239,21 +289,38 @@ def _chosen_paths(explanation, highlight: bool, max_paths: int | None, paths) ->
     return explanation.listed_paths[:limit]
 
 
-def _figure_and_axes(ax, figsize, colours, legend_lines: int, has_title: bool):
+def _path_number(explanation, path, position: int) -> int:
+    """The path's index in the explanation's listing (its number minus 1), else its position."""
+    if explanation is not None:
+        for index, listed in enumerate(explanation.listed_paths):
+            if listed.edges == path.edges:
+                return index
+    return position
+
+
+def _figure_and_axes(ax, figsize, colours, legend_lines: int, has_title: bool, pyplot: bool = True):
     if ax is not None:
         ax.set_axis_off()
         return ax.figure, ax
-    fig = Figure(figsize=figsize, facecolor=colours["background"])
-    FigureCanvasAgg(fig)
+    if pyplot:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=figsize, facecolor=colours["background"])
+    else:
+        fig = Figure(figsize=figsize, facecolor=colours["background"])
+        FigureCanvasAgg(fig)
     ax = fig.add_axes(_axes_box(legend_lines, has_title))
     ax.set_axis_off()
     ax.set_facecolor(colours["background"])
     return fig, ax
 
 
-def _set_limits(ax, layout) -> None:
+def _set_limits(ax, layout, reserve: tuple[float, float] = (0.0, 0.0)) -> None:
+    """Fit the layout, leaving the `reserve` fractions (bottom, top) of the Axes free."""
+    bottom, top = reserve
+    span = layout.height / (1 - bottom - top)
     ax.set_xlim(-0.5, layout.width - 0.5)
-    ax.set_ylim(layout.height - 0.5, -0.5)
+    ax.set_ylim(layout.height - 0.5 + bottom * span, -0.5 - top * span)
 
 
 def _visible_length(line: str) -> int:
@@ -282,6 +349,7 @@ def _draw_nodes(ax, graph, layout, labels, frame, colours, notes) -> dict:
             patch = FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                    boxstyle=f"round,pad=0,rounding_size={0.25 * width}", mutation_aspect=height / width,
                                    facecolor=colours[face], edgecolor=colours[edge], linewidth=1.5, zorder=3)
+        patch.set_gid(f"node {node}")
         ax.add_patch(patch)
         patches[node] = patch
         if labelled:
@@ -312,7 +380,7 @@ def _arrow(ax, start, end, patch_a, patch_b, colour, width, rad, arrow: bool, zo
         mutation_scale=max(8.0, frame.diameter * 0.22), connectionstyle=f"arc3,rad={rad}",
         shrinkA=1, shrinkB=1, zorder=zorder, capstyle="round", joinstyle="round",
     )
-    ax.add_patch(arrow_patch)
+    ax.add_artist(arrow_patch)  # not add_patch: its data-limit update clips every arrow (slow)
     return arrow_patch
 
 
@@ -320,6 +388,8 @@ def _draw_edge(ax, graph, layout, patches, frame, edge, colour, width, zorder):
     source, target, key = edge
     segments = _edge_segments(graph, layout, source, target, key)
     rad = _parallel_rad(graph, source, target, key)
+    if len(segments) > 1:
+        return [_smooth_route(ax, edge, segments, patches[source], patches[target], colour, width, zorder, frame)]
     drawn = []
     for i, (start, end) in enumerate(segments):
         first, last = i == 0, i == len(segments) - 1
@@ -329,53 +399,295 @@ def _draw_edge(ax, graph, layout, patches, frame, edge, colour, width, zorder):
     return drawn
 
 
+def _leg_point(start, end, t: float, curved: bool) -> tuple[float, float]:
+    """Point at parameter t on one leg of an edge: straight, or the Bézier of :func:`_smooth_route`."""
+    (x0, y0), (x1, y1) = start, end
+    if not curved:
+        return x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+    u = 1 - t
+    weights = (u ** 3, 3 * u * u * t, 3 * u * t * t, t ** 3)
+    xs, ys = (x0, (x0 + x1) / 2, (x0 + x1) / 2, x1), (y0, y0, y1, y1)
+    return sum(w * x for w, x in zip(weights, xs)), sum(w * y for w, y in zip(weights, ys))
+
+
+def _half_width(patch) -> float:
+    return patch.width / 2 if isinstance(patch, Ellipse) else patch.get_width() / 2
+
+
+def _smooth_route(ax, edge, segments, source_patch, target_patch, colour, width, zorder, frame):
+    """A long edge as one smooth curve through its waypoints (horizontal tangents there: no kinks).
+
+    Each leg is a cubic Bézier whose handles run horizontally, so that legs
+    meet with the same tangent; the curve leaves the source and enters the
+    target horizontally, at their left and right sides.
+    """
+    from matplotlib.path import Path as MplPath
+
+    points = [segments[0][0]] + [end for _, end in segments]
+    (x0, y0), (xn, yn) = points[0], points[-1]
+    points[0] = (x0 + _half_width(source_patch), y0)
+    points[-1] = (xn - _half_width(target_patch) - 0.01, yn)
+    if not hasattr(ax, "symgrad_legs"):
+        ax.symgrad_legs = {}
+    ax.symgrad_legs[edge] = list(zip(points, points[1:]))  # where labels go along the curve
+    vertices, codes = [points[0]], [MplPath.MOVETO]
+    for (ax_, ay), (bx, by) in zip(points, points[1:]):
+        handle = (bx - ax_) / 2
+        vertices += [(ax_ + handle, ay), (bx - handle, by), (bx, by)]
+        codes += [MplPath.CURVE4] * 3
+    arrow = FancyArrowPatch(path=MplPath(vertices, codes), arrowstyle="-|>", color=colour, linewidth=width,
+                            mutation_scale=max(8.0, frame.diameter * 0.22), zorder=zorder, capstyle="round",
+                            joinstyle="round")
+    ax.add_artist(arrow)
+    return arrow
+
+
 def _draw_edges(ax, graph, layout, patches, frame, colours) -> None:
     width = max(0.8, min(2.0, frame.diameter / 40))
     for edge in graph.edges(keys=True):
         _draw_edge(ax, graph, layout, patches, frame, edge, colours["edge"], width, 1)
 
 
-def _draw_paths(ax, graph, layout, patches, frame, chosen) -> None:
+def _draw_paths(ax, graph, layout, patches, frame, chosen, numbers) -> None:
     uses: dict = {}
-    for index, path in enumerate(chosen):
+    for index, path in zip(numbers, chosen):
         for edge in path.edges:
             uses.setdefault(edge, []).append(index)
     base = max(1.5, min(4.0, frame.diameter / 18))
     for edge, indices in uses.items():
         for rank, index in enumerate(indices):
             width = base * (1 + 0.9 * (len(indices) - 1 - rank))
-            _draw_edge(ax, graph, layout, patches, frame, edge, PALETTE[index], width, 2)
+            _draw_edge(ax, graph, layout, patches, frame, edge, path_colour(index), width, 2)
 
 
-def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes) -> None:
+def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, chosen=(), values=None) -> None:
+    """Write each edge's local derivative on it; edges on the highlighted paths go first.
+
+    A path edge tries its full label, then the node-symbol form, then the
+    Leibniz symbol, each along every segment of the edge, on the wire or
+    beside it (with a leader line), at sizes down to :data:`READABLE_FONT`.
+    A path edge left without its formula is named in the notes; with
+    `values`, labels are the local derivatives' numbers at the point.
+    """
     renderer = _renderer(fig)
-    occupied = [p.get_window_extent(renderer).expanded(1.02, 1.02) for p in patches.values()]
-    dropped = 0
-    font = max(MIN_FONT, frame.font * 0.72)
-    for source, target, key, data in graph.edges(keys=True, data=True):
-        latex = to_latex(data["local_derivative"])
-        label = _mathtext(latex, to_unicode(data["local_derivative"]))
-        segments = _edge_segments(graph, layout, source, target, key)
-        (x0, y0), (x1, y1) = segments[-1]
-        rad = _parallel_rad(graph, source, target, key)
-        placed = False
-        for t in (0.5, 0.38, 0.62, 0.28, 0.72):
-            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-            if rad:
-                x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
-            text = ax.text(x, y, label, fontsize=font, ha="center", va="center", zorder=4,
-                           color=colours["text"],
-                           bbox=dict(boxstyle="round,pad=0.15", facecolor=colours["background"],
-                                     edgecolor="none", alpha=0.9))
-            box = text.get_window_extent(renderer).expanded(1.05, 1.1)
-            if _inside(box, fig.bbox) and not any(box.overlaps(o) for o in occupied):
-                occupied.append(box)
-                placed = True
-                break
-            text.remove()
-        dropped += not placed
+    occupied = [_NodeShape(p.get_window_extent(renderer).expanded(1.02, 1.02), isinstance(p, Ellipse))
+                for p in patches.values()]
+    on_paths = list(dict.fromkeys(edge for path in chosen for edge in path.edges))
+    priority = set(on_paths)
+    node_px = max(shape.box.width for shape in occupied)  # a wire's ends are hidden by its nodes
+    font = max(MIN_FONT, frame.font * 0.8)
+    dropped, carried = 0, []
+    for edge in on_paths + [e for e in graph.edges(keys=True) if e not in priority]:
+        forms = _edge_label_forms(graph, edge, values, edge in priority)
+        fonts = _label_fonts(font) if edge in priority else [font]
+        placed = _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied,
+                                   colours, leader=edge in priority, node_px=node_px)
+        dropped += placed is None
+        as_symbol = values is None and len(forms) > 1 and placed == len(forms) - 1
+        if edge in priority and (placed is None or as_symbol):
+            carried.append(_leibniz_unicode(graph, edge) + " = " + _local_text(graph, edge, values))
     if dropped:
         notes.append(f"{dropped} edge label{'s' if dropped != 1 else ''} omitted (no room)")
+    if carried:
+        notes.append("; ".join(carried))
+
+
+@dataclass
+class _NodeShape:
+    """A node's outline in display coordinates, for labels to keep clear of (an ellipse or its box)."""
+
+    box: Bbox
+    elliptic: bool
+
+    def overlaps(self, other: Bbox) -> bool:
+        if not self.box.overlaps(other):
+            return False
+        if not self.elliptic:
+            return True
+        cx, cy = (self.box.x0 + self.box.x1) / 2, (self.box.y0 + self.box.y1) / 2
+        nearest_x = min(max(cx, other.x0), other.x1)
+        nearest_y = min(max(cy, other.y0), other.y1)
+        rx, ry = self.box.width / 2, self.box.height / 2
+        return ((nearest_x - cx) / rx) ** 2 + ((nearest_y - cy) / ry) ** 2 < 1
+
+
+def _label_shifts(half_height: float, leader: bool) -> list[tuple[float, float]]:
+    """Offsets from the wire (display units): on it, then above and below at growing distance."""
+    shifts = [(0.0, 0.0)]
+    if leader:
+        for step in (1.3, 2.4, 3.5, 4.6, 5.7, 6.8):
+            shifts += [(0.0, step * half_height), (0.0, -step * half_height)]
+    return shifts
+
+
+#: Colours of the backward-pass picture (Okabe & Ito): values forward, gradients back.
+FORWARD_COLOUR, BACKWARD_COLOUR = "#009E73", "#D55E00"
+
+
+def _draw_wire_flows(fig, ax, graph, layout, patches, frame, colours, notes, values) -> None:
+    """Write each wire's forward value above it and its backward gradient below it."""
+    renderer = _renderer(fig)
+    occupied = [_NodeShape(p.get_window_extent(renderer).expanded(1.02, 1.02), isinstance(p, Ellipse))
+                for p in patches.values()]
+    font = max(READABLE_FONT, frame.font * 0.8)
+    dropped = 0
+    theme_dark = colours is THEMES["dark"]
+    forward_colour = "#3DDC97" if theme_dark else FORWARD_COLOUR
+    backward_colour = "#FF8A5C" if theme_dark else BACKWARD_COLOUR
+    for edge in graph.edges(keys=True):
+        forward, back = _wire_texts(graph, edge, values)
+        for content, colour, side in ((forward, forward_colour, 1), (back, backward_colour, -1)):
+            if _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, font, occupied,
+                                 colours) is None:
+                dropped += 1
+    if dropped:
+        notes.append(f"{_counted(dropped, 'wire label')} omitted (no room)")
+
+
+def _wire_texts(graph, edge, values) -> tuple[str, str]:
+    """(value forward, gradient back) on `edge`, as numbers at the point or in symbols."""
+    source, target, _ = edge
+    if values is not None:
+        gradient = values.gradients[target] * _local_value(graph, edge, values)
+        return f"{_short(values.values[source])} \u2192", f"\u2190 {_short(gradient)}"
+    local = _node_symbol_form(graph, edge)
+    head = name_to_latex(target)
+    factor = "" if local == 1 else r" \cdot " + to_latex(local)
+    back = _mathtext(rf"\leftarrow \bar{{{head}}}{factor}", f"\u2190 {target}\u0304 \u00b7 {to_unicode(local)}")
+    return _mathtext(rf"{name_to_latex(source)} \rightarrow", f"{source} \u2192"), back
+
+
+def _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, font, occupied, colours):
+    """Put `content` just above (side=1) or below (side=-1) the wire; return the Text or None."""
+    source, target, key = edge
+    segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(graph, layout, source, target, key)
+    segments = segments[-1:] + segments[:-1]
+    rad = _parallel_rad(graph, source, target, key)
+    for size in _label_fonts(font):
+        text = ax.text(0, 0, content, fontsize=size, ha="center", va="center", zorder=4, color=colour,
+                       fontweight="bold",
+                       bbox=dict(boxstyle="round,pad=0.1", facecolor=colours["background"], edgecolor="none",
+                                 alpha=0.85))
+        extent = text.get_window_extent(renderer)
+        half_w, half_h = extent.width / 2, extent.height / 2
+        for (x0, y0), (x1, y1) in segments:
+            for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+                x, y = _leg_point((x0, y0), (x1, y1), t, curved=len(segments) > 1)
+                if rad:
+                    x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
+                wire = ax.transData.transform((x, y))
+                slope = _display_slope(ax, (x0, y0), (x1, y1))
+                centre = (wire[0], wire[1] + side * (half_h + 3 + abs(slope) * half_w))
+                box = Bbox.from_extents(centre[0] - half_w, centre[1] - half_h, centre[0] + half_w, centre[1] + half_h)
+                if _inside(box, ax.bbox) and not any(o.overlaps(box) for o in occupied):
+                    text.set_position(ax.transData.inverted().transform(centre))
+                    text.set_gid(f"{'value' if side > 0 else 'gradient'} {source} {target} {key}")
+                    occupied.append(box)
+                    return text
+        text.remove()
+    return None
+
+
+def _display_slope(ax, start, end) -> float:
+    (x0, y0), (x1, y1) = ax.transData.transform([start, end])
+    return 0.0 if x1 == x0 else (y1 - y0) / (x1 - x0)
+
+
+#: Smallest font size (points) to which a highlighted path's edge label may shrink.
+READABLE_FONT = 9.0
+
+
+def _label_fonts(font: float) -> list[float]:
+    sizes = [font]
+    while sizes[-1] * 0.85 >= READABLE_FONT:
+        sizes.append(sizes[-1] * 0.85)
+    return sizes
+
+
+def _local_value(graph, edge, values):
+    from .numeric import evaluate
+
+    source, target, key = edge
+    data = graph.edges[edge]
+    operands = {graph.nodes[o]["symbol"]: values.values[o] for o in graph.nodes[target]["operands"]}
+    return evaluate(data["local_derivative"], operands)
+
+
+def _local_text(graph, edge, values) -> str:
+    if values is not None:
+        return _short(_local_value(graph, edge, values))
+    return to_unicode(graph.edges[edge]["local_derivative"])
+
+
+def _node_symbol_form(graph, edge):
+    """The local derivative with the target's own expression replaced by its symbol: u₃(1−u₃)."""
+    source, target, key = edge
+    derivative = graph.edges[edge]["local_derivative"]
+    definition = graph.nodes[target].get("definition")
+    if definition is None or definition.is_Symbol or definition.is_Number:
+        return derivative
+    return derivative.subs(definition, graph.nodes[target]["symbol"])
+
+
+def _leibniz_unicode(graph, edge) -> str:
+    source, target, _ = edge
+    return f"\u2202{to_unicode(graph.nodes[target]['symbol'])}/\u2202{to_unicode(graph.nodes[source]['symbol'])}"
+
+
+def _edge_label_forms(graph, edge, values, priority: bool) -> list[str]:
+    """Labels for `edge` from the most to the least informative; the first one is "the" label."""
+    if values is not None:
+        return [_short(_local_value(graph, edge, values))]
+    derivative = graph.edges[edge]["local_derivative"]
+    forms = [_mathtext(to_latex(derivative), to_unicode(derivative))]
+    short = _node_symbol_form(graph, edge)
+    if short != derivative:
+        forms.append(_mathtext(to_latex(short), to_unicode(short)))
+    if priority:
+        source, target, _ = edge
+        forms.append(f"$\\partial {name_to_latex(target)}/\\partial {name_to_latex(source)}$")
+    return list(dict.fromkeys(forms))
+
+
+def _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied, colours, leader,
+                      node_px: float = 0.0):
+    """Place the first form that fits; return its index in `forms`, or None if none fits."""
+    source, target, key = edge
+    segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(graph, layout, source, target, key)
+    segments = segments[-1:] + segments[:-1]
+    rad = _parallel_rad(graph, source, target, key)
+    to_display = ax.transData.transform
+    for index, form in enumerate(forms):
+        for size in fonts:
+            text = ax.text(0, 0, form, fontsize=size, ha="center", va="center", zorder=4, color=colours["text"],
+                           bbox=dict(boxstyle="round,pad=0.15", facecolor=colours["background"],
+                                     edgecolor="none", alpha=0.9))
+            extent = text.get_window_extent(renderer).expanded(1.05, 1.1)
+            half_w, half_h = extent.width / 2, extent.height / 2
+            for (x0, y0), (x1, y1) in segments:
+                leg = to_display((x1, y1)) - to_display((x0, y0))
+                # a path edge's label may sit on its wire only if the wire stays visible around it
+                visible = float((leg ** 2).sum() ** 0.5) - node_px
+                covers = leader and 2 * half_w > 0.6 * visible
+                for t in (0.5, 0.38, 0.62, 0.28, 0.72):
+                    x, y = _leg_point((x0, y0), (x1, y1), t, curved=len(segments) > 1)
+                    if rad:
+                        x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
+                    wire = to_display((x, y))
+                    for shift in _label_shifts(half_h, leader)[1 if covers else 0:]:
+                        centre = wire + shift
+                        box = Bbox.from_extents(centre[0] - half_w, centre[1] - half_h,
+                                                centre[0] + half_w, centre[1] + half_h)
+                        if _inside(box, ax.bbox) and not any(o.overlaps(box) for o in occupied):
+                            text.set_position(ax.transData.inverted().transform(centre))
+                            text.set_gid(f"edge-label {source} {target} {key}")
+                            occupied.append(box)
+                            if shift[1]:
+                                ax.plot([x, text.get_position()[0]], [y, text.get_position()[1]],
+                                        color=colours["muted"], linewidth=0.8, zorder=3.5)
+                            return index
+            text.remove()
+    return None
 
 
 def _renderer(fig: Figure):
@@ -405,64 +717,84 @@ def _path_label(explanation, path) -> str:
     return _mathtext(text, fallback)
 
 
-def _draw_legend(fig, explanation, chosen, colours, frame) -> None:
+def _draw_legend(host, explanation, chosen, numbers, colours, frame, bottom: float = 0.01) -> None:
+    """The paths' products, at the bottom left of `host` (a Figure or an Axes)."""
     if not chosen:
         return
-    handles = [Line2D([0], [0], color=PALETTE[i], linewidth=4) for i in range(len(chosen))]
-    labels = [f"path {i + 1}:  {_path_label(explanation, p)}" for i, p in enumerate(chosen)]
-    legend = fig.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, 0.01), frameon=False,
-                        fontsize=min(18.0, max(10.0, 150.0 / (len(chosen) + 4))), labelcolor=colours["text"],
-                        handlelength=2.0)
-    _shrink_to_fit(fig, legend)
+    handles = [Line2D([0], [0], color=path_colour(i), linewidth=4) for i in numbers]
+    labels = [f"path {i + 1}:  {_path_label(explanation, p)}" for i, p in zip(numbers, chosen)]
+    legend = host.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, bottom), frameon=False,
+                         fontsize=min(18.0, max(10.0, 150.0 / (len(chosen) + 4))), labelcolor=colours["text"],
+                         handlelength=2.0)
+    _shrink_to_fit(host, legend)
 
 
-def _shrink_to_fit(fig, legend) -> None:
-    renderer = _renderer(fig)
+def _shrink_to_fit(host, legend) -> None:
+    renderer = _renderer(host if isinstance(host, Figure) else host.figure)
     for _ in range(8):
         box = legend.get_window_extent(renderer)
-        if box.x1 <= fig.bbox.x1 - 2 and box.y1 <= fig.bbox.y1:
+        if box.x1 <= host.bbox.x1 - 2 and box.y1 <= host.bbox.y1:
             return
         for text in legend.get_texts():
             text.set_fontsize(text.get_fontsize() * 0.85)
 
 
-def _draw_texts(fig, title, caption, notes, colours) -> None:
+def _host_text(host, x: float, y: float, content: str, **style):
+    """Text at a fraction of `host`: figure coordinates for a Figure, axes coordinates for an Axes."""
+    if isinstance(host, Figure):
+        return host.text(x, y, content, **style)
+    return host.text(x, y, content, transform=host.transAxes, **style)
+
+
+def _draw_texts(host, title, caption, notes, colours) -> float:
+    """Title on top; caption (legible, in the text colour) and notes (smaller) at the bottom left.
+
+    Returns the fraction of `host` above the bottom texts, where the legend may start.
+    """
     if title:
-        fig.text(0.02, 0.965, title, fontsize=22, va="top", ha="left", color=colours["text"])
-    lines = ([caption] if caption else []) + (["Note: " + "; ".join(notes)] if notes else [])
-    if lines:
-        text = fig.text(0.98, 0.012, "\n".join(lines), fontsize=15, va="bottom", ha="right",
-                        color=colours["muted"])
-        renderer = _renderer(fig)
+        _host_text(host, 0.02, 0.965 if isinstance(host, Figure) else 0.99, title, fontsize=22, va="top",
+                   ha="left", color=colours["text"])
+    renderer = _renderer(host if isinstance(host, Figure) else host.figure)
+    bottom = 0.012
+    blocks = [("Note: " + "; ".join(notes), 12, colours["muted"])] if notes else []
+    blocks += [(caption, 18, colours["text"])] if caption else []
+    for content, size, colour in blocks:
+        text = _host_text(host, 0.02, bottom, content, fontsize=size, va="bottom", ha="left", color=colour)
         for _ in range(8):
-            if text.get_window_extent(renderer).x0 >= fig.bbox.x0 + 2:
+            if text.get_window_extent(renderer).x1 <= host.bbox.x1 - 2:
                 break
             text.set_fontsize(text.get_fontsize() * 0.85)
+        bottom += text.get_window_extent(renderer).height / host.bbox.height + 0.008
+    return bottom
 
 
 # --- files ---------------------------------------------------------------------------
 
 
-def save_figure(fig: Figure, path: str | Path, *, dpi: float = 150, transparent: bool = False) -> Path:
+def save_figure(fig, path: str | Path, *, dpi: float = 150, transparent: bool = False) -> Path:
     """Save `fig` as PNG, SVG or PDF, chosen by the file extension."""
+    fig = fig if isinstance(fig, Figure) else fig.figure  # an Axes that plot(ax=...) returned
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
         raise OptionError(f"figure file {path.name!r}: the extension must be one of .png, .svg, .pdf")
     if not 10 <= dpi <= 1200:
         raise OptionError(f"dpi must be between 10 and 1200, got {dpi}")
-    fig.savefig(path, format=kind, dpi=dpi, transparent=transparent,
-                facecolor="none" if transparent else fig.get_facecolor())
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays searchable text
+        fig.savefig(path, format=kind, dpi=dpi, transparent=transparent,
+                    facecolor="none" if transparent else fig.get_facecolor())
     return path
 
 
 def write_frames(explanation, directory: str | Path, *, kind: str = "png", values=None,
-                 theme: str = "light", dpi: float = 150, transparent: bool = False,
+                 theme: str | None = None, dpi: float = 150, transparent: bool = False,
                  usetex: bool = False) -> list[Path]:
     """Write a numbered sequence of slide frames and an index.
 
-    Frames: the graph alone; the forward pass; one frame per listed path with
-    its product as caption; all paths together with the sum. ``frames.md`` and
+    Frames: the graph alone; the forward pass (values only); one frame per
+    listed path (numbered and coloured as in the listing) with its product as
+    caption; all paths together with the sum; the backward pass (gradients,
+    and each edge's local derivative). ``frames.md`` and
     ``frames.tex`` (one ``\\includegraphics`` per frame) list them in order.
 
     Returns
@@ -474,21 +806,12 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
     if kind not in FORMATS:
         raise OptionError(f"frame format must be one of {', '.join(FORMATS)}, got {kind!r}")
     directory.mkdir(parents=True, exist_ok=True)
+    frames = frame_options(explanation, values)
     e = explanation
-    target = rf"$\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)}$"
-    frames = [("graph", dict(highlight=False, edge_labels=False,
-                             title="The computation graph", caption=_definitions_caption(e)))]
-    frames.append(("forward", dict(highlight=False, values=values, edge_labels=True,
-                                   title="Forward pass: each node computes its value from its operands")))
-    for number, path in enumerate(e.listed_paths[: len(PALETTE)], start=1):
-        frames.append((f"path{number}", dict(paths=[path], title=f"Path {number} of {e.path_count} for {target}",
-                                             caption=f"{len(path.edges)} local derivatives multiplied along the path")))
-    frames.append(("sum", dict(title=f"{target}: the sum over the paths", values=values,
-                               caption=_sum_caption(e))))
     width = len(str(len(frames)))
     written = []
     for index, (name, options) in enumerate(frames, start=1):
-        fig = plot(e, theme=theme, usetex=usetex, **options)
+        fig = plot(e, theme=theme, usetex=usetex, pyplot=False, **options)
         path = directory / f"frame-{index:0{width}d}-{name}.{kind}"
         save_figure(fig, path, dpi=dpi, transparent=transparent)
         written.append(path)
@@ -496,14 +819,49 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
     return written
 
 
+def frame_options(e, values=None) -> list[tuple[str, dict]]:
+    """The slide frames of :func:`write_frames`: ``(name, plot options)`` in slide order.
+
+    Examples
+    --------
+    >>> import symgrad
+    >>> [name for name, _ in frame_options(symgrad.explain("x*sin(x)", "x"))]
+    ['graph', 'forward', 'path1', 'path2', 'sum', 'backward']
+    """
+    target = rf"$\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)}$"
+    frames = [("graph", dict(highlight=False, edge_labels=False,
+                             title="The computation graph", caption=_definitions_caption(e)))]
+    frames.append(("forward", dict(highlight=False, values=values, gradients=False, edge_labels=False,
+                                   title="Forward pass: each node computes its value from its operands")))
+    for number, path in enumerate(e.listed_paths[: len(PALETTE)], start=1):
+        frames.append((f"path{number}", dict(paths=[path], values=values, gradients=False,
+                                             title=f"Path {number} of {e.path_count} for {target}",
+                                             caption=_path_caption(path))))
+    frames.append(("sum", dict(title=f"{target}: the sum over the paths", values=values, gradients=False,
+                               caption=_sum_caption(e))))
+    frames.append(("backward", dict(highlight=False, values=values, backward=True,
+                                    title="Backward pass: gradients flow right to left")))
+    return frames
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 operation``, ``2 operations``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _path_caption(path) -> str:
+    return f"{_counted(len(path.edges), 'local derivative')} multiplied along the path"
+
+
 def _definitions_caption(e) -> str:
     count = sum(1 for n in e.graph if e.graph.nodes[n]["kind"] == "operation")
-    return f"{e.graph.number_of_nodes()} nodes, {count} operations, {e.graph.number_of_edges()} edges"
+    return (f"{_counted(e.graph.number_of_nodes(), 'node')}, {_counted(count, 'operation')}, "
+            f"{_counted(e.graph.number_of_edges(), 'edge')}")
 
 
 def _sum_caption(e) -> str:
     derivative = to_latex(e.derivative) if len(str(e.derivative)) < 120 else None
-    sentence = f"{e.path_count} path{'s' if e.path_count != 1 else ''}, summed"
+    sentence = f"{_counted(e.path_count, 'path')}, summed"
     if derivative is None:
         return sentence
     return sentence + ": " + _mathtext(rf"\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)} = {derivative}", "")

@@ -20,6 +20,14 @@ EXPRESSIONS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _close_pyplot_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def _node_boxes(fig):
     renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
@@ -142,7 +150,7 @@ def test_draws_into_a_given_axes():
     fig = Figure()
     ax = fig.add_subplot(1, 2, 2)
     returned = symgrad.explain("x*y", "x", check=False).plot(ax=ax)
-    assert returned is fig
+    assert returned is ax and returned.figure is fig
     assert len(ax.patches) > 0
 
 
@@ -151,10 +159,10 @@ def test_frames_are_numbered_in_slide_order_with_an_index(tmp_path):
     written = write_frames(e, tmp_path, kind="png", dpi=40)
     names = [p.name for p in written]
     assert names == sorted(names)
-    assert [n.split("-", 2)[2].split(".")[0] for n in names] == ["graph", "forward", "path1", "path2", "sum"]
+    assert [n.split("-", 2)[2].split(".")[0] for n in names] == ["graph", "forward", "path1", "path2", "sum", "backward"]
     index = (tmp_path / "frames.tex").read_text()
-    assert index.count(r"\includegraphics") == 5
-    assert (tmp_path / "frames.md").read_text().count("![") == 5
+    assert index.count(r"\includegraphics") == 6
+    assert (tmp_path / "frames.md").read_text().count("![") == 6
 
 
 def test_cli_figure_frames_and_undefined_point(tmp_path):
@@ -197,3 +205,219 @@ def test_mlp_cli_writes_the_network_figure(tmp_path):
                              str(tmp_path / "net.svg"), "-f", "text"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "net.svg").read_bytes().startswith(b"<?xml")
+
+
+# --- frames that agree, labels by priority (issue 12) -----------------------------------------
+
+pytestmark = pytest.mark.filterwarnings("error:Glyph:UserWarning")
+
+TWO_LAYER_LOSS = ("(y - sigmoid(v1*sigmoid(v0*x)))^2", "v0")
+
+
+def _edge_label_texts(fig):
+    return {t.get_gid(): t for t in fig.axes[0].texts if (t.get_gid() or "").startswith("edge-label ")}
+
+
+def _legend_entries(fig):
+    legend = fig.legends[0]
+    numbers = [int(t.get_text().split(":")[0].split()[1]) for t in legend.get_texts()]
+    colours = [matplotlib.colors.to_hex(h.get_color()) for h in legend.legend_handles]
+    return list(zip(numbers, colours))
+
+
+def test_a_path_keeps_its_number_and_colour_in_every_frame():
+    from symgrad.plot import frame_options
+
+    e = symgrad.explain("x*sin(x) + x*x", "x", check=False)
+    expected = {i + 1: PALETTE[i].lower() for i in range(e.path_count)}
+    seen = 0
+    for name, options in frame_options(e):
+        fig = plot(e, **options)
+        if not fig.legends:
+            continue
+        for number, colour in _legend_entries(fig):
+            assert expected[number] == colour, (name, number)
+            seen += 1
+        if name.startswith("path"):
+            assert _legend_entries(fig)[0][0] == int(name[4:])
+            assert fig._suptitle is None and f"Path {name[4:]} of {e.path_count}" in fig.texts[0].get_text()
+    assert seen == 2 * e.path_count  # once in its own frame, once in the sum frame
+
+
+def test_forward_frame_shows_values_only_and_backward_frame_gradients():
+    from symgrad.plot import frame_options
+
+    e = symgrad.explain("sigmoid(w*x + b)", "w", at="w=0.5,x=2,b=-1")
+    options = dict(frame_options(e, e.values))
+    forward = [t.get_text() for t in plot(e, **options["forward"]).axes[0].texts]
+    backward = [t.get_text() for t in plot(e, **options["backward"]).axes[0].texts]
+    assert any("0.5" in t for t in forward) and not any("nabla" in t for t in forward)
+    assert not _edge_label_texts(plot(e, **options["forward"]))
+    assert any("0.125" in t for t in backward) and not any("0.125" in t for t in forward)
+
+
+@pytest.mark.parametrize("at", ["w=0.5,x=2,b=-1", None])
+def test_backward_picture_puts_value_above_and_gradient_below_every_wire(at):
+    e = symgrad.explain("sigmoid(w*x + b)", "w", at=at)
+    fig = e.plot(backward=True)
+    renderer = fig.canvas.get_renderer()
+    texts = {t.get_gid(): t for t in fig.axes[0].texts if t.get_gid()}
+    for source, target, key in e.graph.edges(keys=True):
+        above, below = texts[f"value {source} {target} {key}"], texts[f"gradient {source} {target} {key}"]
+        assert above.get_window_extent(renderer).y0 > below.get_window_extent(renderer).y1
+        assert above.get_color() != below.get_color()
+    boxes = [t.get_window_extent(renderer) for t in texts.values()]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+    if at:  # the gradient flowing back along x -> u1 is w-bar * w = 0.25 * 0.5
+        assert texts["gradient x u1 1"].get_text() == "\u2190 0.125"
+    else:
+        assert texts["gradient u2 f 0"].get_text() == r"$\leftarrow \bar{f} \cdot f \cdot \left(1 - f\right)$"
+
+
+def test_captions_have_correct_plurals_and_a_subtraction_reads_minus():
+    from symgrad.plot import frame_options
+
+    e = symgrad.explain("sin(x)", "x", check=False)
+    options = dict(frame_options(e))
+    assert options["graph"]["caption"] == "2 nodes, 1 operation, 1 edge"
+    assert options["path1"]["caption"] == "1 local derivative multiplied along the path"
+    texts = [t.get_text() for t in plot(symgrad.explain("x - y", "x", check=False)).axes[0].texts]
+    assert "$-$" in "\n".join(texts) and "+/-" not in "\n".join(texts)
+
+
+def test_sum_frame_result_is_legible_and_clear_of_the_legend():
+    from symgrad.plot import frame_options
+
+    e = symgrad.explain("x*sin(x)", "x", check=False)
+    fig = plot(e, **dict(frame_options(e))["sum"])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    caption = next(t for t in fig.texts if "summed" in t.get_text())
+    assert caption.get_fontsize() >= 14
+    assert matplotlib.colors.to_hex(caption.get_color()) == "#1a1a1a"
+    legend_box = fig.legends[0].get_window_extent(renderer)
+    assert caption.get_window_extent(renderer).y1 < legend_box.y0
+
+
+@pytest.mark.parametrize("expression, wrt, at", [
+    ("sigmoid(w*x + b)", "w", "w=0.5,x=2,b=-1"),
+    ("sigmoid(w*x + b)", "w", None),
+    (*TWO_LAYER_LOSS, None),
+    (*TWO_LAYER_LOSS, "y=1,v1=0.5,v0=-0.3,x=2"),
+] + [(expression, wrt, None) for expression, wrt in EXPRESSIONS])
+def test_every_path_edge_keeps_its_label_and_labels_do_not_overlap(expression, wrt, at):
+    e = symgrad.explain(expression, wrt, check=False, at=at)
+    fig = e.plot(edge_labels=True)
+    labels = _edge_label_texts(fig)
+    for path in fig.symgrad_highlighted:
+        for source, target, key in path.edges:
+            assert f"edge-label {source} {target} {key}" in labels
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in labels.values()]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+    ax_box = fig.axes[0].bbox
+    assert all(b.x0 >= ax_box.x0 - 1 and b.x1 <= ax_box.x1 + 1 for b in boxes)
+
+
+def test_labels_at_a_point_are_numbers():
+    e = symgrad.explain("sigmoid(w*x + b)", "w", at="w=0.5,x=2,b=-1")
+    labels = {gid.split(" ", 1)[1]: t.get_text() for gid, t in _edge_label_texts(e.plot()).items()}
+    assert labels["u2 f 0"] == "0.25"  # sigma'(0) = 1/4, the label issue 12 found dropped
+    assert labels["w u1 0"] == "2"
+
+
+# --- matplotlib conventions (issue 12, item 8) ----------------------------------------------
+
+
+def test_two_subplots_keep_their_legends_and_notes_inside_their_axes():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(14, 5))
+    FigureCanvasAgg = matplotlib.backends.backend_agg.FigureCanvasAgg
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, 2)
+    for ax, (expression, wrt) in zip(axes, [("x*sin(x) + x*x", "x"), ("x*x*x*x*x*x*x*x*x*x", "x")]):
+        returned = symgrad.explain(expression, wrt, check=False).plot(ax=ax, max_paths=3, title="t", caption="c")
+        assert returned is ax
+    assert not fig.legends and not fig.texts
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in axes:
+        assert ax.get_legend() is not None
+        inner = [ax.get_legend()] + list(ax.texts)
+        for artist in inner:
+            box = artist.get_window_extent(renderer)
+            assert ax.bbox.x0 - 1 <= box.x0 and box.x1 <= ax.bbox.x1 + 1, artist
+            assert ax.bbox.y0 - 1 <= box.y0 and box.y1 <= ax.bbox.y1 + 1, artist
+    assert "7 more paths not drawn" in axes[1].symgrad_notes
+
+
+def test_without_ax_the_figure_belongs_to_pyplot(tmp_path):
+    import matplotlib.pyplot as plt
+
+    fig = symgrad.explain("x*y", "x", check=False).plot()
+    assert plt.gcf() is fig
+    plt.savefig(tmp_path / "g.png", dpi=30)
+    assert (tmp_path / "g.png").stat().st_size > 2000
+    bare = plot(symgrad.explain("x*y", "x", check=False), pyplot=False)
+    assert bare not in [plt.figure(n) for n in plt.get_fignums()]
+
+
+def test_legend_follows_a_dark_style():
+    import matplotlib.pyplot as plt
+
+    with plt.style.context("dark_background"):
+        fig = plot(symgrad.explain("x*sin(x)", "x", check=False))
+    colour = matplotlib.colors.to_rgb(fig.legends[0].get_texts()[0].get_color())
+    assert sum(colour) / 3 > 0.7
+    assert sum(matplotlib.colors.to_rgb(fig.get_facecolor())) / 3 < 0.2
+
+
+def test_svg_keeps_node_names_as_text(tmp_path):
+    e = symgrad.explain("sigmoid(w*x + b)", "w", check=False)
+    path = save_figure(e.plot(pyplot=False), tmp_path / "g.svg")
+    svg = path.read_text()
+    assert svg.count("<text") >= e.graph.number_of_nodes()
+    assert "DejaVu Sans" in svg
+
+
+def test_network_figure_marks_the_chosen_weight_and_names_the_output_y_hat():
+    from symgrad import nn
+    from symgrad.netplot import WEIGHT_COLOUR, plot_network
+
+    fig = plot_network(nn.mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", loss="mse"), "v0_2_1")
+    ax = fig.axes[0]
+    label = next(t for t in ax.texts if t.get_gid() == "weight label")
+    assert label.get_text() == "$v^{(0)}_{21}$"
+    line = next(l for l in ax.lines if l.get_gid() == "weight v0_2_1")
+    assert line.get_color() == WEIGHT_COLOUR and line.get_linewidth() > max(
+        l.get_linewidth() for l in ax.lines if l is not line)
+    names = [t.get_text() for t in ax.texts]
+    assert r"$\hat{y}_{1}$" in names and "$L$" in names and not any("h^{(2)}" in n for n in names)
+
+
+def test_inversion_count_matches_the_definition():
+    import random
+
+    from symgrad.layout import _inversions
+
+    rng = random.Random(12)
+    for size in (0, 1, 2, 7, 50):
+        values = [rng.randrange(10) for _ in range(size)]
+        expected = sum(1 for i in range(size) for j in range(i + 1, size) if values[i] > values[j])
+        assert _inversions(values) == expected
+
+
+def test_long_edges_are_one_smooth_curve():
+    from matplotlib.path import Path as MplPath
+
+    e = symgrad.explain(*TWO_LAYER_LOSS, check=False)
+    fig = plot(e)
+    layout = fig.symgrad_layout
+    long_edges = [edge for edge, waypoints in layout.routes.items() if waypoints]
+    assert long_edges
+    curves = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"
+              and p._path_original is not None and MplPath.CURVE4 in list(p._path_original.codes)]
+    assert len(curves) == len(long_edges)

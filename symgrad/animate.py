@@ -1,0 +1,108 @@
+"""An animation of backpropagation: values fill in left to right, then gradients flow back.
+
+One picture is drawn (:func:`symgrad.plot.plot` with ``backward=True``) and
+its wire labels are revealed step by step: one step per node in the forward
+pass (the node's outgoing wires get their values), then one per node in
+reverse order (its incoming wires get their gradients). matplotlib's
+animation writes a GIF with Pillow (no new dependency), or an MP4 when
+ffmpeg is present. matplotlib is imported only when this module is.
+
+Examples
+--------
+>>> import symgrad
+>>> from symgrad.animate import animation_steps
+>>> e = symgrad.explain("sigmoid(w*x + b)", "w")
+>>> len(animation_steps(e.graph)) == 2 * e.graph.number_of_nodes()
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import OptionError
+from .plot import BACKWARD_COLOUR, FORWARD_COLOUR, plot
+
+__all__ = ["animate", "animation_steps", "save_animation", "ANIMATION_FORMATS"]
+
+ANIMATION_FORMATS = ("gif", "mp4")
+
+
+def animation_steps(graph) -> list[tuple[str, str]]:
+    """``("forward", node)`` for each node in computation order, then ``("backward", node)`` in reverse."""
+    order = list(graph.graph["order"])
+    return [("forward", n) for n in order] + [("backward", n) for n in reversed(order)]
+
+
+def animate(explanation, *, values=None, theme: str | None = None, interval: float = 700):
+    """A ``matplotlib.animation.FuncAnimation`` of the forward then the backward pass.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    values : symgrad.point.PointValues, optional
+        Numbers at a point (default: the explanation's own, if any); else symbols.
+    theme : {"light", "dark"}, optional
+    interval : float
+        Milliseconds per step.
+
+    Returns
+    -------
+    matplotlib.animation.FuncAnimation
+        ``symgrad_steps`` lists the steps, one per frame; ``symgrad_show(i)``
+        sets the picture to frame i.
+    """
+    from matplotlib.animation import FuncAnimation
+
+    values = values if values is not None else explanation.values
+    fig = plot(explanation, backward=True, values=values, theme=theme, highlight=False, pyplot=False,
+               title="Backpropagation: values forward, then gradients back")
+    ax = fig.axes[0]
+    graph = explanation.graph
+    labels = {t.get_gid(): t for t in ax.texts if (t.get_gid() or "").startswith(("value ", "gradient "))}
+    patches = {p.get_gid()[5:]: p for p in ax.patches if (p.get_gid() or "").startswith("node ")}
+    original = {node: (p.get_edgecolor(), p.get_linewidth()) for node, p in patches.items()}
+    steps = animation_steps(graph)
+    position = {step: i for i, step in enumerate(steps)}
+    for text in labels.values():
+        text.set_visible(False)
+
+    def show(frame: int):
+        phase, current = steps[frame]
+        for gid, text in labels.items():
+            kind, source, target, _ = gid.split(" ")
+            if kind == "value":
+                text.set_visible(position[("forward", source)] <= frame)
+            else:
+                text.set_visible(position[("backward", target)] <= frame)
+        for node, patch in patches.items():
+            colour, width = original[node]
+            if node == current:
+                colour, width = (FORWARD_COLOUR if phase == "forward" else BACKWARD_COLOUR), 5.0
+            patch.set_edgecolor(colour)
+            patch.set_linewidth(width)
+        return list(labels.values()) + list(patches.values())
+
+    animation = FuncAnimation(fig, show, frames=len(steps), interval=interval, blit=False, repeat=False)
+    animation.symgrad_steps = steps
+    animation.symgrad_show = show
+    return animation
+
+
+def save_animation(animation, path: str | Path, *, dpi: float = 100) -> Path:
+    """Write `animation` as .gif (Pillow) or .mp4 (ffmpeg), chosen by the extension."""
+    from matplotlib.animation import FFMpegWriter, PillowWriter
+
+    path = Path(path)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ANIMATION_FORMATS:
+        raise OptionError(f"animation file {path.name!r}: the extension must be .gif or .mp4")
+    fps = 1000.0 / animation._interval
+    if kind == "mp4":
+        if not FFMpegWriter.isAvailable():
+            raise OptionError(f"animation file {path.name!r}: .mp4 needs ffmpeg; write a .gif instead")
+        writer = FFMpegWriter(fps=fps)
+    else:
+        writer = PillowWriter(fps=fps)
+    animation.save(path, writer=writer, dpi=dpi)
+    return path
