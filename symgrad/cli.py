@@ -233,8 +233,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] == "mlp":
         from .nn_cli import main as mlp_main
         return mlp_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argv, shifted = _leading_minus(parser, argv)
+    args = parser.parse_args(argv)
+    if shifted:
+        args.expression = args.expression[1:]
     return guarded(lambda: run(args), args.memory_limit)
+
+
+def _leading_minus(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[list[str], bool]:
+    """Let the expression start with '-' (``symgrad "-x^2" --wrt x``) when it is not an option.
+
+    argparse takes such an argument for an option; a leading blank makes it a
+    positional argument, and :func:`main` removes the blank again.
+    """
+    options = parser._option_string_actions  # noqa: SLF001 - the option table argparse keeps
+    skip_value = False
+    for index, arg in enumerate(argv):
+        if skip_value or arg == "--":
+            if arg == "--":
+                return argv, False
+            skip_value = False
+            continue
+        if not arg.startswith("-"):
+            return argv, False
+        name = arg.split("=", 1)[0]
+        long_option = arg.startswith("--")
+        if long_option or name in options or arg[:2] in options:
+            action = options.get(name) or next((a for o, a in options.items() if o.startswith(name)), None)
+            skip_value = action is not None and action.nargs != 0 and "=" not in arg and arg in options
+            continue
+        return argv[:index] + [" " + arg] + argv[index + 1:], True
+    return argv, False
 
 
 def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) -> int:

@@ -144,6 +144,8 @@ def build_blocks(explanation) -> list:
         Heading("Derivative of ", Name(e.output), " with respect to ", Name(e.wrt)),
         Equations([Equation(Name(e.output), [printable(e.expression)])]),
     ]
+    if getattr(e, "readings", ()):
+        blocks.append(Text("Read as: " + "; ".join(str(r) for r in e.readings) + "."))
     blocks += _graph_blocks(e)
     blocks += _local_blocks(e)
     blocks += _path_blocks(e)

@@ -69,8 +69,10 @@ def to_dict(explanation) -> dict:
         "expression": expression_string(e.expression),
         "output": e.output,
         "wrt": e.wrt,
+        "read_as": [str(r) for r in getattr(e, "readings", ())],
         "inputs": list(g.graph["inputs"]),
-        "functions": sorted({g.nodes[n]["params"].__name__ for n in g if g.nodes[n]["op"] == "function"}),
+        "functions": sorted({getattr(g.nodes[n]["params"], "user_name", g.nodes[n]["params"].__name__)
+                             for n in g if g.nodes[n]["op"] == "function"}),
         "nodes": nodes,
         "edges": edges,
         "path_count": e.path_count,

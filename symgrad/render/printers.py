@@ -127,12 +127,12 @@ def _abstract_derivative(derivative: sympy.Derivative) -> tuple[str, int] | None
     variable, count = derivative.variable_count[0]
     if count != 1 or variable not in function.args:
         return None
-    return function.func.__name__, function.args.index(variable) + 1
+    return getattr(function.func, "user_name", function.func.__name__), function.args.index(variable) + 1
 
 
 class _Latex(LatexPrinter):
     def __init__(self):
-        super().__init__({"order": "none", "mul_symbol": "dot"})
+        super().__init__({"order": "none", "mul_symbol": "dot", "ln_notation": True, "inv_trig_style": "full"})
 
     def _print_Symbol(self, expr, style="plain"):
         return name_to_latex(expr.name)
@@ -157,7 +157,7 @@ class _Latex(LatexPrinter):
 
     def _print_Function(self, expr, exp=None):
         if isinstance(expr, AppliedUndef):
-            name = name_to_latex(expr.func.__name__)
+            name = name_to_latex(getattr(expr.func, "user_name", expr.func.__name__))
             args = ", ".join(self._print(a) for a in expr.args)
             text = rf"{name}\left({args}\right)"
             return text if exp is None else rf"{text}^{{{exp}}}"
@@ -207,6 +207,14 @@ class _Unicode(StrPrinter):
 
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
+
+    def _print_log(self, expr):
+        return f"ln({self._print(expr.args[0])})"
+
+    def _print_asin(self, expr):
+        return f"arc{expr.func.__name__[1:]}({self._print(expr.args[0])})"
+
+    _print_acos = _print_atan = _print_asin
 
     def _print_Function(self, expr):
         if isinstance(expr, AppliedUndef):
