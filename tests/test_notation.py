@@ -276,7 +276,7 @@ def test_leading_minus_after_options_and_with_a_value(capsys):
     assert "with respect to y" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("typed, fragment, column", REFUSED[:12], ids=[t for t, _, _ in REFUSED[:12]])
+@pytest.mark.parametrize("typed, fragment, column", REFUSED[:21], ids=[t for t, _, _ in REFUSED[:21]])
 def test_refusals_through_the_cli_show_the_caret(typed, fragment, column, capsys):
     assert main(["--wrt", "x", "--", typed]) == 2
     err = capsys.readouterr().err
