@@ -194,8 +194,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     argv = sys.argv[1:] if argv is None else list(argv)
+    shifted = False
     if argv[:1] not in (["mlp"], ["-h"], ["--help"]):
+        argv, shifted = _leading_minus(argv)
         argv = [EXPRESSION_COMMAND, *argv]
     args = build_parser().parse_args(argv)
+    if shifted:
+        args.expression = args.expression[1:]
     action = mlp_cli.run if args.command == "mlp" else run
     return guarded(lambda: action(args), args.memory_limit)
+
+
+def _leading_minus(argv: list[str]) -> tuple[list[str], bool]:
+    """Let the expression start with '-' (``symgrad "-x^2" --wrt x``) when it is not an option.
+
+    argparse takes such an argument for an option; a leading blank makes it a
+    positional argument, and :func:`main` removes the blank again.
+    """
+    options = _expression_options()
+    skip_value = False
+    for index, arg in enumerate(argv):
+        if skip_value or arg == "--":
+            if arg == "--":
+                return argv, False
+            skip_value = False
+            continue
+        if not arg.startswith("-"):
+            return argv, False
+        name = arg.split("=", 1)[0]
+        if arg.startswith("--") or name in options or arg[:2] in options:
+            action = options.get(name) or next((a for o, a in options.items() if o.startswith(name)), None)
+            skip_value = action is not None and action.nargs != 0 and "=" not in arg and arg in options
+            continue
+        return argv[:index] + [" " + arg] + argv[index + 1:], True
+    return argv, False
+
+
+def _expression_options() -> dict[str, argparse.Action]:
+    """The expression command's option strings and their actions."""
+    parser = argparse.ArgumentParser(add_help=True)
+    _add_expression_arguments(parser)
+    return parser._option_string_actions  # noqa: SLF001 - the option table argparse keeps

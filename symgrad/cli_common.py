@@ -105,6 +105,13 @@ def add_memory_limit(parser: argparse.ArgumentParser) -> None:
 # --- output and errors -------------------------------------------------------------------
 
 
+def _single_width(char: str) -> bool:
+    """Whether `char` takes one column in a terminal, so a caret under it lines up."""
+    import unicodedata
+
+    return char.isascii() or (unicodedata.east_asian_width(char) not in "WF" and not unicodedata.combining(char))
+
+
 def error_lines(err: SymgradError) -> list[str]:
     """The message of `err` in one line, and for a parse error the text with a caret under the column."""
     lines = [f"symgrad: error: {one_line(str(err))}"]
@@ -112,7 +119,7 @@ def error_lines(err: SymgradError) -> list[str]:
         text = err.text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
         start = max(0, min(err.column - 1 - 35, len(text) - 70))
         window = text[start:start + 70]
-        if window.isprintable() and window.isascii():
+        if window.isprintable() and all(_single_width(char) for char in window):
             lines += ["  " + window, "  " + " " * (err.column - 1 - start) + "^"]
     return lines
 

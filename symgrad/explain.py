@@ -15,7 +15,7 @@ from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_a
 from .deadline import Budget
 from .errors import OptionError, TimeLimitExceeded, VariableError
 from .graph import DEFAULT_MAX_NODES, build_graph, input_nodes, is_input, node_symbol, output_node
-from .parse import is_valid_name, parse
+from .parse import is_valid_name, parse_with_notes
 from .paths import count_paths
 from .point import PointValues, evaluate_at, parse_point
 from .verify import (
@@ -101,11 +101,12 @@ def explain(
     """
     _validate_options(max_paths, time_limit, max_nodes)
     text = expr if isinstance(expr, str) else None
-    parsed = parse(expr) if isinstance(expr, str) else expr
+    parsed, readings = parse_with_notes(expr) if isinstance(expr, str) else (expr, ())
     graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
     point = _point(at, graph) if at is not None else None
     explanation = Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
                               time_limit=time_limit, run_check=check, seed=seed, point=point)
+    explanation.readings = readings
     if point is not None:
         explanation.values  # noqa: B018 - a point where the expression is undefined fails here, eagerly
     return explanation
@@ -174,6 +175,7 @@ class Explanation:
         self.run_check = run_check
         self.seed = seed
         self.point = point
+        self.readings: tuple = ()  # how the text was read where not literally (parse_with_notes)
 
     def __repr__(self) -> str:
         return (f"<Explanation d{self.output}/d{self.wrt}: {self.path_count} path(s), "

@@ -57,6 +57,14 @@ _FUNCTION_OPS = {
     relu: "relu",
     softplus: "softplus",
     sympy.Abs: "abs",
+    sympy.asin: "asin",
+    sympy.acos: "acos",
+    sympy.atan: "atan",
+    sympy.sinh: "sinh",
+    sympy.cosh: "cosh",
+    sympy.sec: "sec",
+    sympy.csc: "csc",
+    sympy.cot: "cot",
 }
 
 
@@ -357,6 +365,8 @@ def _decompose(expr: sympy.Expr) -> _Operation:
         return _Operation("power", (base, exponent))
     if isinstance(expr, AppliedUndef):
         return _Operation("function", tuple(expr.args), expr.func)
+    if isinstance(expr, (sympy.Max, sympy.Min)):
+        return _Operation("other", tuple(expr.args), expr.func)
     if isinstance(expr, sympy.Function) and all(isinstance(a, sympy.Expr) for a in expr.args):
         op = _FUNCTION_OPS.get(expr.func)
         if op is not None and len(expr.args) == 1:

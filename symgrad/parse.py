@@ -26,9 +26,12 @@ from dataclasses import dataclass
 import sympy
 
 from .errors import ParseError
-from .vocabulary import FUNCTIONS
+from .vocabulary import FUNCTIONS, abstract_function
 
-__all__ = ["parse", "Limits", "DEFAULT_LIMITS", "is_valid_name", "is_decimal", "decimal_problem"]
+__all__ = [
+    "parse", "parse_with_notes", "Reading", "Limits", "DEFAULT_LIMITS", "is_valid_name", "is_decimal",
+    "decimal_problem",
+]
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,6 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
-_ALLOWED_PUNCTUATION = set("+-*/^()., \t\r\n_")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _INTEGER = re.compile(r"[0-9]+\Z")
 _DECIMAL = re.compile(r"(?P<mantissa>[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?\Z")
@@ -174,51 +176,372 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> sympy.Expr:
     ...
     symgrad.errors.ParseError: attribute access ('.') is not supported at column 1
     """
+    return parse_with_notes(text, limits)[0]
+
+
+def parse_with_notes(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[sympy.Expr, tuple[Reading, ...]]:
+    """Parse like :func:`parse`; also say where the text was not read literally.
+
+    Returns
+    -------
+    expr : sympy.Expr
+        As :func:`parse` returns it.
+    readings : tuple of Reading
+        One per rewrite, in the order of the text: implicit products (``2x``),
+        ``|u|``, ``sin^2(x)``, ``e^u``, Unicode operators, unknown functions.
+
+    Examples
+    --------
+    >>> expr, readings = parse_with_notes("2x + e^x")
+    >>> expr
+    2*x + exp(x)
+    >>> [str(r) for r in readings]
+    ['2x as 2*x', 'e^u as exp(u)']
+    """
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
-    source, columns = _prepare(text, limits)
+    source, columns, readings = _prepare(text, limits)
     tree = _syntax_tree(source, text, columns)
     _check_depth(tree.body, text, columns, limits)
-    expr, _ = _Converter(source, text, columns, limits).convert(tree.body)
-    return expr
+    converter = _Converter(source, text, columns, limits)
+    expr, _ = converter.convert(tree.body)
+    notes = sorted((_ascii_reading(r) for r in readings + converter.readings), key=lambda r: r.column)
+    return expr, tuple({str(note): note for note in reversed(notes)}.values())[::-1]
 
 
 # --- characters and syntax ---------------------------------------------------
 
 
-def _prepare(text: str, limits: Limits) -> tuple[str, list[int]]:
-    """Check characters, map ``^`` to ``**``; return new text and its column map."""
+def _prepare(text: str, limits: Limits) -> tuple[str, list[int], list[Reading]]:
+    """Check characters and apply the fixed rewrites; return source, column map, readings."""
     if len(text) > limits.max_length:
         raise ParseError(
             f"expression is {len(text)} characters long; the limit is {limits.max_length}",
             text,
             limits.max_length + 1,
         )
-    for index, char in enumerate(text):
-        if char.isascii() and (char.isalnum() or char in _ALLOWED_PUNCTUATION):
-            continue
-        raise ParseError(_bad_character(char), text, index + 1)
-    if not text.strip():
+    tokens = _tokens(text)
+    if not _significant(tokens):
         raise ParseError("empty expression", text)
+    readings: list[Reading] = []
+    _bars(tokens, text, readings)
+    tokens = _function_powers(tokens, text, readings)
+    tokens = _implicit_products(tokens, text, readings)
+    readings += _operator_readings(tokens)
     pieces: list[str] = []
     columns: list[int] = []  # columns[i] = 1-based column in `text` of source[i]
-    for index, char in enumerate(text):
-        replacement = "**" if char == "^" else (" " if char in "\t\r\n" else char)
-        pieces.append(replacement)
-        columns.extend([index + 1] * len(replacement))
+    for token in tokens:
+        source = _KEYWORD_ALIASES.get(token.text, token.text) if token.kind == "name" else token.text
+        literal = not token.typed and source == token.text
+        pieces.append(source)
+        columns.extend(token.column + (i if literal else 0) for i in range(len(source)))
     columns.append(len(text) + 1)
     source = "".join(pieces)
     indent = len(source) - len(source.lstrip(" "))  # ast.parse refuses leading blanks
-    return source[indent:], columns[indent:]
+    return source[indent:], columns[indent:], readings
 
 
-def _bad_character(char: str) -> str:
+def _operator_readings(tokens: list[_Token]) -> list[Reading]:
+    seen = {}
+    for token in tokens:
+        if token.kind == "op" and token.typed and token.typed != "^":
+            seen.setdefault(token.typed, Reading(token.column, _unicode_name(token.typed), token.text))
+        if token.kind == "sup":
+            typed = "superscript " + token.text[2:].strip("()")
+            seen.setdefault(token.typed, Reading(token.column, typed, f"^{token.text[2:]}"))
+    return list(seen.values())
+
+
+# --- reading what students type: tokens and fixed rewrites -------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One place where the text was not read literally, e.g. ``2x`` read as ``2*x``.
+
+    Attributes
+    ----------
+    column : int
+        1-based column of the place in the typed text.
+    typed : str
+        What was typed there.
+    read_as : str
+        How it was read.
+    """
+
+    column: int
+    typed: str
+    read_as: str
+
+    def __str__(self) -> str:
+        return f"{self.typed} as {self.read_as}"
+
+
+@dataclass
+class _Token:
+    kind: str  # num name op open close comma bar sup space
+    text: str  # what goes to ast.parse
+    column: int  # 1-based column in the typed text
+    typed: str = ""  # what was typed, if different from `text`
+
+
+_NUMBER_AT = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NAME_AT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SUPERSCRIPT_DIGITS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
+                       "⁷": "7", "⁸": "8", "⁹": "9"}
+_SUPERSCRIPT_SIGNS = {"⁻": "-", "⁺": "+"}
+#: Unicode operators read as ASCII ones.
+_OPERATORS = {"·": "*", "⋅": "*", "×": "*", "∗": "*", "÷": "/", "−": "-"}
+#: Unicode letters read as names.
+_LETTERS = {"π": "pi"}
+#: What to type instead of other Unicode characters.
+_ASCII_FOR = {"–": "-", "—": "-", "√": "sqrt(x)", "∞": "a large number", "≤": "a single expression",
+              "≥": "a single expression", "≠": "a single expression", "′": "the expression itself"}
+#: Python keywords that are fine names; the parser renames them for ast.parse.
+_KEYWORD_ALIASES = {"lambda": "λ"}  # ast.parse takes λ as a name; users cannot type it
+_ALIASED = {v: k for k, v in _KEYWORD_ALIASES.items()}
+_OPERAND_END = {"num", "name", "close", "sup", "barclose"}
+_OPERAND_START = {"name", "open", "baropen"}
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Split `text` into tokens; refuse characters outside the grammar with the fix to type."""
+    tokens: list[_Token] = []
+    index = 0
+    while index < len(text):
+        char, column = text[index], index + 1
+        number, name = _NUMBER_AT.match(text, index), _NAME_AT.match(text, index)
+        if char in " \t\r\n":
+            tokens.append(_Token("space", " ", column))
+        elif char.isascii() and char.isdigit() or (char == "." and number):
+            tokens.append(_Token("num", number.group(), column))
+            index = number.end()
+            continue
+        elif name:
+            tokens.append(_Token("name", name.group(), column))
+            index = name.end()
+            continue
+        elif text.startswith("**", index):
+            tokens.append(_Token("op", "**", column))
+            index += 2
+            continue
+        elif char in "+-*/.":
+            tokens.append(_Token("op", char, column))
+        elif char == "^":
+            tokens.append(_Token("op", "**", column, "^"))
+        elif char in "()":
+            tokens.append(_Token("open" if char == "(" else "close", char, column))
+        elif char == ",":
+            tokens.append(_Token("comma", char, column))
+        elif char == "|":
+            tokens.append(_Token("bar", char, column))
+        elif char in _OPERATORS:
+            tokens.append(_Token("op", _OPERATORS[char], column, char))
+        elif char in _LETTERS:
+            tokens.append(_Token("name", _LETTERS[char], column, char))
+        elif char in _SUPERSCRIPT_DIGITS or char in _SUPERSCRIPT_SIGNS:
+            end = index
+            while end < len(text) and (text[end] in _SUPERSCRIPT_DIGITS or text[end] in _SUPERSCRIPT_SIGNS):
+                end += 1
+            tokens.append(_superscript(text, index, end))
+            index = end
+            continue
+        else:
+            raise ParseError(_refusal(text, index), text, column)
+        index += 1
+    return tokens
+
+
+def _superscript(text: str, start: int, end: int) -> _Token:
+    typed = text[start:end]
+    sign = typed[0] if typed[0] in _SUPERSCRIPT_SIGNS else ""
+    digits = typed[len(sign):]
+    if not digits or any(c in _SUPERSCRIPT_SIGNS for c in digits):
+        raise ParseError(f"superscript {typed!r} is not a power; write x^2 or x^-1", text, start + 1)
+    exponent = "".join(_SUPERSCRIPT_DIGITS[c] for c in digits)
+    source = f"**(-{exponent})" if sign == "⁻" else f"**{exponent}"
+    return _Token("sup", source, start + 1, typed)
+
+
+_TO_ASCII = str.maketrans({**{k: "^" + v for k, v in _SUPERSCRIPT_DIGITS.items()}, "⁻": "^-", "⁺": "^+",
+                           **_OPERATORS, **_LETTERS})
+
+
+def _ascii_reading(reading: Reading) -> Reading:
+    """The reading in ASCII (``sin²(x)`` as ``sin^2(x)``), printable by every output format."""
+    return Reading(reading.column, reading.typed.translate(_TO_ASCII), reading.read_as.translate(_TO_ASCII))
+
+
+def _unicode_name(char: str) -> str:
+    """``'minus sign'`` for ``−``: readings stay ASCII, so every output format can print them."""
+    import unicodedata
+
+    return unicodedata.name(char, "unnamed character").lower()
+
+
+def _refusal(text: str, index: int) -> str:
+    """The one-line refusal of the character at `index`, saying what to type instead."""
+    char = text[index]
+    if char == "=":
+        if text[index + 1:index + 2] == "=" or text[index - 1:index] in "<>!":
+            return "comparison is not supported"
+        rest = text[index + 1:].strip()
+        return f"type the expression only: {rest}" if rest else "type the expression only, without '='"
+    if char == "!":
+        if text[index + 1:index + 2] == "=":
+            return "comparison is not supported"
+        return "factorials are not supported"
     if not char.isascii():
-        hint = "; write Greek letters by name, e.g. alpha" if char.isalpha() else ""
-        return f"non-ASCII character {char!r} (U+{ord(char):04X}) is not allowed{hint}"
+        return _bad_character(char)
     if not char.isprintable():
         return f"control character {char!r} is not allowed"
     return f"character {char!r} is not allowed"
+
+
+def _bad_character(char: str) -> str:
+    import unicodedata  # only for refusals
+
+    name = unicodedata.name(char, "unnamed")
+    described = f"non-ASCII character {char!r} (U+{ord(char):04X}, {name}) is not allowed"
+    if name.startswith("GREEK"):
+        letter = name.split()[-1].lower().replace("lamda", "lambda")
+        return f"{described}; write Greek letters by name: {letter}"
+    ascii_form = unicodedata.normalize("NFKC", char)
+    if char in _ASCII_FOR:
+        return f"{described}; write {_ASCII_FOR[char]}"
+    if ascii_form != char and ascii_form.isascii() and ascii_form.isprintable():
+        return f"{described}; write {ascii_form!r}"
+    return described
+
+
+def _significant(tokens: list[_Token]) -> list[_Token]:
+    return [t for t in tokens if t.kind != "space"]
+
+
+def _bars(tokens: list[_Token], text: str, readings: list[Reading]) -> None:
+    """Read ``|u|`` as ``abs(u)``: a bar after an operand closes an open bar, else it opens."""
+    open_bars: list[_Token] = []
+    previous = None
+    for token in _significant(tokens):
+        if token.kind == "bar":
+            if previous is not None and previous.kind in _OPERAND_END and open_bars:
+                token.kind, token.text, token.typed = "barclose", ")", "|"
+                open_bars.pop()
+            else:
+                token.kind, token.text, token.typed = "baropen", "abs(", "|"
+                open_bars.append(token)
+        previous = token
+    if open_bars:
+        bar = open_bars[-1]
+        inner = text[bar.column:].strip() or "x"
+        raise ParseError(f"'|' is not closed; write abs({inner}) or |{inner}|", text, bar.column)
+    first = next((t for t in tokens if t.kind == "baropen"), None)
+    if first is not None:
+        readings.append(Reading(first.column, "|u|", "abs(u)"))
+
+
+def _matching_close(tokens: list[_Token], start: int) -> int | None:
+    depth = 0
+    for index in range(start, len(tokens)):
+        kind = tokens[index].kind
+        depth += kind in ("open", "baropen")
+        depth -= kind in ("close", "barclose")
+        if depth == 0:
+            return index
+    return None
+
+
+def _function_powers(tokens: list[_Token], text: str, readings: list[Reading]) -> list[_Token]:
+    """Read ``sin^2(x)`` and ``sin²(x)`` as ``sin(x)^2``."""
+    result = list(tokens)
+    index = 0
+    while index < len(result):
+        token = result[index]
+        if token.kind == "name" and token.text in FUNCTIONS:
+            power = _power_after(result, index, text)
+            if power is not None:
+                exponent_tokens, call = power
+                close = _matching_close(result, call)
+                if close is not None:
+                    typed = text[token.column - 1:result[close].column]
+                    exponent = exponent_tokens[0].text.removeprefix("**")
+                    result = (result[:index] + [_Token("open", "(", token.column), token]
+                              + result[call:close + 1]
+                              + [_Token("close", ")", token.column), _Token("op", "**", token.column),
+                                 _Token("num", exponent, token.column)]
+                              + result[close + 1:])
+                    readings.append(Reading(token.column, typed, f"{token.text}(...)^{exponent}"))
+        index += 1
+    return result
+
+
+def _power_after(tokens: list[_Token], index: int, text: str):
+    """``(exponent tokens, index of '(')`` if a function name is followed by a power and a call."""
+    name = tokens[index]
+    following = tokens[index + 1:index + 4]
+    if following and following[0].kind == "sup" and len(following) > 1 and following[1].kind == "open":
+        exponent = following[0]
+        if exponent.text.startswith("**(-"):
+            raise ParseError(_inverse_hint(name.text), text, exponent.column)
+        return [exponent], index + 2
+    if len(following) >= 3 and following[0].text == "**" and following[2].kind == "open":
+        if following[1].kind == "num" and _INTEGER.match(following[1].text):
+            return [following[1]], index + 3
+    if len(following) >= 3 and following[0].text == "**" and following[1].text == "-":
+        raise ParseError(_inverse_hint(name.text), text, following[0].column)
+    return None
+
+
+def _inverse_hint(name: str) -> str:
+    inverse = {"sin": "asin", "cos": "acos", "tan": "atan"}.get(name)
+    first = f"write {inverse}(x) for the inverse function, or " if inverse else "write "
+    return f"{first}{name}(x)^-1 for 1/{name}(x)"
+
+
+def _implicit_products(tokens: list[_Token], text: str, readings: list[Reading]) -> list[_Token]:
+    """Insert ``*`` where two operands touch: ``2x``, ``3(x+1)``, ``(x+1)(x-1)``, ``x(x+1)``."""
+    significant = _significant(tokens)
+    variables = {t.text for i, t in enumerate(significant) if t.kind == "name"
+                 and (i + 1 == len(significant) or significant[i + 1].kind != "open")}
+    result: list[_Token] = []
+    for index, token in enumerate(tokens):
+        previous = result[-1] if result else None
+        if previous is not None and _is_product(previous, token, variables):
+            star = _Token("op", "*", token.column)
+            result.append(star)
+            left, right = _operand_text(previous), _operand_text(token)
+            readings.append(Reading(previous.column, left + right, f"{left}*{right}"))
+        elif previous is not None and previous.kind == "name" and previous.text in FUNCTIONS and token.kind == "space":
+            following = next((t for t in tokens[index:] if t.kind != "space"), None)
+            if following is not None and following.kind in ("name", "num"):
+                raise ParseError(f"write {previous.text}({following.text}) with parentheses",
+                                 text, following.column)
+        result.append(token)
+    return result
+
+
+def _is_product(left: _Token, right: _Token, variables: set[str]) -> bool:
+    """Whether touching tokens `left` and `right` are two factors of a product."""
+    if left.kind == "name" and right.kind == "open":
+        return left.text in variables and left.text not in FUNCTIONS
+    if left.kind not in _OPERAND_END or right.kind not in _OPERAND_START:
+        return False
+    if right.kind == "name" and left.kind == "name":
+        return bool(left.typed or right.typed)  # π next to a name: 2πx
+    if right.kind == "name" and right.text.startswith("_"):
+        return False
+    if left.kind == "num" and right.kind == "name":
+        hex_like = left.text == "0" and right.text[0] in "xXoObB"
+        return not hex_like and right.text not in ("j", "J")
+    return True
+
+
+def _operand_text(token: _Token) -> str:
+    if token.kind in ("open", "close"):
+        return "(...)"
+    if token.kind in ("baropen", "barclose"):
+        return "|...|"
+    return token.typed or token.text
 
 
 def _syntax_tree(source: str, text: str, columns: list[int]) -> ast.Expression:
@@ -230,8 +553,21 @@ def _syntax_tree(source: str, text: str, columns: list[int]) -> ast.Expression:
             offset = len(columns)  # at the end of the text: an operand is missing
         column = columns[min(offset, len(columns)) - 1] if offset else None
         raise ParseError(_syntax_message(err.msg), text, column) from None
-    except (RecursionError, MemoryError, ValueError):
+    except (RecursionError, ValueError):
         raise ParseError("expression is nested too deeply to parse", text) from None
+    except MemoryError:
+        if _rough_depth(source) <= DEFAULT_LIMITS.max_depth:
+            raise  # memory really ran out (the --memory-limit cap)
+        raise ParseError("expression is nested too deeply to parse", text) from None
+
+
+def _rough_depth(source: str) -> int:
+    """Parentheses plus powers: Python's parser runs out of memory on such nesting, not on length."""
+    depth = deepest = 0
+    for char in source:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    return deepest + source.count("**")
 
 
 def _syntax_message(message: str) -> str:
@@ -305,9 +641,20 @@ class _Converter:
         self.text = text
         self.columns = columns
         self.limits = limits
+        self.readings: list[Reading] = []
+        self.euler = _euler_names(source)
 
     def error(self, message: str, node: ast.AST) -> ParseError:
         return ParseError(message, self.text, self.columns[getattr(node, "col_offset", 0)])
+
+    def typed(self, node: ast.AST) -> str:
+        """The text the user typed for `node`."""
+        start = self.columns[node.col_offset] - 1
+        end = self.columns[max(node.end_col_offset - 1, node.col_offset)]
+        return _short(self.text[start:end])
+
+    def note(self, node: ast.AST, typed: str, read_as: str) -> None:
+        self.readings.append(Reading(self.columns[getattr(node, "col_offset", 0)], typed, read_as))
 
     def convert(self, node: ast.AST):
         if isinstance(node, ast.BinOp):
@@ -325,8 +672,18 @@ class _Converter:
 
     # names and numbers
 
-    def name(self, node: ast.Name) -> sympy.Symbol:
-        name = node.id
+    def name(self, node: ast.Name) -> sympy.Expr:
+        name = _ALIASED.get(node.id, node.id)
+        if name == "pi":
+            return sympy.pi
+        if name in self.euler:
+            self.note(node, name, "Euler's number e")
+            return sympy.E
+        if name in _RESERVED_NAMES:
+            raise self.error(f"{name} names a function of symgrad's output; choose another variable name", node)
+        return self.symbol(node, name)
+
+    def symbol(self, node: ast.AST, name: str) -> sympy.Symbol:
         if not _NAME.match(name):
             raise self.error(f"name {name!r} must start with a letter", node)
         if len(name) > self.limits.max_name_length:
@@ -402,6 +759,8 @@ class _Converter:
             if isinstance(op, ast.Div):
                 if value is not None and value.is_zero:
                     raise self.error("division by zero", operand)
+                if value is None and _is_zero_everywhere(expr):
+                    raise self.error(f"division by {self.typed(operand)}, which is 0 everywhere", operand)
                 expr = sympy.Pow(expr, sympy.S.NegativeOne, evaluate=False)
                 value = 1 / value if value is not None else None
             factors.append(expr)
@@ -413,8 +772,13 @@ class _Converter:
         return sympy.Mul(*factors, evaluate=False), total
 
     def power(self, node: ast.BinOp):
+        if isinstance(node.left, ast.Name) and node.left.id in self.euler:
+            self.note(node, f"{node.left.id}^u", "exp(u)")
+            return sympy.exp(self.convert(node.right)[0], evaluate=False), None
         base, base_value = self.convert(node.left)
         exponent, exponent_value = self.convert(node.right)
+        if base_value is not None and base_value.is_zero and exponent_value is None:
+            raise self.error("0^u has no derivative (it needs log(0)); write 0", node)
         value = None
         if exponent_value is not None:
             if abs(exponent_value) > self.limits.max_exponent:
@@ -462,16 +826,37 @@ class _Converter:
         name = node.func.id
         if not node.args:
             raise self.error(f"{name}() needs at least one argument", node)
-        args = [self.convert(arg)[0] for arg in node.args]
+        converted = [self.convert(arg) for arg in node.args]
+        args = [expr for expr, _ in converted]
         if name not in FUNCTIONS:
-            return sympy.Function(self.name(node.func).name)(*args), None
+            user_name = self.symbol(node.func, _ALIASED.get(name, name)).name
+            self.note(node, user_name, "an unknown function")
+            return abstract_function(user_name)(*args), None
+        if name in ("max", "min"):
+            if len(args) < 2:
+                raise self.error(f"{name}() takes two or more arguments, got {len(args)}", node)
+            return FUNCTIONS[name](*args, evaluate=False), None
         if name == "log" and len(args) == 2:
-            return _log_base(*args), None
+            return self.log_base(converted[0], converted[1], node), None
         if len(args) != 1:
             raise self.error(f"{name}() takes exactly one argument, got {len(args)}", node)
+        if name in _LOG_BASES:
+            self.note(node, f"{name}(u)", f"log(u, {_LOG_BASES[name]})")
+            return self.log_base(converted[0], (sympy.Integer(_LOG_BASES[name]),) * 2, node), None
+        if name in ("log", "ln") and converted[0][1] is not None and converted[0][1] <= 0:
+            raise self.error(f"{name}({_short(converted[0][1])}) is undefined: the logarithm needs a positive number", node)
         if name == "sqrt":
             return sympy.Pow(args[0], sympy.S.Half, evaluate=False), None
+        if name in _SYNONYMS:
+            self.note(node, f"{name}(u)", f"{_SYNONYMS[name]}(u)")
         return FUNCTIONS[name](args[0], evaluate=False), None
+
+    def log_base(self, argument, base, node: ast.AST) -> sympy.Expr:
+        """``log(x, b)`` as ln(x)/ln(b); a base of 1 or a nonpositive base is refused."""
+        (arg, _), (base_expr, base_value) = argument, base
+        if base_value is not None and (base_value == 1 or base_value <= 0):
+            raise self.error(f"log(u, {_short(base_value)}) is undefined: the base must be positive and not 1", node)
+        return _log_base(arg, base_expr)
 
     # bounds
 
@@ -484,6 +869,42 @@ class _Converter:
             return
         if abs(_log10(left) + _log10(right)) > self.limits.max_log10:
             raise self.error(f"number is out of range (10^±{self.limits.max_log10})", node)
+
+
+#: Names of functions whose name says the base of the logarithm.
+_LOG_BASES = {"log10": 10, "log2": 2}
+#: Names read as another function of the vocabulary.
+_SYNONYMS = {"ln": "log", "arcsin": "asin", "arccos": "acos", "arctan": "atan", "Abs": "abs"}
+#: Functions that symgrad's output writes by name: a variable of that name could not be read back.
+_RESERVED_NAMES = frozenset(FUNCTIONS) | {"Heaviside", "sign", "Subs", "Derivative", "Max", "Min"}
+
+
+_EULER_POWER = re.compile(r"(?<![\w.])([eE])(?=\s*\*\*)")
+
+
+def _euler_names(source: str) -> frozenset[str]:
+    """``e`` and ``E`` are Euler's number where the text raises them to a power (``e^x``)."""
+    return frozenset(_EULER_POWER.findall(source))
+
+
+_ZERO_TEST_SIZE = 60
+
+
+def _is_zero_everywhere(expr: sympy.Expr) -> bool:
+    """Whether a small divisor such as ``x - x`` is zero for every value of its variables."""
+    if not expr.free_symbols or sympy.count_ops(expr) > _ZERO_TEST_SIZE:
+        return False
+    try:
+        return sympy.expand(_evaluated(expr)) == 0
+    except Exception:  # noqa: BLE001 - a SymPy failure only means: not shown to be zero
+        return False
+
+
+def _evaluated(expr: sympy.Expr) -> sympy.Expr:
+    """`expr` rebuilt with SymPy's automatic simplification (``x - x`` becomes 0)."""
+    if not expr.args:
+        return expr
+    return expr.func(*[_evaluated(arg) for arg in expr.args])
 
 
 def _log_base(arg: sympy.Expr, base: sympy.Expr) -> sympy.Expr:

@@ -34,7 +34,7 @@ from matplotlib.transforms import Bbox
 from .errors import OptionError
 from .layout import layered_layout
 from .palette import PALETTE, path_colour
-from .render.printers import LATEX, name_to_latex, to_latex, to_unicode
+from .render.printers import LATEX, name_to_latex, to_latex, to_unicode, user_name
 
 __all__ = ["plot", "save_figure", "write_frames", "frame_options", "path_colour", "PALETTE", "THEMES", "FORMATS"]
 
@@ -80,7 +80,7 @@ def _op_label(graph, node: str) -> str:
     if op == "pow":
         return _mathtext(rf"(\cdot)^{{{to_latex(data['params'])}}}", f"^{data['params']}")
     if op in ("function", "other"):
-        name = data["params"].__name__
+        name = user_name(data["params"])
         return _mathtext(name_to_latex(name), name)
     return f"${LATEX.operation_symbol(op)}$"
 

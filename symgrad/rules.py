@@ -46,6 +46,14 @@ UNARY_RULES: dict[str, tuple[Callable[[sympy.Expr], sympy.Expr], str]] = {
     "neg": (lambda u: sympy.S.NegativeOne, "negation"),
     "identity": (lambda u: sympy.S.One, "identity"),
     "sqrt": (lambda u: 1 / (2 * sympy.sqrt(u)), "square root"),
+    "asin": (lambda u: 1 / sympy.sqrt(1 - u**2), "arcsine"),
+    "acos": (lambda u: -1 / sympy.sqrt(1 - u**2), "arccosine"),
+    "atan": (lambda u: 1 / (1 + u**2), "arctangent"),
+    "sinh": (sympy.cosh, "hyperbolic sine"),
+    "cosh": (sympy.sinh, "hyperbolic cosine"),
+    "sec": (lambda u: sympy.sec(u) * sympy.tan(u), "secant"),
+    "csc": (lambda u: -sympy.csc(u) * sympy.cot(u), "cosecant"),
+    "cot": (lambda u: -1 - sympy.cot(u) ** 2, "cotangent"),
 }
 
 def _sum(signs: Sequence[int], operands: Sequence[sympy.Expr]) -> list[Local]:

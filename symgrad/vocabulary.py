@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import sympy
 from sympy.core.function import ArgumentIndexError
 
-__all__ = ["sigmoid", "relu", "softplus", "FUNCTIONS", "sympify_namespace"]
+__all__ = ["sigmoid", "relu", "softplus", "FUNCTIONS", "sympify_namespace", "abstract_function"]
 
 
 class sigmoid(sympy.Function):  # noqa: N801 - named as users type it
@@ -121,7 +121,60 @@ FUNCTIONS: dict[str, type] = {
     "relu": relu,
     "softplus": softplus,
     "abs": sympy.Abs,
+    "Abs": sympy.Abs,
+    "ln": sympy.log,
+    "log10": sympy.log,
+    "log2": sympy.log,
+    "asin": sympy.asin,
+    "arcsin": sympy.asin,
+    "acos": sympy.acos,
+    "arccos": sympy.acos,
+    "atan": sympy.atan,
+    "arctan": sympy.atan,
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
+    "sec": sympy.sec,
+    "csc": sympy.csc,
+    "cot": sympy.cot,
+    "max": sympy.Max,
+    "min": sympy.Min,
 }
+
+
+def _print_by_name(self, printer, exp=None):
+    """Print an abstract function by its user's name; SymPy would pick a method by class name."""
+    args = ", ".join(printer._print(a) for a in self.args)
+    text = f"{self.user_name}({args})"
+    return text if exp is None else f"{text}^{{{exp}}}"
+
+
+def _is_printer_class_name(name: str) -> bool:
+    from sympy.printing.latex import LatexPrinter
+    from sympy.printing.precedence import PRECEDENCE_FUNCTIONS
+    from sympy.printing.str import StrPrinter
+
+    method = f"_print_{name}"
+    return name in PRECEDENCE_FUNCTIONS or (hasattr(StrPrinter, method) and hasattr(LatexPrinter, method))
+
+
+def abstract_function(name: str) -> sympy.FunctionClass:
+    """The abstract function ``name`` (``f`` in ``f(x)``), safe to print whatever its name.
+
+    SymPy's printers choose a method by class name, so a function called
+    ``Float`` or ``Rational`` would be printed as a number and fail; such a
+    function is renamed internally (``Float_``) and prints its user's name.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> sympy.sstr(abstract_function("Float")(x) * x)
+    'x*Float(x)'
+    """
+    if not _is_printer_class_name(name):
+        return sympy.Function(name)
+    printing = {"_sympystr": _print_by_name, "user_name": name}
+    return sympy.Function(f"{name}_", **printing)
 
 
 def sympify_namespace(symbols: Iterable[str] = (), functions: Iterable[str] = ()) -> dict[str, object]:
@@ -161,6 +214,8 @@ def sympify_namespace(symbols: Iterable[str] = (), functions: Iterable[str] = ()
         "Abs": sympy.Abs,
         "Heaviside": sympy.Heaviside,
         "sign": sympy.sign,
+        "Max": sympy.Max,
+        "Min": sympy.Min,
     }
     for name in symbols:
         namespace[name] = sympy.Symbol(name, real=True)

@@ -82,10 +82,6 @@ CODE_EXECUTION = (
         "ｘ*2",
         "\u0445 + 1",                # Cyrillic ha, looks like x
         "\U0001d431 + 1",            # mathematical bold x
-        "x\u00b2",                   # superscript two
-        "x\u00b7y",                  # middle dot
-        "x\u00d7y",                  # multiplication sign
-        "\u2212x",                   # minus sign
         "x\u2044y",                  # fraction slash
         "x\u200b+y",                 # zero-width space
         "\u202ex+y",                 # right-to-left override
@@ -93,11 +89,23 @@ CODE_EXECUTION = (
         "x\u00a0+ y",                # no-break space
         "x\u0301",                   # combining acute accent
         "\ufb01(x)",                 # ligature fi, NFKC 'fi'
-        "\u03c0*x",                  # Greek pi
         "\u2147**x",                 # double-struck e
         "\u33d2(x)",                 # square log
         "\u2460 + x",                # circled one
         "\u0661 + x",                # Arabic-Indic one
+        "2__class__x + x",           # implicit product with a dunder name
+        "x\u00b2__import__ + x",     # superscript digits before a dunder name
+        "__class__\u00b2",           # superscript after a dunder name
+        "|x",                        # an open bar
+        "||x|",                      # nested bars, one open
+        "|x|y|",                     # bars that do not pair
+        "2__import__(x)",            # implicit product into a dunder call
+        "(x)__class__",              # implicit product after parentheses, dunder name
+        "\u2212\u2212",               # Unicode minus without an operand
+        "x\u207b",                   # superscript minus alone
+        "sin^-1(x)",                 # inverse-function notation
+        "y = x^2",                   # an equation
+        "x!",                        # a factorial
     ]
 )
 
@@ -211,7 +219,7 @@ STRUCTURAL_EXTREMES = [
     "", " ", "\t", "\n", "\r\n", " \t\n ", "\x0b", "\x0c", "\x1b[31mx", "\x7f", "x\u2028y",
     "\ud800", "(((((x", "x)))))", "sin(x", "sin x", "x +", "* x", "x**", "()", "(", ")", ",",
     "x,,y", "f(,)", "f(x,,)", "sin()", "sin(x, y)", "sqrt(x, 2)", "log(x, y, z)",
-    "2 x", "x y", "2x", "1.2.3", "..", "x..y", "_", "_x", "x$", "x#comment", "x\\",
+    "2 x", "x y", "1.2.3", "..", "x..y", "_", "_x", "x$", "x#comment", "x\\",
 ]
 
 # --- bad --wrt values --------------------------------------------------------------
@@ -272,4 +280,9 @@ VALID_LOOKALIKES = [
     "x__import__", "x__class__ + x", "sympify(x) + parse_expr(x)", "getattr(x, x)",
     "input(x, write, html)", "mathrm(x) + frac(x, y)", "x_1_2_3_alpha", "alpha_beta(x)",
     "write18(x) + immediate", "openout(x) + newcommand + renewcommand(x)",
+    # Refused before issue 11, now read by a fixed rewrite (x², x·y, x×y, −x, π*x, 2x).
+    "x\u00b2", "x\u00b7y", "x\u00d7y", "\u2212x", "\u03c0*x", "2x",
+    # Hostile cases of the rewrites: they must print only names, numbers and the vocabulary.
+    "||x| - |y|| + 2|x|", "2(x)(x)|x|", "x(x) + href(x)",
+    "sin^2(x)*write(x)", "e^(e^x) + x", "lambda(x) + x", "2input(x)",
 ]

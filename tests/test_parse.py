@@ -60,7 +60,7 @@ def test_decimal_keeps_its_digits():
 
 
 @pytest.mark.parametrize("name", ["x", "x1", "w_12", "alpha", "theta_0", "v0_1_2", "Loss", "beta",
-                                  "gamma", "E", "S", "I", "N", "Q", "pi", "oo", "lambda_"])
+                                  "gamma", "E", "S", "I", "N", "Q", "oo", "lambda_", "lambda"])
 def test_names_are_real_symbols(name):
     value = parse(name)
     assert value == sympy.Symbol(name, real=True)
@@ -526,9 +526,16 @@ def test_parentheses_on_the_left_of_a_chain_make_a_node(text, definitions):
 
 def test_a_parenthesized_name_cannot_be_called():
     with pytest.raises(ParseError) as info:
-        parse("(x)(y)")
+        parse("(x) (y)")
     assert info.value.message == "only a name can be called, as in sin(x)"
     assert info.value.column == 1
+
+
+def test_touching_parentheses_are_a_product():
+    # Issue 11: (x+1)(x-1) is read as a product, and the reading says so.
+    expr, readings = symgrad.parse_with_notes("(x)(y)")
+    assert expr == x * y
+    assert [str(r) for r in readings] == ["(...)(...) as (...)*(...)"]
 
 
 def test_leading_zeros_get_a_plain_message():

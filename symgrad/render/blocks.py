@@ -179,6 +179,8 @@ def build_blocks(explanation) -> list:
         Heading(*sentence("Derivative of {output} with respect to {wrt}", output=Name(e.output), wrt=Name(e.wrt))),
         Equations([Equation(Name(e.output), [printable(e.expression)])]),
     ]
+    if getattr(e, "readings", ()):
+        blocks.append(Text("Read as: " + "; ".join(str(r) for r in e.readings) + "."))
     blocks += _graph_blocks(e)
     blocks += _local_blocks(e)
     blocks += _path_blocks(e)

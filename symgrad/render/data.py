@@ -70,8 +70,10 @@ def to_dict(explanation) -> dict:
         "expression": string(e.expression),
         "output": e.output,
         "wrt": e.wrt,
+        "read_as": [str(r) for r in getattr(e, "readings", ())],
         "inputs": input_nodes(g),
-        "functions": sorted({n.params.__name__ for n in (node(g, name) for name in g) if n.op == "function"}),
+        "functions": sorted({getattr(n.params, "user_name", n.params.__name__)
+                             for n in (node(g, name) for name in g) if n.op == "function"}),
         "nodes": nodes,
         "edges": edges,
         "path_count": e.path_count,

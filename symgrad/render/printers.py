@@ -171,7 +171,12 @@ def abstract_prime(expr: sympy.Basic) -> tuple[str, int, tuple] | None:
     variable, count = expr.variable_count[0]
     if count != 1 or variable not in function.args:
         return None
-    return function.func.__name__, function.args.index(variable) + 1, function.args
+    return user_name(function.func), function.args.index(variable) + 1, function.args
+
+
+def user_name(function) -> str:
+    """The name the user typed for an abstract function (renamed inside when it is a SymPy class name)."""
+    return getattr(function, "user_name", function.__name__)
 
 
 def _sympy_too(method):
@@ -343,7 +348,8 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
     TypeError: Unknown setting 'colour'.
     """
 
-    _default_settings = {**SympyLatexPrinter._default_settings, "order": "none", "mul_symbol": "dot"}
+    _default_settings = {**SympyLatexPrinter._default_settings, "order": "none", "mul_symbol": "dot",
+                         "ln_notation": True, "inv_trig_style": "full"}
     function_heads = {
         "sigmoid": r"\sigma", "relu": r"\operatorname{ReLU}", "softplus": r"\operatorname{softplus}",
         "Heaviside": "H", "sign": r"\operatorname{sign}", "tanh": r"\tanh",
@@ -392,7 +398,7 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
         return super()._print_Pow(expr)
 
     def _print_AppliedUndef(self, expr, exp=None):
-        return self._apply(name_to_latex(expr.func.__name__), ", ".join(self._print(a) for a in expr.args), exp)
+        return self._apply(name_to_latex(user_name(expr.func)), ", ".join(self._print(a) for a in expr.args), exp)
 
     def _print_prime(self, name: str, index: int, arguments) -> str:
         function = name_to_latex(name)
@@ -529,8 +535,16 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
 
+    def _print_log(self, expr):
+        return f"ln({self._print(expr.args[0])})"
+
+    def _print_asin(self, expr):
+        return f"arc{expr.func.__name__[1:]}({self._print(expr.args[0])})"
+
+    _print_acos = _print_atan = _print_asin
+
     def _print_AppliedUndef(self, expr):
-        return self._apply(name_to_unicode(expr.func.__name__), ", ".join(self._print(a) for a in expr.args))
+        return self._apply(name_to_unicode(user_name(expr.func)), ", ".join(self._print(a) for a in expr.args))
 
     def _print_prime(self, name: str, index: int, arguments) -> str:
         head = name_to_unicode(name) + ("′" if len(arguments) == 1 else f"_{index}′")
