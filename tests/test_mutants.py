@@ -65,6 +65,20 @@ def test_no_sum_of_a_negated_term_in_any_format():
     assert "+ - " not in e.to_markdown()
 
 
+# --- rule names (rules.py): the mutation run found no test that reads them ------------------
+
+
+def test_local_derivatives_name_their_rules():
+    text = explain("x^3 - 2^x", "x").to_text()
+    assert _section(text, "Local derivatives")[1:] == [
+        "  ∂u₁/∂x = 3·x²    [power]",
+        "  ∂u₂/∂2 = x·2^(-1 + x)    [power]",
+        "  ∂u₂/∂x = 2^x·log(2)    [exponential]",
+        "  ∂f/∂u₁ = 1    [sum]",
+        "  ∂f/∂u₂ = -1    [difference]",
+    ]
+
+
 # --- FLOAT_SIGNIFICANT_DIGITS 12 -> 1 (verify.py) ----------------------------------------
 # With decimals in the expression derivatives are compared to 12 significant digits;
 # 0.20001·x for d/dx 0.1·x² differs in the 5th digit and must be a mismatch.
