@@ -28,7 +28,7 @@ def run_example(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess
 def test_every_example_is_tested():
     scripts = {p.name for p in EXAMPLES.glob("*.py")}
     assert scripts == {"sigmoid_neuron.py", "shared_subexpression.py", "two_layer_loss.py",
-                       "xor_training.py", "lecture_network.py"}  # the last two: tests/test_nn.py
+                       "xor_training.py", "lecture_network.py"}  # xor_training.py: tests/test_nn.py
 
 
 def test_examples_are_listed_in_readme():
@@ -84,3 +84,24 @@ def test_two_layer_loss_sigmoid_output(tmp_path, wrt):
     assert f"Paths from L back to {wrt}: 1" in out
     status = out.split("Check against sympy.diff: ")[1].split()[0]
     assert status in ("symbolic", "numeric")
+
+
+def test_lecture_network(tmp_path):
+    out = run_example("lecture_network.py", "--out", str(tmp_path), cwd=tmp_path).stdout
+    lines = out.splitlines()
+    assert lines[0] == "<Network 4-3-3-4: relu hidden, softmax output, cross_entropy loss, 33 weights>"
+    assert "paths from L back to v0_1_1: 15" in lines
+    assert "the widths of the later hidden layers (layer 2: 3) and the 5 routes" in out
+    for weight, paths in (("v0_1_1", "15 paths"), ("v1_1_1", "5 paths"), ("v2_1_1", "1 path")):
+        assert f"  {weight}: {paths}" in lines
+    status = out.split("check against SymPy: ")[1].split()[0]
+    assert status in ("symbolic", "numeric")
+    assert "the 15 paths written out as products take" in out
+    gap = float(out.split("over all 33 gradients: ")[1].split()[0])
+    assert gap < 1e-12  # backprop gradients against finite differences
+    loss_before = float(out.split("at a random point (seed 0): L = ")[1].split(",")[0])
+    loss_after = float(out.split("one step v <- v - 0.1 dL/dv: L = ")[1].split()[0])
+    assert 0 < loss_after < loss_before
+    tex = (tmp_path / "lecture_network.tex").read_text(encoding="utf-8")
+    assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
+    assert f"wrote {tmp_path / 'lecture_network.tex'} (pdflatex lecture_network.tex)" in lines

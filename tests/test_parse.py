@@ -483,7 +483,7 @@ def test_audit_hook_sees_no_exec_open_or_import():
     finally:
         _AUDIT["active"] = False
     assert _AUDIT["events"] == []
-    assert [r[0] for r in results] != []
+    assert [r[0] for r in results] == ["symbolic"] * len(AUDIT_VALID)  # every case ran through the check
     assert all(status != "mismatch" for status, *_ in results)
 
 

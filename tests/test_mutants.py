@@ -1,0 +1,125 @@
+"""Tests that kill mutants the rest of the suite let through (issue 8).
+
+Each test names the one-line change to symgrad it catches; each was checked by
+making that change by hand and watching the test fail.
+"""
+
+import sympy
+import pytest
+
+from symgrad import explain
+from symgrad.explain import Explanation
+from symgrad.verify import check_derivative
+
+pytestmark = pytest.mark.timeout(60)
+
+
+# --- a subtracted term printed with "+" (render/mathfmt.py, _join_terms) ----------------
+# The sum over paths of x·cos(x) has a subtracted term, that of x·sin(x) an added one;
+# the line is "symgrad's sum = SymPy's form of it".
+
+SUM_OVER_PATHS = {
+    "x*cos(x)": (
+        "  ∂f/∂x = cos(x) - x·sin(x) = -x·sin(x) + cos(x)",
+        r"\frac{\partial f}{\partial x} &= \cos{\left(x \right)} - x \cdot \sin{\left(x \right)}"
+        r" \\ &= - x \cdot \sin{\left(x \right)} + \cos{\left(x \right)}",
+        r"- $\frac{\partial f}{\partial x} = \cos{\left(x \right)} - x \cdot \sin{\left(x \right)}"
+        r" = - x \cdot \sin{\left(x \right)} + \cos{\left(x \right)}$",
+    ),
+    "x*sin(x)": (
+        "  ∂f/∂x = sin(x) + x·cos(x) = x·cos(x) + sin(x)",
+        r"\frac{\partial f}{\partial x} &= \sin{\left(x \right)} + x \cdot \cos{\left(x \right)}"
+        r" \\ &= x \cdot \cos{\left(x \right)} + \sin{\left(x \right)}",
+        r"- $\frac{\partial f}{\partial x} = \sin{\left(x \right)} + x \cdot \cos{\left(x \right)}"
+        r" = x \cdot \cos{\left(x \right)} + \sin{\left(x \right)}$",
+    ),
+}
+
+
+def _section(text: str, title: str) -> list[str]:
+    """The first paragraph (lines up to a blank one) after the heading `title`."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if title in line) + 1
+    while not lines[at].strip() or set(lines[at]) == {"─"}:
+        at += 1
+    paragraph = []
+    while at < len(lines) and lines[at].strip():
+        paragraph.append(lines[at])
+        at += 1
+    return paragraph
+
+
+@pytest.mark.parametrize("text", sorted(SUM_OVER_PATHS))
+def test_sum_over_paths_printed_with_its_signs_in_every_format(text):
+    plain, latex, markdown = SUM_OVER_PATHS[text]
+    e = explain(text, "x")
+    assert _section(e.to_text(), "Sum over the paths") == [plain]
+    assert _section(e.to_latex(), "Sum over the paths") == [r"\begin{align*}", latex, r"\end{align*}"]
+    assert _section(e.to_markdown(), "Sum over the paths") == [markdown]
+
+
+def test_no_sum_of_a_negated_term_in_any_format():
+    e = explain("x*cos(x)", "x")
+    assert "+ -" not in e.to_text() and "+ (-" not in e.to_text()
+    assert "+ - " not in e.to_latex() and "+ \\left(- " not in e.to_latex()
+    assert "+ - " not in e.to_markdown()
+
+
+# --- rule names (rules.py): the mutation run found no test that reads them ------------------
+
+
+def test_local_derivatives_name_their_rules():
+    text = explain("x^3 - 2^x", "x").to_text()
+    assert _section(text, "Local derivatives")[1:] == [
+        "  ∂u₁/∂x = 3·x²    [power]",
+        "  ∂u₂/∂2 = x·2^(-1 + x)    [power]",
+        "  ∂u₂/∂x = 2^x·log(2)    [exponential]",
+        "  ∂f/∂u₁ = 1    [sum]",
+        "  ∂f/∂u₂ = -1    [difference]",
+    ]
+
+
+# --- FLOAT_SIGNIFICANT_DIGITS 12 -> 1 (verify.py) ----------------------------------------
+# With decimals in the expression derivatives are compared to 12 significant digits;
+# 0.20001·x for d/dx 0.1·x² differs in the 5th digit and must be a mismatch.
+
+
+def test_a_derivative_off_in_the_fifth_digit_is_a_mismatch_with_decimals():
+    x = sympy.Symbol("x", real=True)
+    expression = sympy.Float("0.1") * x**2
+    assert check_derivative(sympy.Float("0.20001") * x, expression, x).status == "mismatch"
+    assert check_derivative(sympy.Float("0.2") * x, expression, x).status in ("symbolic", "numeric")
+
+
+def test_explain_flags_a_slightly_wrong_derivative_with_decimals(monkeypatch):
+    def slightly_wrong(self):
+        return sympy.diff(self.expression, self.variable) * sympy.Float("1.00001")
+
+    monkeypatch.setattr(Explanation, "derivative", property(slightly_wrong))
+    assert explain("0.1*x^2", "x").check.status == "mismatch"
+
+
+# --- the time limit made a no-op (deadline.py) -----------------------------------------------
+# f0 = x, f(k+1) = sin(fk)*cos(fk) + fk**2 at k = 8, unevaluated: without a working time
+# limit its check runs for minutes (sympy.diff, then numbers on a huge tree); with
+# time_limit=0.5 it must end, undecided, at once. The per-test timeout turns a broken
+# limit into a failure instead of a hung suite.
+
+
+def _nested(n: int) -> sympy.Expr:
+    x = sympy.Symbol("x", real=True)
+    f = x
+    for _ in range(n):
+        f = sympy.Add(
+            sympy.Mul(sympy.sin(f, evaluate=False), sympy.cos(f, evaluate=False), evaluate=False),
+            sympy.Pow(f, 2, evaluate=False),
+            evaluate=False,
+        )
+    return f
+
+
+@pytest.mark.timeout(30)
+def test_a_tiny_time_limit_ends_the_check_as_unknown():
+    e = explain(_nested(8), "x", time_limit=0.5, max_paths=3)
+    assert e.check.status == "unknown"
+    assert "did not finish within" in e.check.reason
