@@ -435,16 +435,18 @@ class _Converter:
         name = node.func.id
         if not node.args:
             raise self.error(f"{name}() needs at least one argument", node)
-        args = [self.convert(arg)[0] for arg in node.args]
+        converted = [self.convert(arg) for arg in node.args]
+        args = [expr for expr, _ in converted]
         if name not in FUNCTIONS:
             return sympy.Function(self.name(node.func).name)(*args), None
         if name == "log" and len(args) == 2:
             return _log_base(*args), None
         if len(args) != 1:
             raise self.error(f"{name}() takes exactly one argument, got {len(args)}", node)
+        value = _function_value(name, converted[0][1])  # bounds what evaluation will fold
         if name == "sqrt":
-            return sympy.Pow(args[0], sympy.S.Half, evaluate=False), None
-        return FUNCTIONS[name](args[0], evaluate=False), None
+            return sympy.Pow(args[0], sympy.S.Half, evaluate=False), value
+        return FUNCTIONS[name](args[0], evaluate=False), value
 
     # bounds
 
@@ -457,6 +459,20 @@ class _Converter:
             return
         if abs(_log10(left) + _log10(right)) > self.limits.max_log10:
             raise self.error(f"number is out of range (10^±{self.limits.max_log10})", node)
+
+
+def _function_value(name: str, value):
+    """The number SymPy folds ``name(value)`` into (approximately), or ``None``.
+
+    Only the size matters: the value bounds later powers and products, so that
+    ``abs(10^299)^1000`` is refused as ``(10^299)^1000`` is.
+    """
+    if value is None:
+        return None
+    if name == "sqrt":
+        return None if value.is_negative else sympy.sqrt(value).evalf(15) if not value.is_zero else value
+    result = FUNCTIONS[name](value)
+    return result if isinstance(result, (sympy.Rational, sympy.Float)) else None
 
 
 def _log_base(arg: sympy.Expr, base: sympy.Expr) -> sympy.Expr:

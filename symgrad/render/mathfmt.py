@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sympy
 
+from ..verify import format_count
 from .blocks import Adjoint, Name, Partial, Product, Raw, Route, Sum, TooLarge
 from .printers import name_to_latex, name_to_unicode, to_latex, to_unicode
 
@@ -33,7 +34,7 @@ def escape_latex_text(text: str) -> str:
 def latex_math(item) -> str:
     """LaTeX (math mode) for one math item."""
     if isinstance(item, TooLarge):
-        return rf"\text{{(too large to print: {item.size} operations)}}"
+        return rf"\text{{(too large to print: {format_count(item.size)} operations)}}"
     if isinstance(item, Raw):
         return item.latex
     if isinstance(item, sympy.Basic):
@@ -78,7 +79,7 @@ def _latex_factor(item) -> str:
 def unicode_math(item) -> str:
     """One-line Unicode for one math item."""
     if isinstance(item, TooLarge):
-        return f"(too large to print: {item.size} operations)"
+        return f"(too large to print: {format_count(item.size)} operations)"
     if isinstance(item, Raw):
         return item.unicode
     if isinstance(item, sympy.Basic):

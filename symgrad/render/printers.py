@@ -22,7 +22,10 @@ import re
 import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
+
+from ..exprtools import costly_constants, postorder, substitute
 
 __all__ = ["to_latex", "to_unicode", "name_to_latex", "name_to_unicode", "GREEK"]
 
@@ -139,6 +142,9 @@ class _Latex(LatexPrinter):
 
     _print_Dummy = _print_Symbol
 
+    def _print_OpaqueConstant(self, expr):
+        return self.parenthesize(expr.constant, PRECEDENCE["Pow"])
+
     def _print_Pow(self, expr):
         # SymPy writes b**-2 as 1/b**2 and, for an unevaluated b = x*x**-1, recurses without end.
         base, exponent = expr.args
@@ -169,6 +175,8 @@ class _Latex(LatexPrinter):
             return None
         name, index = found
         function = name_to_latex(name)
+        if "^" in function:  # v^{(0)}_{12}' would be a double superscript
+            function = f"{{{function}}}"
         head = f"{function}'" if len(args) == 1 else rf"\partial_{{{index}}} {function}"
         return rf"{head}\left({', '.join(self._print(a) for a in args)}\right)"
 
@@ -195,6 +203,9 @@ class _Unicode(StrPrinter):
         return name_to_unicode(expr.name)
 
     _print_Dummy = _print_Symbol
+
+    def _print_OpaqueConstant(self, expr):
+        return self.parenthesize(expr.constant, PRECEDENCE["Pow"])
 
     def _print_sigmoid(self, expr):
         return f"σ({self._print(expr.args[0])})"
@@ -241,13 +252,30 @@ _UNICODE = _Unicode()
 _POWER = re.compile(r"\*\*(-?[0-9]+)(?![0-9.])")
 
 
+class OpaqueConstant(sympy.Dummy):
+    """Stands in, while printing, for a constant SymPy must not evaluate (its ``constant``)."""
+
+
+def _shield_costly_constants(expr: sympy.Basic) -> sympy.Basic:
+    """Replace constants such as sin(exp(exp(20))) by placeholders (SymPy's printers test signs)."""
+    costly = costly_constants(expr)
+    if not costly:
+        return expr
+    placeholders = {}
+    for node in postorder(expr):
+        if id(node) in costly and not isinstance(node, (sympy.Add, sympy.Mul)) and node not in placeholders:
+            placeholders[node] = OpaqueConstant("c")
+            placeholders[node].constant = node
+    return substitute(expr, placeholders)
+
+
 def to_latex(expr: sympy.Basic) -> str:
     """LaTeX of `expr`, operands in the order they were built."""
-    return _LATEX.doprint(expr)
+    return _LATEX.doprint(_shield_costly_constants(expr))
 
 
 def to_unicode(expr: sympy.Basic) -> str:
     """One-line Unicode form of `expr`: ``·`` for products, superscript integer powers."""
-    text = _UNICODE.doprint(expr)
+    text = _UNICODE.doprint(_shield_costly_constants(expr))
     text = _POWER.sub(lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
     return text.replace("**", "^").replace("*", "·")
