@@ -19,7 +19,7 @@ from .parse import is_valid_name, parse_with_notes
 from .paths import count_paths
 from .point import PointValues, evaluate_at, parse_point
 from .verify import (
-    Check, Complexity, agree_numerically, check_derivative, complexity, significant_digits,
+    Check, Complexity, agree_numerically, check_derivative, complexity, format_count, significant_digits,
 )
 
 __all__ = ["explain", "Explanation", "SymgradWarning", "DEFAULT_MAX_PATHS"]
@@ -103,6 +103,7 @@ def explain(
     text = expr if isinstance(expr, str) else None
     parsed, readings = parse_with_notes(expr) if isinstance(expr, str) else (expr, ())
     graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
+    _check_names_print_apart(graph)
     point = _point(at, graph) if at is not None else None
     explanation = Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
                               time_limit=time_limit, run_check=check, seed=seed, point=point)
@@ -126,6 +127,19 @@ def _validate_options(max_paths: int, time_limit: float, max_nodes: int) -> None
         raise OptionError(f"time_limit must be between 0 and 3600 seconds, got {time_limit!r}")
     if not isinstance(max_nodes, int) or max_nodes < 1:
         raise OptionError(f"max_nodes must be a positive integer, got {max_nodes!r}")
+
+
+def _check_names_print_apart(graph: nx.MultiDiGraph) -> None:
+    """Refuse two names that would print the same (``x1`` and ``x_1`` are both x₁)."""
+    from .render.printers import name_to_latex, name_to_unicode  # noqa: PLC0415 - the core does not import printing at load time
+
+    functions = {graph.nodes[n]["params"].__name__ for n in graph if graph.nodes[n]["op"] == "function"}
+    for printer in (name_to_unicode, name_to_latex):
+        printed: dict[str, str] = {}
+        for name in sorted(set(graph.graph["inputs"]) | functions):
+            other = printed.setdefault(printer(name), name)
+            if other != name:
+                raise VariableError(f"the names {other!r} and {name!r} would print the same; rename one")
 
 
 def _variable_name(wrt: str | sympy.Symbol, graph: nx.MultiDiGraph) -> str:
@@ -178,7 +192,7 @@ class Explanation:
         self.readings: tuple = ()  # how the text was read where not literally (parse_with_notes)
 
     def __repr__(self) -> str:
-        return (f"<Explanation d{self.output}/d{self.wrt}: {self.path_count} path(s), "
+        return (f"<Explanation d{self.output}/d{self.wrt}: {format_count(self.path_count)} path(s), "
                 f"check {self.check.status}>")
 
     # --- the pipeline's results ---------------------------------------------

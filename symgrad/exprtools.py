@@ -8,10 +8,31 @@ each distinct subexpression once, iteratively (no recursion limit).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Container, Iterator, Mapping
 
 import sympy
-__all__ = ["postorder", "substitute", "tidy", "tree_size"]
+from sympy.core.function import AppliedUndef
+
+from .errors import SymgradError
+
+__all__ = ["postorder", "substitute", "map_unevaluated", "tidy", "tree_size", "costly_constants",
+           "bounded_sign", "NumberTooLarge", "MAX_LOG10"]
+
+#: A periodic function of an argument beyond this size is never evaluated: reducing the
+#: argument modulo pi needs pi to as many bits as the argument has (sin(exp(exp(20))):
+#: about 10^9 bits).
+MAX_PERIODIC_ARGUMENT = sympy.Float(2) ** 1024
+#: An exponential or a power whose natural logarithm exceeds this is never evaluated: its
+#: digits (or the precision of its argument) grow without bound.
+MAX_LOG_MAGNITUDE = 10**5
+#: Decimal digits of the low-precision values used to bound constants.
+_DIGITS = 15
+#: Working precision (decimal digits) allowed when deciding the sign of a constant.
+_MAX_SIGN_DIGITS = 100
+#: Numbers produced by evaluation are bounded as typed literals are (``parse.Limits.max_log10``).
+MAX_LOG10 = 300
+_PERIODIC = (sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc)
 
 
 def postorder(expr: sympy.Basic, known: Container[int] = ()) -> Iterator[sympy.Basic]:
@@ -67,8 +88,62 @@ def _construct(node: sympy.Basic, args: list[sympy.Basic], evaluate: bool) -> sy
     ):
         return node.func(*args)
     if isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Function)):
+        if evaluate:
+            _check_folded_power(node, args)
+            return _checked_number(node.func(*args, evaluate=True))
         return node.func(*args, evaluate=evaluate)
     return node.func(*args)
+
+
+def _check_folded_power(node: sympy.Basic, args: list[sympy.Basic]) -> None:
+    """Refuse to fold a power of numbers beyond ``10**MAX_LOG10`` (before computing it)."""
+    if not isinstance(node, sympy.Pow) or not all(isinstance(a, sympy.Number) for a in args):
+        return
+    base, exponent = args
+    if base.is_zero or not base.is_finite or not exponent.is_finite:
+        return
+    if abs(float(exponent)) * abs(_log10(base)) > MAX_LOG10:
+        raise NumberTooLarge(node)
+
+
+def _checked_number(result: sympy.Basic) -> sympy.Basic:
+    if isinstance(result, sympy.Rational) and max(abs(result.p), result.q).bit_length() > 3.33 * MAX_LOG10 + 4:
+        raise NumberTooLarge(result)
+    return result
+
+
+def _log10(number: sympy.Number) -> float:
+    """log10 of ``|number|`` for a nonzero finite Rational or Float, without huge floats."""
+    number = abs(number)
+    if isinstance(number, sympy.Rational):
+        return _int_log10(number.p) - _int_log10(number.q)
+    return float(sympy.log(number, 10).evalf(_DIGITS))
+
+
+def _int_log10(number: int) -> float:
+    shift = max(number.bit_length() - 53, 0)
+    return math.log10(number >> shift) + shift * math.log10(2)
+
+
+def map_unevaluated(expr: sympy.Basic, transform: Callable[[sympy.Basic], sympy.Basic]) -> sympy.Basic:
+    """Rebuild `expr` bottom-up without evaluating, passing each rebuilt node through `transform`.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> f = sympy.Function("f")
+    >>> expr = sympy.Add(sympy.Mul(x, x, evaluate=False), f(x), evaluate=False)
+    >>> map_unevaluated(expr, lambda e: sympy.cos(*e.args) if e.func == f else e)
+    x*x + cos(x)
+    """
+    done: dict[int, sympy.Basic] = {}
+    for node in postorder(expr):
+        if node.args:
+            rebuilt = _construct(node, [done[id(arg)] for arg in node.args], evaluate=False)
+        else:
+            rebuilt = node
+        done[id(node)] = transform(rebuilt)
+    return done[id(expr)]
 
 
 def substitute(expr: sympy.Expr, mapping: Mapping[sympy.Basic, sympy.Basic]) -> sympy.Expr:
@@ -118,15 +193,126 @@ def tidy(expr: sympy.Expr) -> sympy.Expr:
     """Rebuild `expr` with SymPy's automatic evaluation (``x*x`` -> ``x**2``).
 
     Meant for expressions of moderate size: evaluation of functions such as
-    ``sin`` inspects their whole argument.
+    ``sin`` inspects their whole argument. Constants that cannot be evaluated
+    within a small bound (:func:`costly_constants`) are kept as they are: SymPy
+    sees a placeholder symbol while it evaluates around them.
+
+    Raises
+    ------
+    NumberTooLarge
+        If evaluation would produce a number beyond ``10**MAX_LOG10``.
 
     Examples
     --------
     >>> x = sympy.Symbol("x")
     >>> tidy(sympy.Add(sympy.Mul(x, x, evaluate=False), x, x, evaluate=False))
     x**2 + 2*x
+    >>> huge = sympy.sin(sympy.exp(sympy.exp(20, evaluate=False), evaluate=False), evaluate=False)
+    >>> tidy(sympy.Add(sympy.Mul(x, huge, evaluate=False), sympy.Mul(x, huge, evaluate=False)))
+    2*x*sin(exp(exp(20)))
     """
-    return _rebuild(expr, lambda node: None, evaluate=True)
+    costly = costly_constants(expr)
+    placeholders: dict[sympy.Basic, sympy.Dummy] = {}
+
+    def leaf(node: sympy.Basic) -> sympy.Basic | None:
+        if id(node) not in costly:
+            return None
+        return placeholders.setdefault(node, sympy.Dummy("c"))
+
+    tidied = _rebuild(expr, leaf, evaluate=True)
+    if not placeholders:
+        return tidied
+    return substitute(tidied, {dummy: node for node, dummy in placeholders.items()})
+
+
+class NumberTooLarge(SymgradError, ValueError):
+    """Evaluating a constant would give a number beyond ``10**±MAX_LOG10`` (as literals are bounded)."""
+
+    def __init__(self, expr: sympy.Basic):
+        text = sympy.sstr(expr)
+        text = text if len(text) <= 40 else text[:37] + "..."
+        super().__init__(f"number {text} is out of range (10^±{MAX_LOG10})")
+
+
+def costly_constants(expr: sympy.Basic) -> set[int]:
+    """The ``id`` of every variable-free subexpression that must not be evaluated.
+
+    A constant is costly when it holds a periodic function of an argument
+    beyond :data:`MAX_PERIODIC_ARGUMENT`, or an exponential or power whose
+    logarithm exceeds :data:`MAX_LOG_MAGNITUDE`; every constant holding a
+    costly one is costly too. Deciding this evaluates each constant once at
+    low precision, bottom-up, never evaluating a costly one.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> huge = sympy.sin(sympy.exp(sympy.exp(20, evaluate=False), evaluate=False), evaluate=False)
+    >>> expr = x * huge
+    >>> costly = costly_constants(expr)
+    >>> [str(e) for e in postorder(expr) if id(e) in costly]
+    ['exp(exp(20))', 'sin(exp(exp(20)))']
+    >>> costly_constants(sympy.sin(sympy.Integer(10)**300) * x)
+    set()
+    """
+    values: dict[int, sympy.Expr | None] = {}  # None: depends on a variable, or not a number
+    costly: set[int] = set()
+    for node in postorder(expr):
+        args = [values.get(id(arg)) for arg in node.args]
+        if any(id(arg) in costly for arg in node.args):
+            if all(id(arg) in costly or value is not None for arg, value in zip(node.args, args)):
+                costly.add(id(node))
+            else:
+                values[id(node)] = None
+            continue
+        if not isinstance(node, sympy.Expr) or isinstance(node, (sympy.Symbol, AppliedUndef,
+                                                                  sympy.Derivative, sympy.Subs)):
+            values[id(node)] = None
+        elif not node.args:
+            values[id(node)] = node.evalf(_DIGITS) if node.is_number else None
+        elif any(value is None for value in args):
+            values[id(node)] = None
+        elif _beyond_bounds(node, args):
+            costly.add(id(node))
+        else:
+            value = node.func(*args).evalf(_DIGITS)
+            values[id(node)] = value if value.is_number and not value.has(sympy.zoo, sympy.nan) else None
+    return costly
+
+
+def _beyond_bounds(node: sympy.Basic, args: list[sympy.Expr]) -> bool:
+    if isinstance(node, _PERIODIC):
+        return bool(abs(args[0]) > MAX_PERIODIC_ARGUMENT)
+    if isinstance(node, sympy.exp):
+        return bool(abs(args[0]) > MAX_LOG_MAGNITUDE)
+    if isinstance(node, sympy.Pow):
+        base, exponent = args
+        if base.is_zero:
+            return False
+        return bool(abs(exponent) * abs(sympy.log(abs(base)).evalf(_DIGITS)) > MAX_LOG_MAGNITUDE)
+    return False
+
+
+def bounded_sign(expr: sympy.Expr) -> int | None:
+    """The sign (-1, 0 or 1) of a constant, or ``None`` when it cannot be told quickly.
+
+    The constant is evaluated only if it is not costly (:func:`costly_constants`),
+    and then with at most ``_MAX_SIGN_DIGITS`` digits of working precision.
+
+    Examples
+    --------
+    >>> bounded_sign(sympy.tan(sympy.sin(2)))
+    1
+    >>> bounded_sign(sympy.sin(sympy.exp(sympy.exp(20, evaluate=False), evaluate=False), evaluate=False)) is None
+    True
+    """
+    if expr.is_Number:
+        return int(sympy.sign(expr)) if expr.is_extended_real else None
+    if expr.free_symbols or costly_constants(expr):
+        return None
+    value = expr.evalf(_DIGITS, maxn=_MAX_SIGN_DIGITS)
+    if not value.is_Float or getattr(value, "_prec", 1) <= 1 or value.is_zero:
+        return None
+    return 1 if value > 0 else -1
 
 
 def tree_size(expr: sympy.Basic, cache: dict[int, int] | None = None) -> int:

@@ -29,7 +29,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from .errors import GraphError, OptionError
-from .exprtools import postorder
+from .exprtools import postorder, substitute
 from .parse import is_valid_name
 from .rules import UNARY_RULES, local_derivatives
 from .vocabulary import relu, sigmoid, softplus
@@ -134,7 +134,7 @@ def build_graph(
     prefix = _choose_prefix(prefix, names)
     output = _choose_output(output, names, prefix)
     builder = _Builder(share, prefix, output, max_nodes)
-    graph = builder.build(expr)
+    graph = builder.build(_fold_complex_abs(expr))
     graph.graph.update(expression=expr, prefix=prefix, share=share)
     return graph
 
@@ -410,12 +410,45 @@ def _definition(op: str, params: object, symbols: list[sympy.Expr]) -> sympy.Exp
 # --- building ------------------------------------------------------------------
 
 
+def _fold_complex_abs(expr: sympy.Expr) -> sympy.Expr:
+    """Fold ``abs`` of a value that may be complex as SymPy does (``|(-2)^x| = 2^x``).
+
+    The local derivative of ``abs(u)``, ``sign(u)``, holds only for real ``u``; an
+    ``abs`` that SymPy cannot fold away is refused.
+    """
+    folds = {}
+    for node in postorder(expr):
+        if isinstance(node, sympy.Abs) and _may_be_complex(node.args[0]):
+            folded = sympy.Abs(node.args[0])
+            if any(isinstance(n, sympy.Abs) and _may_be_complex(n.args[0]) for n in postorder(folded)):
+                raise GraphError(f"abs of {sympy.sstr(node.args[0])}, which may be complex, is not supported")
+            folds[node] = folded
+    return substitute(expr, folds) if folds else expr
+
+
+def _may_be_complex(expr: sympy.Expr) -> bool:
+    """Whether `expr` holds a power of a negative number to a non-integer or variable exponent."""
+    return any(
+        isinstance(n, sympy.Pow) and n.base.is_Number and n.base.is_negative and not n.exp.is_Integer
+        for n in postorder(expr)
+    )
+
+
 def _is_leaf(expr: sympy.Expr) -> bool:
     return isinstance(expr, (sympy.Symbol, sympy.Number, sympy.NumberSymbol))
 
 
 def _constant_id(number: sympy.Expr) -> str:
-    return sympy.sstr(number, full_prec=False)
+    """The node name of a constant: equal names for equal values of equal precision.
+
+    A decimal is named by its short form only at the default precision; a longer
+    literal keeps all its digits (``0.3000000000000000000000000000e300`` and
+    ``0.3e300`` are different constants).
+    """
+    short = sympy.sstr(number, full_prec=False)
+    if isinstance(number, sympy.Float) and number._prec != sympy.Float(1.0)._prec:
+        return sympy.sstr(number, full_prec=True)
+    return short
 
 
 class _Builder:

@@ -101,4 +101,13 @@ def concretize(expr: sympy.Expr) -> sympy.Expr:
             sympy.S.Zero,
         )
         replacements[function] = sympy.Lambda(dummies, body)
-    return expr.replace(lambda e: isinstance(e, AppliedUndef), lambda e: replacements[e.func](*e.args)).doit()
+    from .exprtools import map_unevaluated  # noqa: PLC0415 - kept local to this function
+
+    # Without evaluating the rest: evaluation would fold e.g. abs((-1)^x) into 1 and hide the
+    # non-real intermediates that the check must see.
+    def concrete(node: sympy.Basic) -> sympy.Basic:
+        if isinstance(node, AppliedUndef):
+            return replacements[node.func](*node.args)
+        return node.doit() if isinstance(node, (sympy.Derivative, sympy.Subs)) else node
+
+    return map_unevaluated(expr, concrete)

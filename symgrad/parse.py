@@ -845,11 +845,12 @@ class _Converter:
             return self.log_base(converted[0], (sympy.Integer(_LOG_BASES[name]),) * 2, node), None
         if name in ("log", "ln") and converted[0][1] is not None and converted[0][1] <= 0:
             raise self.error(f"{name}({_short(converted[0][1])}) is undefined: the logarithm needs a positive number", node)
+        value = _function_value(name, converted[0][1])  # bounds what evaluation will fold
         if name == "sqrt":
-            return sympy.Pow(args[0], sympy.S.Half, evaluate=False), None
+            return sympy.Pow(args[0], sympy.S.Half, evaluate=False), value
         if name in _SYNONYMS:
             self.note(node, f"{name}(u)", f"{_SYNONYMS[name]}(u)")
-        return FUNCTIONS[name](args[0], evaluate=False), None
+        return FUNCTIONS[name](args[0], evaluate=False), value
 
     def log_base(self, argument, base, node: ast.AST) -> sympy.Expr:
         """``log(x, b)`` as ln(x)/ln(b); a base of 1 or a nonpositive base is refused."""
@@ -905,6 +906,20 @@ def _evaluated(expr: sympy.Expr) -> sympy.Expr:
     if not expr.args:
         return expr
     return expr.func(*[_evaluated(arg) for arg in expr.args])
+
+
+def _function_value(name: str, value):
+    """The number SymPy folds ``name(value)`` into (approximately), or ``None``.
+
+    Only the size matters: the value bounds later powers and products, so that
+    ``abs(10^299)^1000`` is refused as ``(10^299)^1000`` is.
+    """
+    if value is None:
+        return None
+    if name == "sqrt":
+        return None if value.is_negative else sympy.sqrt(value).evalf(15) if not value.is_zero else value
+    result = FUNCTIONS[name](value)
+    return result if isinstance(result, (sympy.Rational, sympy.Float)) else None
 
 
 def _log_base(arg: sympy.Expr, base: sympy.Expr) -> sympy.Expr:

@@ -12,6 +12,8 @@ with status ``symbolic``, ``numeric``, ``mismatch`` or ``unknown``.
 
 from __future__ import annotations
 
+import decimal
+
 import random
 from collections.abc import Container
 from dataclasses import dataclass, field
@@ -44,11 +46,23 @@ def format_count(number: int | None) -> str:
     """
     if number is None:
         return "-"
-    digits = len(str(abs(number)))
+    text = exact_digits(number)
+    digits = len(text.lstrip("-"))
     if digits <= 15:
-        return str(number)
-    text = str(number)
-    return f"{text[0]}.{text[1:3]}e{digits - 1} ({digits} digits)"
+        return text
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    return f"{sign}{text[0]}.{text[1:3]}e{digits - 1} ({digits} digits)"
+
+
+def exact_digits(number: int) -> str:
+    """All decimal digits of an integer, however many (``str`` refuses beyond 4300).
+
+    Examples
+    --------
+    >>> len(exact_digits(10**5000)), exact_digits(-12)
+    (5001, '-12')
+    """
+    return format(decimal.Decimal(number), "f")
 
 #: Digits to which two correct derivatives must agree at a random point.
 SIGNIFICANT_DIGITS = 30

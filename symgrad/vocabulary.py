@@ -28,6 +28,8 @@ from collections.abc import Iterable
 import sympy
 from sympy.core.function import ArgumentIndexError
 
+from .exprtools import bounded_sign
+
 __all__ = ["sigmoid", "relu", "softplus", "FUNCTIONS", "sympify_namespace", "abstract_function"]
 
 
@@ -36,7 +38,7 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as users type it
 
     @classmethod
     def eval(cls, arg):
-        if arg.is_zero:
+        if _is_zero(arg):
             return sympy.S.Half
         return None
 
@@ -62,6 +64,9 @@ class relu(sympy.Function):  # noqa: N801
     def eval(cls, arg):
         # Only when the sign is known: SymPy cannot tell the sign of tan(sin(2)) (it is
         # positive), and relu of it used to become 0.
+        if _is_constant(arg):
+            sign = bounded_sign(arg)
+            return None if sign is None else (arg if sign >= 0 else sympy.S.Zero)
         if arg.is_nonnegative:
             return arg
         if arg.is_nonpositive:
@@ -88,7 +93,7 @@ class softplus(sympy.Function):  # noqa: N801
 
     @classmethod
     def eval(cls, arg):
-        if arg.is_zero:
+        if _is_zero(arg):
             return sympy.log(2)
         return None
 
@@ -105,6 +110,18 @@ class softplus(sympy.Function):  # noqa: N801
 
     def _eval_is_real(self):
         return self.args[0].is_real
+
+
+def _is_constant(arg: sympy.Expr) -> bool:
+    """A number-valued expression other than a plain number (SymPy's sign tests evaluate it)."""
+    return not arg.is_Number and not arg.free_symbols and arg.is_number
+
+
+def _is_zero(arg: sympy.Expr) -> bool:
+    """Whether `arg` is zero, evaluating a constant only within a bound (see ``bounded_sign``)."""
+    if _is_constant(arg):
+        return False  # SymPy folds exact zeros; a constant it left is not decided by evaluation
+    return bool(arg.is_zero)
 
 
 #: Name a user may call -> the SymPy class it builds. ``log`` also takes a base

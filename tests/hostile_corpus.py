@@ -188,6 +188,11 @@ NUMERIC_BLOWUPS = (
        "1e301", "1e-301", "1e99999", "0.1e-400", "9" * 31, "1" + "0" * 400, "1e308*10",
        "1e300 + 1e300", "10**300*10", "10**-301", "2**-1001", "1e" + "9" * 5000,
        "9" * 5000, "0." + "0" * 5000 + "1", "x + 1e-" + "9" * 500,
+       # numbers that grow only by folding abs/relu/sqrt/exp(0) of constants (issue 15)
+       "x*abs(7)^(abs(7)^abs(7)^abs(7))", "x*abs(abs(10^299)^1000)^1000",
+       "x*((exp(0)*10^299)^1000)^1000", "x*abs(10^299)^1000", "x*sqrt(10^300)^1000",
+       "x*relu(10^299)^1000", "x*abs(2)^abs(2)^abs(2)^abs(2)^abs(2)", "abs(10^299)^1000",
+       "x*cos(0)^2000", "(sigmoid(0)^1000)^1000",
        # division by zero among constants
        "0**-1", "1/0", "x/0", "x/(2-2)", "(1-1)**-1", "x**(1/0)", "0^(-2)", "sin(x)/(0*5)",
        # Python number forms that are not decimal numbers
@@ -285,4 +290,40 @@ VALID_LOOKALIKES = [
     # Hostile cases of the rewrites: they must print only names, numbers and the vocabulary.
     "||x| - |y|| + 2|x|", "2(x)(x)|x|", "x(x) + href(x)",
     "sin^2(x)*write(x)", "e^(e^x) + x", "lambda(x) + x", "2input(x)",
+]
+
+
+# --- issue 15: valid input that must be answered, quickly and correctly --------------
+
+_HUGE = "sin(exp(exp(20)))"
+#: (text, derivative with respect to x as ``sympy.sstr(..., order="none")``): constants that
+#: cannot be evaluated within a bound stay symbolic instead of hanging.
+COSTLY_CONSTANTS = [
+    (f"x*sigmoid({_HUGE})", f"sigmoid({_HUGE})"),
+    (f"x*log({_HUGE})", f"log({_HUGE})"),
+    (f"x*tanh({_HUGE})", f"tanh({_HUGE})"),
+    (f"x*softplus({_HUGE})", f"softplus({_HUGE})"),
+    (f"x*relu({_HUGE})", f"relu({_HUGE})"),
+    (f"x*abs({_HUGE})", f"Abs({_HUGE})"),
+    (f"x^{_HUGE}", f"x**(-1 + {_HUGE})*{_HUGE}"),
+    (f"{_HUGE}^x", f"{_HUGE}**x*log({_HUGE})"),
+    ("x*relu(sin(exp(exp(15))))", "relu(sin(exp(exp(15))))"),
+    ("relu(tan(exp(exp(exp(3)))))*x", "relu(tan(exp(exp(exp(3)))))"),
+]
+
+#: (text, wrt, derivative as SymPy text): answers that used to be wrong or exit 1.
+ONCE_WRONG = [
+    ("abs((-1)^x)", "x", "0"),
+    ("abs((-2)^x)*y", "x", "2**x*y*log(2)"),
+    ("abs((-1)^x) + f(y)", "x", "0"),
+    ("x*0.3000000000000000000000000000e300 - x*0.3e300", "x",
+     "0.3000000000000000000000000000e300 - 0.3e300"),
+]
+
+#: (text, part of the message): refused after parsing, with exit 2.
+REFUSED_LATER = [
+    ("x1*x_1", "'x1' and 'x_1' would print the same"),
+    ("x*x_", "'x' and 'x_' would print the same"),
+    ("f(x) + f_(x)", "'f' and 'f_' would print the same"),
+    ("abs((-1)^x + x)", "may be complex"),
 ]

@@ -261,7 +261,7 @@ def _path_blocks(e) -> list:
         rhs = [products, printable(e.path_sum)] if len(listed) > 1 else [printable(e.path_sum)]
         blocks.append(Equations([Equation(Partial(e.output, e.wrt), rhs)]))
     else:
-        blocks.append(Text(f"The sum of all {count} products is not written out: "
+        blocks.append(Text(f"The sum of all {format_count(count)} products is not written out: "
                            "backpropagation below computes it in one pass over the edges."))
     return blocks
 

@@ -10,21 +10,57 @@ reads them back. An expression of more than
 
 from __future__ import annotations
 
+import math
+
 import sympy
 
-from ..exprtools import tree_size
+from ..exprtools import costly_constants, tree_size
 from ..graph import edge, input_nodes, node, order
+from ..verify import exact_digits
 from .blocks import PRINT_LIMIT
 
-__all__ = ["to_dict", "expression_string"]
+__all__ = ["to_dict", "expression_string", "json_number", "json_count"]
 
 
 def expression_string(expr: sympy.Expr | None, sizes: dict[int, int] | None = None) -> str | None:
     """``str(expr)``, or None if it is too large to print; `sizes` caches tree sizes."""
     if expr is None or tree_size(expr, sizes) > PRINT_LIMIT:
         return None
-    return sympy.sstr(expr)
+    # SymPy's default ordering evaluates constants (sin(exp(exp(20))) takes hours): keep them in place.
+    return sympy.sstr(expr, order="none") if costly_constants(expr) else sympy.sstr(expr)
 
+
+def json_number(value) -> float | str | None:
+    """A finite float, or the string ``"inf"``, ``"-inf"`` or ``"nan"`` (JSON has no such numbers).
+
+    Examples
+    --------
+    >>> json_number(0.5), json_number(float("inf")), json_number(float("-inf")), json_number(float("nan"))
+    (0.5, 'inf', '-inf', 'nan')
+    """
+    if value is None:
+        return None
+    number = float(value)
+    if math.isfinite(number):
+        return number
+    return "nan" if math.isnan(number) else ("inf" if number > 0 else "-inf")
+
+
+#: Counts with more digits than this are given in JSON as a string of all their digits.
+JSON_INT_DIGITS = 4000
+
+
+def json_count(count: int | None) -> int | str | None:
+    """A count as a JSON integer, or as the string of all its digits when it is very long.
+
+    Examples
+    --------
+    >>> json_count(12), len(json_count(10**5000))
+    (12, 5001)
+    """
+    if count is None or count.bit_length() <= 3.32 * JSON_INT_DIGITS:
+        return count
+    return exact_digits(count)
 
 
 def to_dict(explanation) -> dict:
@@ -60,11 +96,11 @@ def to_dict(explanation) -> dict:
     derivative = string(e.derivative)
     at = e.values
     point = None if at is None else {
-        "point": {k: float(v) for k, v in at.point.items()},
-        "values": {k: float(v) for k, v in at.values.items()},
-        "gradients": {k: float(v) for k, v in at.gradients.items()},
-        "finite_differences": {k: float(v) for k, v in at.finite_differences.items()},
-        "max_relative_error": at.max_relative_error,
+        "point": {k: json_number(v) for k, v in at.point.items()},
+        "values": {k: json_number(v) for k, v in at.values.items()},
+        "gradients": {k: json_number(v) for k, v in at.gradients.items()},
+        "finite_differences": {k: json_number(v) for k, v in at.finite_differences.items()},
+        "max_relative_error": json_number(at.max_relative_error),
     }
     return {
         "expression": string(e.expression),
@@ -76,21 +112,22 @@ def to_dict(explanation) -> dict:
                              for n in (node(g, name) for name in g) if n.op == "function"}),
         "nodes": nodes,
         "edges": edges,
-        "path_count": e.path_count,
+        "path_count": json_count(e.path_count),
         "paths": paths,
         "paths_listed": len(paths),
         "derivative": derivative,
-        "derivative_size": tree_size(e.derivative),
+        "derivative_size": json_count(tree_size(e.derivative)),
         "path_sum": string(e.path_sum),
         "at": point,
         "direct": string(check.direct),
         "check": {"status": check.status, "reason": check.reason, "points": check.points,
                   **{k: v for k, v in check.details.items()}},
         "complexity": {
-            "nodes": c.nodes, "edges": c.edges, "paths": c.paths,
-            "edges_on_paths": c.edges_on_paths, "direct_size": c.direct_size,
-            "largest_local_size": c.largest_local_size, "total_local_size": c.total_local_size,
-            "chain_rule_size": c.chain_rule_size, "backprop_operations": c.backprop_operations,
+            "nodes": c.nodes, "edges": c.edges, "paths": json_count(c.paths),
+            "edges_on_paths": c.edges_on_paths, "direct_size": json_count(c.direct_size),
+            "largest_local_size": json_count(c.largest_local_size),
+            "total_local_size": json_count(c.total_local_size),
+            "chain_rule_size": json_count(c.chain_rule_size), "backprop_operations": c.backprop_operations,
             "summary": c.sentence(e.output, e.wrt),
         },
     }

@@ -22,7 +22,10 @@ import re
 import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter as SympyLatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
+
+from ..exprtools import costly_constants, postorder, substitute
 
 from . import blocks
 
@@ -234,7 +237,7 @@ class _SharedPrinting:
         # SymPy's Float precision depends on the nesting level: start each expression at the top.
         self._in_expression, level, self._print_level = True, self._print_level, 0
         try:
-            return self._whole_expression(super()._print(expr, **kwargs))
+            return self._whole_expression(super()._print(_shield_costly_constants(expr), **kwargs))
         finally:
             self._in_expression, self._print_level = False, level
 
@@ -273,6 +276,9 @@ class _SharedPrinting:
         """A heading's or paragraph's parts: words as they are, math items printed."""
         return "".join(part if isinstance(part, str) else self._print(part) for part in parts)
 
+    def _print_OpaqueConstant(self, expr) -> str:
+        return self.parenthesize(expr.constant, PRECEDENCE["Pow"])
+
     def _print_Name(self, item) -> str:
         return self.name(item.id)
 
@@ -298,6 +304,23 @@ class _SharedPrinting:
         if isinstance(item, (sympy.Add, blocks.Sum)) or _is_negated(item):
             return self._parenthesize_block(text)
         return text
+
+
+class OpaqueConstant(sympy.Dummy):
+    """Stands in, while printing, for a constant SymPy must not evaluate (its ``constant``)."""
+
+
+def _shield_costly_constants(expr: sympy.Basic) -> sympy.Basic:
+    """Replace constants such as sin(exp(exp(20))) by placeholders (SymPy's printers test signs)."""
+    costly = costly_constants(expr)
+    if not costly:
+        return expr
+    placeholders = {}
+    for node in postorder(expr):
+        if id(node) in costly and not isinstance(node, (sympy.Add, sympy.Mul)) and node not in placeholders:
+            placeholders[node] = OpaqueConstant("c")
+            placeholders[node].constant = node
+    return substitute(expr, placeholders)
 
 
 def rhs_strings(items, printer) -> list[str]:
@@ -402,6 +425,8 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
 
     def _print_prime(self, name: str, index: int, arguments) -> str:
         function = name_to_latex(name)
+        if "^" in function:  # v^{(0)}_{12}' would be a double superscript
+            function = f"{{{function}}}"
         head = f"{function}'" if len(arguments) == 1 else rf"\partial_{{{index}}} {function}"
         return self._apply(head, ", ".join(self._print(a) for a in arguments))
 
