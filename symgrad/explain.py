@@ -267,7 +267,7 @@ class Explanation:
             try:  # within what is left of the same budget
                 with budget.limit("the comparison of the path sum with backpropagation"):
                     agreed, disagreement = agree_numerically(
-                        self.path_sum, self.derivative, self.expression.free_symbols, seed=self.seed,
+                        self.path_sum, self.derivative, set(), seed=self.seed,
                         real_at=self.expression, digits=significant_digits(self.expression))
             except TimeLimitExceeded:
                 result.details["paths_agree"] = None
@@ -275,7 +275,8 @@ class Explanation:
             result.details["paths_agree"] = disagreement is None
             if disagreement is not None:
                 return Check("mismatch", result.direct, agreed,
-                             reason=f"the sum over paths differs from backpropagation at {disagreement}")
+                             reason=f"the sum over paths differs from backpropagation at {disagreement}",
+                             details={"method": "path-sum-numeric", "point": disagreement})
         return result
 
     @cached_property

@@ -4,8 +4,13 @@
 the whole expression: first symbolically (the difference must reduce to 0
 within a time bound), then at random points in 50-digit arithmetic (agreement
 to 30 significant digits, or 12 when the expression has decimal numbers such
-as 0.1, at 5 or more points; see :func:`significant_digits`). The result is a :class:`Check`
-with status ``symbolic``, ``numeric``, ``mismatch`` or ``unknown``.
+as 0.1, at 5 or more points; see :func:`significant_digits`). When ``sympy.diff``
+is out of reach (a huge expression, or out of time) a witness that needs no
+symbolic derivative decides: central finite differences of the expression in
+90-digit arithmetic (:func:`finite_difference_check`). The result is a
+:class:`Check` with status ``symbolic``, ``numeric``, ``mismatch`` or
+``unknown`` and the method that decided. Points are searched for where every
+intermediate value is real and finite (:func:`real_points`).
 
 :func:`complexity` gives the sizes that show why the decomposed way is simpler.
 """
@@ -15,12 +20,14 @@ from __future__ import annotations
 import decimal
 
 import random
-from collections.abc import Container
+from collections import Counter
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 
 import mpmath
 import networkx as nx
 import sympy
+from sympy.core.function import AppliedUndef
 
 from .deadline import Budget, can_interrupt
 from .errors import TimeLimitExceeded
@@ -31,7 +38,8 @@ from .graph import is_constant, order
 from .paths import nodes_on_paths, path_totals
 
 __all__ = [
-    "Check", "check_derivative", "agree_numerically", "significant_digits", "Complexity",
+    "Check", "check_derivative", "finite_difference_check", "central_difference", "real_points",
+    "never_real_reason", "free_symbols", "agree_numerically", "significant_digits", "Complexity",
     "complexity", "backward_operations", "format_count",
 ]
 
@@ -71,29 +79,52 @@ SIGNIFICANT_DIGITS = 30
 FLOAT_SIGNIFICANT_DIGITS = 12
 WORKING_DIGITS = 50
 MIN_POINTS = 5
+#: Candidate points drawn from the first, narrow range ±[0.1, 2] ...
 MAX_TRIES = 40
+#: ... and in all, over the wider ranges too, before a check gives up.
+MAX_SAMPLE_TRIES = 400
 #: Expressions up to this size are compared by SymPy even where no time limit
 #: can be enforced (off the main thread).
 UNBOUNDED_SIZE_LIMIT = 300
+#: Expressions larger than this, written out as a tree, are not given to
+#: ``sympy.diff`` at all: its result swells with the tree (seconds at 10^5
+#: operations), so the finite-difference witness decides at once.
+DIRECT_TREE_LIMIT = 10_000
+#: The finite-difference witness: central differences with step 10**-FD_STEP_DIGITS
+#: (relative to the point) in FD_WORKING_DIGITS-digit arithmetic. Truncation
+#: (~step**2) and rounding (~10**-FD_WORKING_DIGITS / step) both stay near
+#: 10**-60, far below the 30 digits compared; a second step 10**5 smaller must
+#: give the same digits, or the point is skipped (the expression oscillates
+#: faster than the step resolves).
+FD_STEP_DIGITS = 30
+FD_WORKING_DIGITS = 90
+
+#: The names of the ways a check can be decided (``Check.method``).
+METHOD_SYMBOLIC = "sympy-diff-symbolic"
+METHOD_SYMPY_NUMERIC = "sympy-diff-numeric"
+METHOD_FINITE_DIFFERENCES = "finite-differences"
 
 
 @dataclass
 class Check:
-    """The outcome of comparing symgrad's derivative with SymPy's.
+    """The outcome of comparing symgrad's derivative with an independent one.
 
     Attributes
     ----------
     status : str
-        ``"symbolic"`` (the difference simplifies to 0), ``"numeric"`` (equal
-        to :func:`significant_digits` digits, 30 or 12, at `points` random
-        points), ``"mismatch"``
-        (they differ: a bug) or ``"unknown"`` (could not be decided).
+        ``"symbolic"`` (the difference from ``sympy.diff`` simplifies to 0),
+        ``"numeric"`` (equal to :func:`significant_digits` digits, 30 or 12, at
+        `points` random points, or to finite differences), ``"mismatch"`` (they
+        differ: a bug) or ``"unknown"`` (could not be decided).
     direct : sympy.Expr or None
         ``sympy.diff`` of the whole expression, if it finished in time.
     points : int
         Random points at which both were compared.
     reason : str
         One sentence saying how the status was reached.
+    details : dict
+        ``"method"``: how it was decided (:attr:`method`); ``"point"``: where a
+        mismatch was found; ``"paths_agree"``: see :attr:`Explanation.check`.
     """
 
     status: str
@@ -107,6 +138,11 @@ class Check:
         """False only for a mismatch."""
         return self.status != "mismatch"
 
+    @property
+    def method(self) -> str | None:
+        """``"sympy-diff-symbolic"``, ``"sympy-diff-numeric"``, ``"finite-differences"`` or None."""
+        return self.details.get("method")
+
 
 def check_derivative(
     derivative: sympy.Expr,
@@ -116,7 +152,15 @@ def check_derivative(
     time_limit: float = 10.0,
     seed: int = 0,
 ) -> Check:
-    """Compare `derivative` with ``sympy.diff(expression, variable)``.
+    """Compare `derivative` with ``sympy.diff(expression, variable)``, or with finite differences.
+
+    The witnesses, in order: the difference from ``sympy.diff`` simplifies to
+    0 (``sympy-diff-symbolic``); it vanishes at random points
+    (``sympy-diff-numeric``); and, when ``sympy.diff`` is out of reach (the
+    expression is too large, it ran out of time, or nothing was decided), the
+    derivative equals central finite differences of the expression itself,
+    in high precision, at random points (``finite-differences``): a witness
+    that uses neither symgrad's rules nor SymPy's.
 
     Parameters
     ----------
@@ -126,41 +170,33 @@ def check_derivative(
         The differentiated expression.
     variable : sympy.Symbol
     time_limit : float
-        Seconds for the whole check; SymPy steps that run out fall back to
-        numbers, then to ``unknown``.
+        Seconds for the whole check (see :mod:`symgrad.deadline`).
     seed : int
         Seed of the random points.
 
     Returns
     -------
     Check
+        Its ``details["method"]`` names the witness that decided.
 
     Examples
     --------
     >>> x = sympy.Symbol("x", real=True)
-    >>> check_derivative(2*x*sympy.cos(x**2), sympy.sin(x**2), x).status
-    'symbolic'
+    >>> check_derivative(2*x*sympy.cos(x**2), sympy.sin(x**2), x).method
+    'sympy-diff-symbolic'
     >>> check_derivative(x*sympy.cos(x**2), sympy.sin(x**2), x).status
     'mismatch'
     """
     budget = Budget(time_limit)
-    small = tree_size(expression) <= UNBOUNDED_SIZE_LIMIT
-    if not can_interrupt() and not small:
-        return Check("unknown", None, reason="SymPy's diff cannot be time-limited off the main thread")
-    try:
-        with budget.limit("sympy.diff", 0.5):
-            direct = sympy.diff(expression, variable)
-    except TimeLimitExceeded as err:
-        return Check("unknown", None, reason=str(err))
-    except RecursionError:
-        return Check("unknown", None, reason="sympy.diff ran out of recursion depth")
-    except MemoryError:
-        raise
-    except Exception as err:  # noqa: BLE001 - a failure inside SymPy leaves the check undecided
-        return Check("unknown", None, reason=f"sympy.diff failed ({type(err).__name__})")
+    size = tree_size(expression)
+    small = size <= UNBOUNDED_SIZE_LIMIT
+    direct, why = _direct_derivative(expression, variable, budget, size, small)
+    if direct is None:
+        return finite_difference_check(derivative, expression, variable, budget=budget, seed=seed, why=why)
     symbolic_reason = _symbolic_zero(derivative, direct, budget, small)
     if symbolic_reason is True:
-        return Check("symbolic", direct, reason="the difference from sympy.diff simplifies to 0")
+        return Check("symbolic", direct, reason="the difference from sympy.diff simplifies to 0",
+                     details={"method": METHOD_SYMBOLIC})
     result = _numeric_check(derivative, direct, expression, budget, seed, symbolic_reason)
     if result.status == "mismatch":
         # A second opinion: SymPy's diff of the unevaluated expression is occasionally wrong
@@ -176,7 +212,32 @@ def check_derivative(
             return result
         if second.status != "mismatch":
             return second
+    if result.status == "unknown":
+        witness = finite_difference_check(derivative, expression, variable, budget=budget, seed=seed,
+                                          why=result.reason)
+        witness.direct = direct
+        return witness
     return result
+
+
+def _direct_derivative(expression, variable, budget: Budget, size: int, small: bool):
+    """``(sympy.diff(expression, variable), "")`` if it finishes in time, else ``(None, why)``."""
+    if size > DIRECT_TREE_LIMIT:
+        return None, (f"sympy.diff was not tried: the expression has {format_count(size)} operations "
+                      "written out as a tree")
+    if not can_interrupt() and not small:
+        return None, "SymPy's diff cannot be time-limited off the main thread"
+    try:
+        with budget.limit("sympy.diff", 0.5):
+            return sympy.diff(expression, variable), ""
+    except TimeLimitExceeded as err:
+        return None, str(err)
+    except RecursionError:
+        return None, "sympy.diff ran out of recursion depth"
+    except MemoryError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a failure inside SymPy leaves the witness to numbers
+        return None, f"sympy.diff failed ({type(err).__name__})"
 
 
 def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
@@ -206,20 +267,157 @@ def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
 
 
 def _numeric_check(derivative, direct, expression, budget: Budget, seed: int, why: str) -> Check:
+    method = {"method": METHOD_SYMPY_NUMERIC}
     try:
         with budget.limit("the numeric comparison"):
-            agreed, disagreement = agree_numerically(derivative, direct, expression.free_symbols, seed=seed,
-                                                     real_at=expression, digits=significant_digits(expression))
+            agreed, disagreement = agree_numerically(derivative, direct, set(), seed=seed, real_at=expression,
+                                                     digits=significant_digits(expression), budget=budget)
     except TimeLimitExceeded as err:
-        return Check("unknown", direct, reason=f"{why}; {err}")
+        return Check("unknown", direct, reason=f"{why}; {err}", details=method)
     if disagreement is not None:
         return Check("mismatch", direct, agreed, reason=f"the derivatives differ at {disagreement}",
-                     details={"point": disagreement})
+                     details={**method, "point": disagreement})
     if agreed >= MIN_POINTS:
         digits = significant_digits(expression)
-        return Check("numeric", direct, agreed,
-                     reason=f"{why}; equal to {digits} significant digits at {agreed} random points")
-    return Check("unknown", direct, agreed, reason=f"{why}; only {agreed} random points had finite values")
+        return Check("numeric", direct, agreed, details=method,
+                     reason=f"{why}; equal to sympy.diff to {digits} significant digits "
+                            f"at {agreed} random points")
+    return Check("unknown", direct, agreed, details=method,
+                 reason=f"{why}; only {agreed} random points had finite values")
+
+
+def finite_difference_check(derivative: sympy.Expr, expression: sympy.Expr, variable: sympy.Symbol, *,
+                            budget: Budget | None = None, seed: int = 0, why: str = "") -> Check:
+    """Compare `derivative` with central finite differences of `expression` at random real points.
+
+    This witness needs neither symgrad's rule table nor SymPy's derivative:
+    only values of the expression, computed in
+    :data:`FD_WORKING_DIGITS`-digit arithmetic with a step of
+    ``10**-FD_STEP_DIGITS``, each distinct subexpression once (so a shared
+    expression of 3**1000 tree operations costs its few thousand nodes).
+
+    Parameters
+    ----------
+    derivative, expression : sympy.Expr
+    variable : sympy.Symbol
+    budget : Budget, optional
+        Time left; checked between points, so the bound holds in any thread.
+    seed : int
+    why : str
+        Why the other witnesses did not decide (starts the reason).
+
+    Returns
+    -------
+    Check
+        ``numeric``, ``mismatch`` or ``unknown``, with method ``finite-differences``.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> finite_difference_check(sympy.cos(x) / x - sympy.sin(x) / x**2, sympy.sin(x) / x, x).status
+    'numeric'
+    >>> finite_difference_check(sympy.cos(x) / x, sympy.sin(x) / x, x).status
+    'mismatch'
+    """
+    budget = budget or Budget(60.0)
+    prefix = f"{why}; " if why else ""
+    try:
+        with budget.limit("the finite-difference comparison"):
+            return _finite_difference_check(derivative, expression, variable, budget, seed, prefix)
+    except TimeLimitExceeded as err:
+        return Check("unknown", None, reason=f"{prefix}{err}", details={"method": METHOD_FINITE_DIFFERENCES})
+
+
+def _finite_difference_check(derivative, expression, variable, budget: Budget, seed: int, prefix: str) -> Check:
+    method = {"method": METHOD_FINITE_DIFFERENCES}
+    try:
+        derivative, expression = _concrete(derivative), _concrete(expression)
+    except (ValueError, TypeError):
+        return Check("unknown", None, reason=f"{prefix}an abstract function has no concrete stand-in",
+                     details=method)
+    digits = significant_digits(expression)
+    symbols = sorted(free_symbols(expression) | free_symbols(derivative) | {variable}, key=str)
+    agreed = 0
+    try:
+        for point in real_points(expression, symbols, seed=seed, budget=budget):
+            try:
+                coarse = central_difference(expression, variable, point, FD_STEP_DIGITS)
+                theirs = central_difference(expression, variable, point, FD_STEP_DIGITS + 5)
+                if not _close(coarse, theirs, digits + 3):
+                    continue  # the expression varies faster than the step resolves (sin(1e40*x))
+                mine = evaluate(derivative, point, WORKING_DIGITS)
+            except NotANumber:
+                continue
+            if not _close(mine, theirs, digits):
+                where = {str(s): float(v) for s, v in point.items()}
+                return Check("mismatch", None, agreed, details={**method, "point": where},
+                             reason=f"{prefix}the derivative differs from finite differences at {where}")
+            agreed += 1
+            if agreed >= MIN_POINTS:
+                break
+    except TimeLimitExceeded as err:
+        return Check("unknown", None, agreed, reason=f"{prefix}{err}", details=method)
+    if agreed >= MIN_POINTS:
+        return Check("numeric", None, agreed, details=method,
+                     reason=f"{prefix}equal to central finite differences ({FD_WORKING_DIGITS}-digit "
+                            f"arithmetic) to {digits} significant digits at {agreed} random points")
+    if agreed == 0:
+        return Check("unknown", None, 0, details=method,
+                     reason=f"{prefix}{never_real_reason(expression, symbols, seed=seed)}")
+    return Check("unknown", None, agreed, details=method,
+                 reason=f"{prefix}only {agreed} random points had finite values")
+
+
+def central_difference(expression: sympy.Expr, variable: sympy.Symbol, point,
+                       step_digits: int = FD_STEP_DIGITS):
+    """``(f(x + h) - f(x - h)) / 2h`` at `point`, in :data:`FD_WORKING_DIGITS`-digit arithmetic.
+
+    The step is ``h = 10**-step_digits * max(|x|, 1)``. The witness compares
+    two steps, 10**5 apart, and trusts a point only where they agree.
+
+    Raises
+    ------
+    NotANumber
+        If the expression has no finite real value on either side.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> mpmath.nstr(central_difference(x**3, x, {x: 2}), 20)
+    '12.0'
+    """
+    with mpmath.workdps(FD_WORKING_DIGITS):
+        centre = mpmath.mpf(point[variable])
+        step = mpmath.mpf(10) ** -step_digits * max(abs(centre), mpmath.mpf(1))
+        sides = [evaluate(expression, {**point, variable: centre + sign * step}, FD_WORKING_DIGITS)
+                 for sign in (1, -1)]
+        if any(isinstance(v, mpmath.mpc) and v.imag != 0 for v in sides):
+            raise NotANumber("not real next to the point")
+        return (mpmath.re(sides[0]) - mpmath.re(sides[1])) / (2 * step)
+
+
+def _concrete(expr: sympy.Expr) -> sympy.Expr:
+    """:func:`concretize`, called only when there is an abstract function (its search walks the tree)."""
+    if any(isinstance(node, AppliedUndef) for node in postorder(expr)):
+        return concretize(expr)
+    return expr
+
+
+def _symbols_of(expr: sympy.Expr) -> set:
+    """SymPy's free_symbols for small expressions (a tree walk), :func:`free_symbols` for large ones."""
+    return expr.free_symbols if tree_size(expr) <= DIRECT_TREE_LIMIT else free_symbols(expr)
+
+
+def free_symbols(expr: sympy.Basic) -> set[sympy.Symbol]:
+    """The symbols of `expr`, each distinct subexpression visited once (SymPy's walks the tree).
+
+    Examples
+    --------
+    >>> x, y = sympy.symbols("x y")
+    >>> sorted(free_symbols(sympy.sin(x) * y), key=str)
+    [x, y]
+    """
+    return {node for node in postorder(expr) if isinstance(node, sympy.Symbol)}
 
 
 def significant_digits(expression: sympy.Expr) -> int:
@@ -237,13 +435,14 @@ def significant_digits(expression: sympy.Expr) -> int:
 
 def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: int = 0,
                       points: int = MIN_POINTS, real_at: sympy.Expr | None = None,
-                      digits: int = SIGNIFICANT_DIGITS) -> tuple[int, dict | None]:
+                      digits: int = SIGNIFICANT_DIGITS, budget: Budget | None = None) -> tuple[int, dict | None]:
     """Compare two expressions at random points, to `digits` significant digits.
 
     Abstract functions are replaced by concrete ones first. Points where
     either side has no finite value are skipped, and so are points where a
     subexpression of `real_at` (the differentiated expression) is not real:
     the real chain rule says nothing there (``abs(sqrt(x))`` at ``x < 0``).
+    With `real_at`, the points are searched for as :func:`real_points` does.
 
     Returns
     -------
@@ -257,20 +456,24 @@ def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: i
     (5, None)
     """
     try:
-        first, second = concretize(first), concretize(second)
-        real_at = concretize(real_at) if real_at is not None else None
+        first, second = _concrete(first), _concrete(second)
+        real_at = _concrete(real_at) if real_at is not None else None
     except (ValueError, TypeError):
         # e.g. SymPy's Derivative(g(g(x)), g(x)): no concrete stand-in; undecided
         return 0, None
-    symbols = sorted(symbols | first.free_symbols | second.free_symbols, key=str)
-    rng = random.Random(seed)
+    symbols = set(symbols) | _symbols_of(first) | _symbols_of(second)
+    if real_at is not None:
+        symbols |= free_symbols(real_at)
+    symbols = sorted(symbols, key=str)
+    if real_at is not None:
+        candidates = real_points(real_at, symbols, seed=seed, budget=budget)
+    else:
+        rng = random.Random(seed)
+        candidates = ({s: _random_value(rng) for s in symbols} for _ in range(MAX_TRIES))
     agreed = 0
-    for _ in range(MAX_TRIES):
+    for point in candidates:
         if agreed >= points:
             break
-        point = {s: _random_value(rng) for s in symbols}
-        if real_at is not None and not is_real_at(real_at, point, WORKING_DIGITS):
-            continue
         try:
             a = evaluate(first, point, WORKING_DIGITS)
             b = evaluate(second, point, WORKING_DIGITS)
@@ -282,9 +485,115 @@ def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: i
     return agreed, None
 
 
+# --- points where an expression is real --------------------------------------------
+
+
+def real_points(expression: sympy.Expr, symbols, *, seed: int = 0, tries: int = MAX_SAMPLE_TRIES,
+                budget: Budget | None = None) -> Iterator[dict]:
+    """Random points where every subexpression of `expression` is real and finite.
+
+    The first :data:`MAX_TRIES` candidates are drawn from ±[0.1, 2]; the
+    rest from wider ranges, both signs, magnitudes from 1e-6 to 1e6, and
+    next to the numbers of the expression (``log(x - 100)`` needs x > 100,
+    ``log(-x - 50)`` x < -50), up to `tries` candidates in all.
+
+    Raises
+    ------
+    TimeLimitExceeded
+        When `budget` runs out (checked between candidates, in any thread).
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> point = next(real_points(sympy.sqrt(x - 1000), [x]))
+    >>> point[x] > 1000
+    True
+    """
+    rng = random.Random(seed)
+    anchors = None
+    for attempt in range(tries):
+        if budget is not None and budget.remaining() <= 0:
+            raise TimeLimitExceeded("the search for real points ran out of time")
+        if attempt < MAX_TRIES:
+            point = {s: _random_value(rng) for s in symbols}
+        else:
+            anchors = _anchors(expression) if anchors is None else anchors
+            point = {s: _wider_value(rng, anchors) for s in symbols}
+        if is_real_at(expression, point, WORKING_DIGITS):
+            yield point
+
+
+def _anchors(expression: sympy.Expr) -> list:
+    """The magnitudes of the expression's numbers, where domains tend to begin."""
+    numbers = {abs(node) for node in postorder(expression)
+               if isinstance(node, sympy.Number) and node.is_finite and node.is_real}
+    return sorted(mpmath.mpf(sympy.Float(n, 30)) for n in numbers if 0 < n < 10**12)
+
+
 def _random_value(rng: random.Random) -> mpmath.mpf:
     magnitude = rng.uniform(0.1, 2.0)
     return mpmath.mpf(rng.choice((-1, 1)) * magnitude)
+
+
+def _wider_value(rng: random.Random, anchors: list) -> mpmath.mpf:
+    sign = rng.choice((-1, 1))
+    if anchors and rng.random() < 0.5:
+        anchor = rng.choice(anchors)
+        offset = rng.choice((rng.uniform(0.001, 1.0), rng.uniform(1.0, 2.0) * anchor, 10 ** rng.uniform(-3, 3)))
+        return sign * (anchor + mpmath.mpf(offset))
+    return mpmath.mpf(sign * 10 ** rng.uniform(-6, 6))
+
+
+def never_real_reason(expression: sympy.Expr, symbols, *, seed: int = 0, tries: int = 20) -> str:
+    """A sentence naming the subexpression that was not real (or not finite) at the points tried.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> never_real_reason(sympy.log(-x**2 - 1) + x, [x])
+    'log(-x**2 - 1) was not real and finite at any of the 400 points tried'
+    """
+    rng = random.Random(seed)
+    anchors = _anchors(expression)
+    culprits: Counter = Counter()
+    for _ in range(tries):
+        point = {s: _wider_value(rng, anchors) for s in symbols}
+        culprit = _first_not_real(expression, point)
+        if culprit is not None:
+            culprits[culprit] += 1
+    if not culprits:
+        return f"no point among the {MAX_SAMPLE_TRIES} tried gave a finite value to both derivatives"
+    culprit, _ = culprits.most_common(1)[0]
+    text = str(culprit)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return f"{text} was not real and finite at any of the {MAX_SAMPLE_TRIES} points tried"
+
+
+def _first_not_real(expression: sympy.Expr, point) -> sympy.Basic | None:
+    """The first subexpression (children first) without a finite real value at `point`.
+
+    Each node is evaluated one level at a time from its children's values,
+    so the walk costs one evaluation per distinct subexpression.
+    """
+    values: dict[int, object] = {}
+    for node in postorder(expression):
+        if node.args:
+            dummies = [sympy.Dummy() for _ in node.args]
+            try:
+                shell = node.func(*dummies, evaluate=False)
+            except TypeError:
+                shell = node.func(*dummies)
+            local = dict(zip(dummies, (values[id(a)] for a in node.args)))
+        else:
+            shell, local = node, point
+        try:
+            value = evaluate(shell, local, WORKING_DIGITS)
+        except NotANumber:
+            return node
+        if isinstance(value, mpmath.mpc) and value.imag != 0:
+            return node
+        values[id(node)] = value
+    return None
 
 
 def _close(a, b, digits: int) -> bool:

@@ -1,10 +1,15 @@
 """Tests of symgrad.verify: check statuses, numeric agreement and complexity figures."""
 
+import concurrent.futures
+import itertools
+import time
+
+import pytest
 import sympy
 
-from symgrad import Check, build_graph, check_derivative, explain, parse
+from symgrad import Check, TimeLimitExceeded, build_graph, check_derivative, explain, parse
 from symgrad.numeric import is_real_at
-from symgrad.verify import agree_numerically, complexity
+from symgrad.verify import agree_numerically, complexity, finite_difference_check, free_symbols, real_points
 
 
 def sym(name):
@@ -167,3 +172,77 @@ def test_complexity_shared_square_by_hand():
     assert c.backprop_operations == 3 + 5 + 3
     assert c.direct_size == 2  # 6*x**5
 
+
+
+# --- witnesses without sympy.diff, domain-aware sampling, threads (issue 14) -------------
+
+
+def nested(n):
+    """f0 = x, f(k+1) = sin(fk)*cos(fk) + fk**2, shared and unevaluated (the benchmark's family)."""
+    f = sympy.Symbol("x")
+    for _ in range(n):
+        f = sympy.Add(sympy.Mul(sympy.sin(f, evaluate=False), sympy.cos(f, evaluate=False), evaluate=False),
+                      sympy.Pow(f, 2, evaluate=False), evaluate=False)
+    return f
+
+
+def test_check_decided_for_the_nested_family_with_its_method():
+    for n in (10, 100):
+        check = explain(nested(n), "x").check
+        assert check.status == "numeric", (n, check.reason)
+        assert check.method == "finite-differences"
+        assert "finite differences" in check.reason and check.points == 5
+
+
+def test_check_names_its_method_for_small_expressions():
+    assert explain("x*sin(x)", wrt="x").check.method == "sympy-diff-symbolic"
+    assert explain("abs(x)^x", wrt="x").check.method == "sympy-diff-numeric"
+
+
+def test_finite_differences_alone_flag_a_wrong_derivative(monkeypatch):
+    import symgrad.verify as verify
+
+    def too_slow(*args, **kwargs):
+        raise TimeLimitExceeded("sympy.diff did not finish within 5 s")
+
+    monkeypatch.setattr(verify.sympy, "diff", too_slow)
+    e = explain("sin(x)*exp(x*x)", wrt="x")
+    right = check_derivative(e.derivative, e.expression, e.variable)
+    assert (right.status, right.method) == ("numeric", "finite-differences")
+    assert "did not finish" in right.reason
+    wrong = check_derivative(e.derivative * (1 + sympy.Rational(1, 10**25)), e.expression, e.variable)
+    assert (wrong.status, wrong.method) == ("mismatch", "finite-differences")
+    assert set(wrong.details["point"]) == {"x"}
+
+
+def test_finite_differences_flag_a_wrong_derivative_of_the_nested_family():
+    e = explain(nested(30), "x", check=False)
+    wrong = check_derivative(e.derivative + e.variable * sympy.Rational(1, 10**20), e.expression, e.variable)
+    assert (wrong.status, wrong.method) == ("mismatch", "finite-differences")
+
+
+def test_real_points_found_for_narrow_domains():
+    for text in ["log(x - 3)", "sqrt(5 - x^2)", "log(log(x))", "log(x - 100)", "sqrt(x - 1000)",
+                 "log(-x - 50)"]:
+        expression = parse(text)
+        symbol = next(iter(free_symbols(expression)))
+        points = list(itertools.islice(real_points(expression, [symbol]), 5))
+        assert len(points) == 5, text
+        assert all(is_real_at(expression, p) for p in points), text
+        assert explain(text, wrt="x").check.status in ("symbolic", "numeric"), text
+
+
+def test_unknown_names_the_subexpression_that_is_never_real():
+    check = finite_difference_check(sympy.S.Zero, parse("log(-x^2 - 1)"), x)
+    assert check.status == "unknown"
+    assert check.reason.startswith("log(-x**2 - 1") and "was not real and finite" in check.reason
+
+
+@pytest.mark.timeout(60)
+def test_check_in_a_worker_thread_ends_within_its_budget():
+    # sympy.diff of nested(14) runs for many minutes; off the main thread no signal can stop it.
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        check = pool.submit(lambda: explain(nested(14), "x", time_limit=5).check).result()
+    assert time.monotonic() - started < 5 + 10
+    assert (check.status, check.method) == ("numeric", "finite-differences")
