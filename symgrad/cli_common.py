@@ -34,7 +34,7 @@ from .explain import SymgradWarning
 __all__ = [
     "ArgumentParser", "FORMATS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "DEFAULT_MEMORY_MB",
     "number_between", "max_paths", "timeout", "dpi", "memory_megabytes", "learning_rate", "seed",
-    "add_memory_limit", "one_line", "error_lines", "deliver", "guarded",
+    "add_memory_limit", "add_language", "language", "one_line", "error_lines", "deliver", "guarded",
 ]
 
 #: A bug in symgrad (reported in one line, never a traceback).
@@ -102,6 +102,23 @@ def add_memory_limit(parser: argparse.ArgumentParser) -> None:
                         f"(default: {DEFAULT_MEMORY_MB}; 0: no cap)")
 
 
+def language(text: str) -> str:
+    """``--lang``: a language symgrad has a catalog for."""
+    from .i18n import check_language
+
+    try:
+        return check_language(text)
+    except SymgradError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_language(parser: argparse.ArgumentParser) -> None:
+    """Add ``--lang LANG`` to `parser`: the language of every sentence, heading and figure label."""
+    parser.add_argument("--lang", type=language, default=None, metavar="LANG",
+                        help="language of the output and figures: en or ru "
+                        "(default: $SYMGRAD_LANG, else en)")
+
+
 # --- output and errors -------------------------------------------------------------------
 
 
@@ -140,7 +157,13 @@ def deliver(rendered: str, out: str | None, caught: list, explanation=None) -> i
             print(f"symgrad: error: cannot write {one_line(out)}: {err.strerror}", file=sys.stderr)
             return EXIT_USAGE
     else:
-        sys.stdout.write(rendered)
+        try:
+            sys.stdout.write(rendered)
+        except UnicodeEncodeError:
+            print(f"symgrad: error: the terminal's encoding ({sys.stdout.encoding}) cannot print this "
+                  "output; use a UTF-8 terminal (PYTHONIOENCODING=utf-8) or write to a file with -o",
+                  file=sys.stderr)
+            return EXIT_USAGE
     if explanation is not None and explanation.check.status == "mismatch":
         print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
               "this is a bug, please report it", file=sys.stderr)

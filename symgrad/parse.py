@@ -274,7 +274,8 @@ class Reading:
     read_as: str
 
     def __str__(self) -> str:
-        return f"{self.typed} as {self.read_as}"
+        from .i18n import gettext as _
+        return _("{typed} as {read_as}").format(typed=self.typed, read_as=self.read_as)
 
 
 @dataclass

@@ -20,7 +20,7 @@ import argparse
 import json
 import warnings
 
-from ..cli_common import FORMATS, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
+from ..cli_common import FORMATS, add_language, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
 from ..errors import PointError, SymgradError
 from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
 from ..graph import input_nodes
@@ -88,6 +88,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="draw the network (.png, .svg or .pdf), the lines that carry dL/d(--wrt) highlighted")
     parser.add_argument("--theme", choices=("light", "dark"), default="light", help="figure colours")
     parser.add_argument("--dpi", type=dpi, default=150.0, help="resolution of PNG figures (default: 150)")
+    add_language(parser)
     add_memory_limit(parser)
 
 

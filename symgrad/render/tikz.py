@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+from ..i18n import gettext as _
+from ..i18n import latex_language_preamble
 from ..layout import layered_layout
 from ..palette import PALETTE, path_colour
 from .printers import name_to_latex, to_latex
@@ -157,5 +159,6 @@ def to_tikz(explanation_or_graph) -> str:
 
 def beamer_document(tikz: str, title: str = "The computation graph") -> str:
     """A complete Beamer document with one frame holding `tikz` (for checking it compiles)."""
-    return ("\\documentclass[aspectratio=169]{beamer}\n" + PREAMBLE + "\n\\begin{document}\n"
+    language = "".join(line + "\n" for line in latex_language_preamble())
+    return ("\\documentclass[aspectratio=169]{beamer}\n" + language + PREAMBLE + "\n\\begin{document}\n"
             f"\\begin{{frame}}{{{title}}}\n\\centering\n{tikz}\\end{{frame}}\n\\end{{document}}\n")
