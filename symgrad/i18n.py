@@ -119,8 +119,8 @@ def pgettext(context: str, message: str) -> str:
     Examples
     --------
     >>> with use_language("ru"):
-    ...     pgettext("rule", "product")
-    'правило произведения'
+    ...     gettext("product"), ngettext("{n} path", "{n} paths", 22).format(n=22)
+    ('правило произведения', '22 пути')
     """
     return _translations(current_language()).pgettext(context, message)
 
@@ -131,7 +131,7 @@ def available_languages() -> tuple[str, ...]:
 
 
 def latex_language_preamble(lang: str | None = None) -> list[str]:
-    """The LaTeX preamble lines a document in `lang` needs (None: the current language).
+    r"""The LaTeX preamble lines a document in `lang` needs (None: the current language).
 
     Every standalone LaTeX target (the article, the TikZ Beamer wrapper, the
     Beamer deck) puts these lines in its preamble: UTF-8 input, and for
@@ -141,8 +141,8 @@ def latex_language_preamble(lang: str | None = None) -> list[str]:
     --------
     >>> latex_language_preamble("en")
     []
-    >>> latex_language_preamble("ru")[-1]
-    '\\usepackage[english,russian]{babel}'
+    >>> print(latex_language_preamble("ru")[-1])
+    \usepackage[english,russian]{babel}
     """
     chosen = check_language(lang) if lang is not None else current_language()
     if chosen == DEFAULT_LANGUAGE:
