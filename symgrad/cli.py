@@ -23,6 +23,7 @@ from .cli_common import (
 from .errors import OptionError, VariableError
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
 from .graph import build_graph, input_nodes
+from .i18n import gettext as _
 from .i18n import use_language
 from .nn import cli as mlp_cli
 from .parse import parse
@@ -124,8 +125,8 @@ def _default_variable(expression: str) -> str:
     inputs = input_nodes(build_graph(parse(expression)))
     if len(inputs) == 1:
         return inputs[0]
-    names = ", ".join(inputs) if inputs else "none"
-    raise VariableError(f"choose the variable with --wrt (the expression's variables: {names})")
+    names = ", ".join(inputs) if inputs else _("none")
+    raise VariableError(_("choose the variable with --wrt (the expression's variables: {names})").format(names=names))
 
 
 def _render(explanation, args) -> str:

@@ -16,6 +16,7 @@ from .deadline import Budget
 from .errors import OptionError, TimeLimitExceeded, VariableError
 from .graph import DEFAULT_MAX_NODES, build_graph, input_nodes, is_input, node_symbol, output_node
 from .i18n import check_language, current_language, default_language, use_language
+from .i18n import gettext as _
 from .parse import is_valid_name, parse_with_notes
 from .paths import count_paths
 from .point import PointValues, evaluate_at, parse_point
@@ -139,16 +140,17 @@ def _validate_options(max_paths: int, time_limit: float, max_nodes: int) -> None
 def _variable_name(wrt: str | sympy.Symbol, graph: nx.MultiDiGraph) -> str:
     name = wrt.name if isinstance(wrt, sympy.Symbol) else wrt
     if not isinstance(name, str) or not is_valid_name(name):
-        raise VariableError(f"wrt={str(wrt)[:40]!r} is not a variable name (letters, digits, _)")
+        raise VariableError(_("wrt={name} is not a variable name (letters, digits, _)").format(name=repr(str(wrt)[:40])))
     if name in graph and not is_input(graph, name):
         raise VariableError(
-            f"{name!r} names an intermediate node of the graph, not an input; "
-            "choose another prefix or output name"
+            _("{name} names an intermediate node of the graph, not an input; "
+              "choose another prefix or output name").format(name=repr(name))
         )
     if name not in graph:
         inputs = ", ".join(input_nodes(graph)) or "none"
         warnings.warn(
-            f"{name!r} does not occur in the expression (inputs: {inputs}); its derivative is 0",
+            _("{name} does not occur in the expression (inputs: {inputs}); its derivative is 0").format(
+                name=repr(name), inputs=inputs),
             SymgradWarning,
             stacklevel=3,
         )

@@ -761,11 +761,11 @@ def _draw_texts(host, title, caption, notes, colours) -> float:
                    ha="left", color=colours["text"])
     renderer = _renderer(host if isinstance(host, Figure) else host.figure)
     bottom = 0.012
-    blocks = [("Note: " + "; ".join(notes), 12, colours["muted"])] if notes else []
+    blocks = [(_("Note: {notes}").format(notes="; ".join(notes)), 12, colours["muted"])] if notes else []
     blocks += [(caption, 18, colours["text"])] if caption else []
     for content, size, colour in blocks:
         text = _host_text(host, 0.02, bottom, content, fontsize=size, va="bottom", ha="left", color=colour)
-        for _ in range(8):
+        for _attempt in range(8):
             if text.get_window_extent(renderer).x1 <= host.bbox.x1 - 2:
                 break
             text.set_fontsize(text.get_fontsize() * 0.85)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -43,7 +44,9 @@ PLURAL_FORMS = {
 
 def extract() -> Catalog:
     """Every message the code of the package marks for translation, as a template catalog."""
-    template = Catalog(project="symgrad", domain=DOMAIN, charset="utf-8", fuzzy=False)
+    # A fixed date: re-running the tool changes the files only when the messages change.
+    template = Catalog(project="symgrad", domain=DOMAIN, charset="utf-8", fuzzy=False,
+                       creation_date=datetime(2026, 1, 1, tzinfo=timezone.utc))
     found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS,
                              comment_tags=("TRANSLATORS:",), strip_comment_tags=True)
     for filename, lineno, message, comments, context in found:
