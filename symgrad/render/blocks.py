@@ -19,7 +19,7 @@ import sympy
 from ..exprtools import tree_size
 from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
 from ..i18n import gettext as _
-from ..i18n import N_, ngettext
+from ..i18n import N_, ngettext, pgettext
 from ..rules import rule_name
 from ..verify import format_count
 
@@ -246,6 +246,9 @@ def _path_count_sentence(count: int, listed: int) -> str:
     if listed < count:
         first = ngettext("There is {count} path; the first {listed} are listed.",
                          "There are {count} paths; the first {listed} are listed.", count)
+    elif count == 1:  # its own message: Russian says "one path" differently from 21
+        return pgettext("one path", "There is {count} path. Along each one, the local derivatives multiply "
+                                    "(chain rule):").format(count=count)
     else:
         first = ngettext("There is {count} path.", "There are {count} paths.", count)
     return (first.format(count=format_count(count), listed=listed) + " "
