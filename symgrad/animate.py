@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import OptionError
+from .i18n import gettext as _
 from .plot import BACKWARD_COLOUR, FORWARD_COLOUR, plot
 
 __all__ = ["animate", "animation_steps", "save_animation", "ANIMATION_FORMATS"]
@@ -56,7 +57,7 @@ def animate(explanation, *, values=None, theme: str | None = None, interval: flo
 
     values = values if values is not None else explanation.values
     fig = plot(explanation, backward=True, values=values, theme=theme, highlight=False, pyplot=False,
-               title="Backpropagation: values forward, then gradients back")
+               title=_("Backpropagation: values forward, then gradients back"))
     ax = fig.axes[0]
     graph = explanation.graph
     labels = {t.get_gid(): t for t in ax.texts if (t.get_gid() or "").startswith(("value ", "gradient "))}

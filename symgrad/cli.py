@@ -17,12 +17,14 @@ from collections.abc import Sequence
 
 from . import __version__
 from .cli_common import (
-    DEFAULT_MEMORY_MB, EXIT_INTERNAL, EXIT_INTERRUPTED, FORMATS, ArgumentParser, add_memory_limit,
+    DEFAULT_MEMORY_MB, EXIT_INTERNAL, EXIT_INTERRUPTED, FORMATS, ArgumentParser, add_language, add_memory_limit,
     deliver, dpi, guarded, max_paths, timeout,
 )
 from .errors import OptionError, VariableError
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
 from .graph import build_graph, input_nodes
+from .i18n import gettext as _
+from .i18n import use_language
 from .nn import cli as mlp_cli
 from .parse import parse
 
@@ -114,6 +116,7 @@ def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
     figures.add_argument("--edge-labels", choices=("auto", "on", "off"), default="auto",
                          help="local derivatives on the edges (auto: for graphs of at most 40 nodes)")
     figures.add_argument("--usetex", action="store_true", help="typeset labels with a LaTeX installation")
+    add_language(parser)
     add_memory_limit(parser)
     parser.add_argument("--version", action="version", version=f"symgrad {__version__}")
 
@@ -122,8 +125,8 @@ def _default_variable(expression: str) -> str:
     inputs = input_nodes(build_graph(parse(expression)))
     if len(inputs) == 1:
         return inputs[0]
-    names = ", ".join(inputs) if inputs else "none"
-    raise VariableError(f"choose the variable with --wrt (the expression's variables: {names})")
+    names = ", ".join(inputs) if inputs else _("none")
+    raise VariableError(_("choose the variable with --wrt (the expression's variables: {names})").format(names=names))
 
 
 def _render(explanation, args) -> str:
@@ -178,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
         explanation = explain(
             args.expression, wrt, share=not args.tree, prefix=args.prefix,
             output=args.output_name, max_paths=args.max_paths, time_limit=args.timeout,
-            check=not args.no_check, at=args.at,
+            check=not args.no_check, at=args.at, lang=args.lang,
         )
         rendered = _render(explanation, args)
         _draw_figures(explanation, args)
@@ -202,7 +205,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shifted:
         args.expression = args.expression[1:]
     action = mlp_cli.run if args.command == "mlp" else run
-    return guarded(lambda: action(args), args.memory_limit)
+    return guarded(lambda: _in_language(action, args), args.memory_limit)
+
+
+def _in_language(action, args: argparse.Namespace) -> int:
+    """Run `action` with every message in the language ``--lang`` (or $SYMGRAD_LANG) chooses."""
+    with use_language(args.lang):
+        return action(args)
 
 
 def _leading_minus(argv: list[str]) -> tuple[list[str], bool]:

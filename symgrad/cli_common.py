@@ -30,11 +30,12 @@ from collections.abc import Callable
 
 from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, ParseError, SymgradError
 from .explain import SymgradWarning
+from .i18n import gettext as _
 
 __all__ = [
     "ArgumentParser", "FORMATS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "DEFAULT_MEMORY_MB",
     "number_between", "max_paths", "timeout", "dpi", "memory_megabytes", "learning_rate", "seed",
-    "add_memory_limit", "one_line", "error_lines", "deliver", "guarded",
+    "add_memory_limit", "add_language", "language", "one_line", "error_lines", "deliver", "guarded",
 ]
 
 #: A bug in symgrad (reported in one line, never a traceback).
@@ -102,6 +103,23 @@ def add_memory_limit(parser: argparse.ArgumentParser) -> None:
                         f"(default: {DEFAULT_MEMORY_MB}; 0: no cap)")
 
 
+def language(text: str) -> str:
+    """``--lang``: a language symgrad has a catalog for."""
+    from .i18n import check_language
+
+    try:
+        return check_language(text)
+    except SymgradError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_language(parser: argparse.ArgumentParser) -> None:
+    """Add ``--lang LANG`` to `parser`: the language of every sentence, heading and figure label."""
+    parser.add_argument("--lang", type=language, default=None, metavar="LANG",
+                        help="language of the output and figures: en or ru "
+                        "(default: $SYMGRAD_LANG, else en)")
+
+
 # --- output and errors -------------------------------------------------------------------
 
 
@@ -137,10 +155,18 @@ def deliver(rendered: str, out: str | None, caught: list, explanation=None) -> i
             with open(out, "w", encoding="utf-8") as handle:
                 handle.write(rendered)
         except OSError as err:
-            print(f"symgrad: error: cannot write {one_line(out)}: {err.strerror}", file=sys.stderr)
+            print("symgrad: error: " + _("cannot write {file}: {reason}").format(file=one_line(out), reason=err.strerror),
+                  file=sys.stderr)
             return EXIT_USAGE
     else:
-        sys.stdout.write(rendered)
+        try:
+            sys.stdout.write(rendered)
+        except UnicodeEncodeError:
+            # In English on purpose: a terminal that cannot print the output may not print a translation.
+            print(f"symgrad: error: the terminal's encoding ({sys.stdout.encoding}) cannot print this "
+                  "output; use a UTF-8 terminal (PYTHONIOENCODING=utf-8) or write to a file with -o",
+                  file=sys.stderr)
+            return EXIT_USAGE
     if explanation is not None and explanation.check.status == "mismatch":
         print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
               "this is a bug, please report it", file=sys.stderr)
@@ -177,7 +203,7 @@ def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) ->
         _limit_memory(memory_limit)
         return action()
     except MemoryError:
-        print(f"symgrad: error: out of memory (limit {memory_limit} MB)", file=sys.stderr)
+        print("symgrad: error: " + _("out of memory (limit {limit} MB)").format(limit=memory_limit), file=sys.stderr)
         return EXIT_USAGE
     except SymgradError as err:
         print("\n".join(error_lines(err)), file=sys.stderr)
@@ -186,7 +212,7 @@ def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) ->
         print("symgrad: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except RecursionError:
-        print("symgrad: error: the expression is too deeply nested", file=sys.stderr)
+        print("symgrad: error: " + _("the expression is too deeply nested"), file=sys.stderr)
         return EXIT_USAGE
     except Exception as err:  # noqa: BLE001 - the one guard: a bug is one line and exit 3
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""

@@ -59,8 +59,10 @@ class ParseError(SymgradError, ValueError):
         self.message = message
         self.text = text
         self.column = column
-        where = f" at column {column}" if column is not None else ""
-        super().__init__(f"{message}{where}")
+        from .i18n import gettext as _  # here: i18n imports this module
+
+        super().__init__(_("{message} at column {column}").format(message=message, column=column)
+                         if column is not None else message)
 
 
 class VariableError(SymgradError, ValueError):

@@ -15,6 +15,8 @@ from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_a
 from .deadline import Budget
 from .errors import OptionError, TimeLimitExceeded, VariableError
 from .graph import DEFAULT_MAX_NODES, build_graph, input_nodes, is_input, node_symbol, output_node
+from .i18n import check_language, current_language, default_language, use_language
+from .i18n import gettext as _
 from .parse import is_valid_name, parse_with_notes
 from .paths import count_paths
 from .point import PointValues, evaluate_at, parse_point
@@ -45,6 +47,7 @@ def explain(
     seed: int = 0,
     max_nodes: int = DEFAULT_MAX_NODES,
     at: str | Mapping[str, float] | None = None,
+    lang: str | None = None,
 ) -> Explanation:
     """Explain the derivative of `expr` with respect to `wrt`, backprop style.
 
@@ -73,6 +76,10 @@ def explain(
         A point such as ``"w=0.5,x=2,b=-1"`` or ``{"w": 0.5, ...}``: the
         explanation then also gives every node's value and gradient there
         (:attr:`Explanation.values`), checked against finite differences.
+    lang : str, optional
+        The language of every sentence, heading and figure label (``"en"``,
+        ``"ru"``); default: the language of an enclosing
+        :func:`symgrad.i18n.use_language`, else ``$SYMGRAD_LANG``, else English.
 
     Returns
     -------
@@ -100,6 +107,7 @@ def explain(
     'symbolic'
     """
     _validate_options(max_paths, time_limit, max_nodes)
+    lang = check_language(lang) if lang is not None else current_language()
     text = expr if isinstance(expr, str) else None
     parsed, readings = parse_with_notes(expr) if isinstance(expr, str) else (expr, ())
     graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
@@ -108,6 +116,7 @@ def explain(
     explanation = Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
                               time_limit=time_limit, run_check=check, seed=seed, point=point)
     explanation.readings = readings
+    explanation.lang = lang
     if point is not None:
         explanation.values  # noqa: B018 - a point where the expression is undefined fails here, eagerly
     return explanation
@@ -145,16 +154,17 @@ def _check_names_print_apart(graph: nx.MultiDiGraph) -> None:
 def _variable_name(wrt: str | sympy.Symbol, graph: nx.MultiDiGraph) -> str:
     name = wrt.name if isinstance(wrt, sympy.Symbol) else wrt
     if not isinstance(name, str) or not is_valid_name(name):
-        raise VariableError(f"wrt={str(wrt)[:40]!r} is not a variable name (letters, digits, _)")
+        raise VariableError(_("wrt={name} is not a variable name (letters, digits, _)").format(name=repr(str(wrt)[:40])))
     if name in graph and not is_input(graph, name):
         raise VariableError(
-            f"{name!r} names an intermediate node of the graph, not an input; "
-            "choose another prefix or output name"
+            _("{name} names an intermediate node of the graph, not an input; "
+              "choose another prefix or output name").format(name=repr(name))
         )
     if name not in graph:
         inputs = ", ".join(input_nodes(graph)) or "none"
         warnings.warn(
-            f"{name!r} does not occur in the expression (inputs: {inputs}); its derivative is 0",
+            _("{name} does not occur in the expression (inputs: {inputs}); its derivative is 0").format(
+                name=repr(name), inputs=inputs),
             SymgradWarning,
             stacklevel=3,
         )
@@ -190,6 +200,7 @@ class Explanation:
         self.seed = seed
         self.point = point
         self.readings: tuple = ()  # how the text was read where not literally (parse_with_notes)
+        self.lang: str = default_language()  # the language of the outputs and figures
 
     def __repr__(self) -> str:
         return (f"<Explanation d{self.output}/d{self.wrt}: {format_count(self.path_count)} path(s), "
@@ -300,27 +311,32 @@ class Explanation:
         from .plot import plot
 
         options.setdefault("values", self.values)
-        return plot(self, **options)
+        with use_language(self.lang):
+            return plot(self, **options)
 
     def to_latex(self, standalone: bool = False) -> str:
         """The derivation as an amsmath fragment, or a complete document."""
         from .render import latex
-        return latex.render(self, standalone=standalone)
+        with use_language(self.lang):
+            return latex.render(self, standalone=standalone)
 
     def to_text(self) -> str:
         """The derivation for a terminal (Unicode)."""
         from .render import text
-        return text.render(self)
+        with use_language(self.lang):
+            return text.render(self)
 
     def to_markdown(self) -> str:
         """The derivation in Markdown with ``$...$`` math."""
         from .render import markdown
-        return markdown.render(self)
+        with use_language(self.lang):
+            return markdown.render(self)
 
     def to_dict(self) -> dict:
         """The derivation as plain data (what :meth:`to_json` writes)."""
         from .render import data
-        return data.to_dict(self)
+        with use_language(self.lang):
+            return data.to_dict(self)
 
     def to_json(self, indent: int | None = 2) -> str:
         """The derivation as one JSON object."""
@@ -329,4 +345,5 @@ class Explanation:
     def _repr_latex_(self) -> str:
         """For Jupyter: the derivation as one display-math block MathJax can show."""
         from .render import latex
-        return latex.render_display_math(self)
+        with use_language(self.lang):
+            return latex.render_display_math(self)

@@ -35,12 +35,15 @@ from .errors import OptionError
 
 __all__ = [
     "LANGUAGES", "DEFAULT_LANGUAGE", "gettext", "ngettext", "N_", "use_language",
-    "current_language", "default_language", "check_language",
+    "pgettext", "current_language", "default_language", "check_language", "available_languages",
+    "latex_language_preamble",
 ]
 
 DOMAIN = "symgrad"
 #: Languages symgrad writes: English (the source) and those with a catalog.
 LANGUAGES = ("en", "ru")
+#: Package options of ``babel`` for each language (the last one is the main language).
+_BABEL = {"en": "english", "ru": "english,russian"}
 DEFAULT_LANGUAGE = "en"
 #: The environment variable that chooses the default language.
 ENVIRONMENT_VARIABLE = "SYMGRAD_LANG"
@@ -108,6 +111,44 @@ def gettext(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for the number `n` in the current language (Russian has three)."""
     return _translations(current_language()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, told apart from the same words elsewhere by `context`.
+
+    Examples
+    --------
+    >>> with use_language("ru"):
+    ...     gettext("product"), ngettext("{n} path", "{n} paths", 22).format(n=22)
+    ('правило произведения', '22 пути')
+    """
+    return _translations(current_language()).pgettext(context, message)
+
+
+def available_languages() -> tuple[str, ...]:
+    """The languages symgrad writes (English and every language with a catalog)."""
+    return LANGUAGES
+
+
+def latex_language_preamble(lang: str | None = None) -> list[str]:
+    r"""The LaTeX preamble lines a document in `lang` needs (None: the current language).
+
+    Every standalone LaTeX target (the article, the TikZ Beamer wrapper, the
+    Beamer deck) puts these lines in its preamble: UTF-8 input, and for
+    Cyrillic the T2A font encoding and babel's Russian hyphenation and words.
+
+    Examples
+    --------
+    >>> latex_language_preamble("en")
+    []
+    >>> print(latex_language_preamble("ru")[-1])
+    \usepackage[english,russian]{babel}
+    """
+    chosen = check_language(lang) if lang is not None else current_language()
+    if chosen == DEFAULT_LANGUAGE:
+        return []  # English needs nothing beyond LaTeX's defaults
+    return [r"\usepackage[utf8]{inputenc}", r"\usepackage[T2A]{fontenc}",
+            rf"\usepackage[{_BABEL[chosen]}]{{babel}}"]
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention

@@ -18,9 +18,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
+from .i18n import gettext as _
 from .errors import OptionError
 from .nn import Network, parse_weight_name
 from .plot import PALETTE, SLIDE_SIZE, THEMES
+from .render.network import LOSS_NAMES
 from .render.printers import name_to_latex
 
 __all__ = ["plot_network", "carrying_lines"]
@@ -102,9 +104,10 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
         activation = net.activation_name(l)
         ax.text(l + 0.5, -0.55, f"$V_{{{l}}}$, $f_{{{l}}}$ = {activation}", ha="center", va="bottom",
                 fontsize=16, color=colours["text"])
-    title = f"network {'-'.join(map(str, net.sizes))}, loss {net.loss_name}"
+    title = _("network {sizes}, loss {loss}").format(sizes="-".join(map(str, net.sizes)), loss=_(LOSS_NAMES.get(net.loss_name, net.loss_name)))
     if wrt is not None:
-        title += f": the lines that carry $\\partial L / \\partial {name_to_latex(wrt)}$"
+        title += _(": the lines that carry {derivative}").format(
+            derivative=f"$\\partial L / \\partial {name_to_latex(wrt)}$")
     fig.text(0.03, 0.97, title, fontsize=20, va="top", color=colours["text"])
     fig.symgrad_highlighted = len(hot)
     return fig

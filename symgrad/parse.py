@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import sympy
 
 from .errors import ParseError
+from .i18n import gettext as _
 from .vocabulary import FUNCTIONS, abstract_function
 
 __all__ = [
@@ -222,7 +223,7 @@ def _prepare(text: str, limits: Limits) -> tuple[str, list[int], list[Reading]]:
         )
     tokens = _tokens(text)
     if not _significant(tokens):
-        raise ParseError("empty expression", text)
+        raise ParseError(_("empty expression"), text)
     readings: list[Reading] = []
     _bars(tokens, text, readings)
     tokens = _function_powers(tokens, text, readings)
@@ -274,7 +275,8 @@ class Reading:
     read_as: str
 
     def __str__(self) -> str:
-        return f"{self.typed} as {self.read_as}"
+        from .i18n import gettext as _
+        return _("{typed} as {read_as}").format(typed=self.typed, read_as=self.read_as)
 
 
 @dataclass
@@ -390,12 +392,12 @@ def _refusal(text: str, index: int) -> str:
     if char == "!":
         if text[index + 1:index + 2] == "=":
             return "comparison is not supported"
-        return "factorials are not supported"
+        return _("factorials are not supported")
     if not char.isascii():
         return _bad_character(char)
     if not char.isprintable():
         return f"control character {char!r} is not allowed"
-    return f"character {char!r} is not allowed"
+    return _("character {char} is not allowed").format(char=repr(char))
 
 
 def _bad_character(char: str) -> str:
@@ -434,7 +436,7 @@ def _bars(tokens: list[_Token], text: str, readings: list[Reading]) -> None:
     if open_bars:
         bar = open_bars[-1]
         inner = text[bar.column:].strip() or "x"
-        raise ParseError(f"'|' is not closed; write abs({inner}) or |{inner}|", text, bar.column)
+        raise ParseError(_("'|' is not closed; write abs({inner}) or |{inner}|").format(inner=inner), text, bar.column)
     first = next((t for t in tokens if t.kind == "baropen"), None)
     if first is not None:
         readings.append(Reading(first.column, "|u|", "abs(u)"))
@@ -572,15 +574,17 @@ def _rough_depth(source: str) -> int:
 
 def _syntax_message(message: str) -> str:
     if "forgot a comma" in message:
-        return "missing operator between two terms (write 2*x, not 2 x)"
+        return _("missing operator between two terms (write 2*x, not 2 x)")
     if message.startswith("invalid decimal literal"):
-        return "invalid number (write 2*x, not 2x, and 1e-3, not 1e)"
+        return _("invalid number (write 2*x, not 2x, and 1e-3, not 1e)")
     if "integer string conversion" in message:
-        return "number has too many digits"
+        return _("number has too many digits")
     if "too many nested parentheses" in message:
-        return "too many nested parentheses"
+        return _("too many nested parentheses")
+    if message == "invalid syntax":
+        return _("invalid syntax")
     if message.startswith("leading zeros"):
-        return "a number may not start with 0 (write 7, not 007)"
+        return _("a number may not start with 0 (write 7, not 007)")
     return message.split(". Perhaps")[0].split(". Maybe")[0]
 
 
@@ -758,7 +762,7 @@ class _Converter:
             expr, value = self.convert(operand)
             if isinstance(op, ast.Div):
                 if value is not None and value.is_zero:
-                    raise self.error("division by zero", operand)
+                    raise self.error(_("division by zero"), operand)
                 if value is None and _is_zero_everywhere(expr):
                     raise self.error(f"division by {self.typed(operand)}, which is 0 everywhere", operand)
                 expr = sympy.Pow(expr, sympy.S.NegativeOne, evaluate=False)
@@ -793,7 +797,7 @@ class _Converter:
     def constant_power(self, base, exponent, node: ast.AST):
         if base.is_zero:
             if exponent.is_negative:
-                raise self.error("division by zero", node)
+                raise self.error(_("division by zero"), node)
             return sympy.S.Zero if exponent.is_positive else sympy.S.One
         log10 = float(exponent) * _log10(base)
         if log10 > self.limits.max_log10:
@@ -825,7 +829,7 @@ class _Converter:
             raise self.error("keyword arguments are not supported", node)
         name = node.func.id
         if not node.args:
-            raise self.error(f"{name}() needs at least one argument", node)
+            raise self.error(_("{name}() needs at least one argument").format(name=name), node)
         converted = [self.convert(arg) for arg in node.args]
         args = [expr for expr, _ in converted]
         if name not in FUNCTIONS:
@@ -839,7 +843,7 @@ class _Converter:
         if name == "log" and len(args) == 2:
             return self.log_base(converted[0], converted[1], node), None
         if len(args) != 1:
-            raise self.error(f"{name}() takes exactly one argument, got {len(args)}", node)
+            raise self.error(_("{name}() takes exactly one argument, got {count}").format(name=name, count=len(args)), node)
         if name in _LOG_BASES:
             self.note(node, f"{name}(u)", f"log(u, {_LOG_BASES[name]})")
             return self.log_base(converted[0], (sympy.Integer(_LOG_BASES[name]),) * 2, node), None

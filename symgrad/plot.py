@@ -32,6 +32,8 @@ from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Bbox
 
 from .errors import OptionError
+from .i18n import gettext as _
+from .i18n import ngettext
 from .layout import layered_layout
 from .palette import PALETTE, path_colour
 from .render.printers import LATEX, name_to_latex, to_latex, to_unicode, user_name
@@ -224,7 +226,7 @@ def plot(
     notes: list[str] = []
     if explanation is not None and highlight and paths is None and len(chosen) < explanation.path_count:
         hidden = explanation.path_count - len(chosen)
-        notes.append(f"{hidden} more path{'s' if hidden != 1 else ''} not drawn")
+        notes.append(ngettext("{count} more path not drawn", "{count} more paths not drawn", hidden).format(count=hidden))
     given_axes = ax is not None
     text_lines = len(chosen) + bool(caption) + bool(notes)
     with matplotlib.rc_context(_RC | {"text.usetex": usetex}):
@@ -244,11 +246,11 @@ def plot(
         show_labels = edge_labels if edge_labels is not None else graph.number_of_nodes() <= EDGE_LABEL_NODE_LIMIT
         if backward:
             _draw_wire_flows(fig, ax, graph, layout, patches, frame, colours, notes, values)
-            notes.insert(0, "above each wire: the value flowing forward \u2192;  below: the gradient flowing back \u2190")
+            notes.insert(0, _("above each wire: the value flowing forward \u2192;  below: the gradient flowing back \u2190"))
         elif show_labels:
             _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, chosen, values)
         elif edge_labels is None and graph.number_of_nodes() > EDGE_LABEL_NODE_LIMIT:
-            notes.append("edge labels omitted (too many nodes)")
+            notes.append(_("edge labels omitted (too many nodes)"))
         above = _draw_texts(host, title, caption, notes, colours)
         _draw_legend(host, explanation, chosen, numbers, colours, frame, above)
     host.symgrad_highlighted = chosen
@@ -334,7 +336,7 @@ def _draw_nodes(ax, graph, layout, labels, frame, colours, notes) -> dict:
     output = graph.graph["output"]
     labelled = frame.font >= MIN_FONT
     if not labelled:
-        notes.append("node labels omitted (too many nodes for the canvas)")
+        notes.append(_("node labels omitted (too many nodes for the canvas)"))
     for node in graph.graph["order"]:
         x, y = layout.positions[node]
         kind = graph.nodes[node]["kind"]
@@ -487,7 +489,8 @@ def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, ch
         if edge in priority and (placed is None or as_symbol):
             carried.append(_leibniz_unicode(graph, edge) + " = " + _local_text(graph, edge, values))
     if dropped:
-        notes.append(f"{dropped} edge label{'s' if dropped != 1 else ''} omitted (no room)")
+        notes.append(ngettext("{count} edge label omitted (no room)", "{count} edge labels omitted (no room)",
+                              dropped).format(count=dropped))
     if carried:
         notes.append("; ".join(carried))
 
@@ -541,7 +544,8 @@ def _draw_wire_flows(fig, ax, graph, layout, patches, frame, colours, notes, val
                                  colours) is None:
                 dropped += 1
     if dropped:
-        notes.append(f"{_counted(dropped, 'wire label')} omitted (no room)")
+        notes.append(ngettext("{count} wire label omitted (no room)", "{count} wire labels omitted (no room)",
+                              dropped).format(count=dropped))
 
 
 def _wire_texts(graph, edge, values) -> tuple[str, str]:
@@ -722,7 +726,8 @@ def _draw_legend(host, explanation, chosen, numbers, colours, frame, bottom: flo
     if not chosen:
         return
     handles = [Line2D([0], [0], color=path_colour(i), linewidth=4) for i in numbers]
-    labels = [f"path {i + 1}:  {_path_label(explanation, p)}" for i, p in zip(numbers, chosen)]
+    labels = [_("path {number}:  {label}").format(number=i + 1, label=_path_label(explanation, p))
+              for i, p in zip(numbers, chosen)]
     legend = host.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, bottom), frameon=False,
                          fontsize=min(18.0, max(10.0, 150.0 / (len(chosen) + 4))), labelcolor=colours["text"],
                          handlelength=2.0)
@@ -756,11 +761,11 @@ def _draw_texts(host, title, caption, notes, colours) -> float:
                    ha="left", color=colours["text"])
     renderer = _renderer(host if isinstance(host, Figure) else host.figure)
     bottom = 0.012
-    blocks = [("Note: " + "; ".join(notes), 12, colours["muted"])] if notes else []
+    blocks = [(_("Note: {notes}").format(notes="; ".join(notes)), 12, colours["muted"])] if notes else []
     blocks += [(caption, 18, colours["text"])] if caption else []
     for content, size, colour in blocks:
         text = _host_text(host, 0.02, bottom, content, fontsize=size, va="bottom", ha="left", color=colour)
-        for _ in range(8):
+        for _attempt in range(8):
             if text.get_window_extent(renderer).x1 <= host.bbox.x1 - 2:
                 break
             text.set_fontsize(text.get_fontsize() * 0.85)
@@ -830,45 +835,46 @@ def frame_options(e, values=None) -> list[tuple[str, dict]]:
     """
     target = rf"$\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)}$"
     frames = [("graph", dict(highlight=False, edge_labels=False,
-                             title="The computation graph", caption=_definitions_caption(e)))]
+                             title=_("The computation graph"), caption=_definitions_caption(e)))]
     frames.append(("forward", dict(highlight=False, values=values, gradients=False, edge_labels=False,
-                                   title="Forward pass: each node computes its value from its operands")))
+                                   title=_("Forward pass: each node computes its value from its operands"))))
     for number, path in enumerate(e.listed_paths[: len(PALETTE)], start=1):
         frames.append((f"path{number}", dict(paths=[path], values=values, gradients=False,
-                                             title=f"Path {number} of {e.path_count} for {target}",
+                                             title=_("Path {number} of {count} for {target}").format(
+                                                 number=number, count=e.path_count, target=target),
                                              caption=_path_caption(path))))
-    frames.append(("sum", dict(title=f"{target}: the sum over the paths", values=values, gradients=False,
+    frames.append(("sum", dict(title=_("{target}: the sum over the paths").format(target=target), values=values, gradients=False,
                                caption=_sum_caption(e))))
     frames.append(("backward", dict(highlight=False, values=values, backward=True,
-                                    title="Backward pass: gradients flow right to left")))
+                                    title=_("Backward pass: gradients flow right to left"))))
     return frames
 
 
-def _counted(count: int, noun: str) -> str:
-    """``1 operation``, ``2 operations``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def _path_caption(path) -> str:
-    return f"{_counted(len(path.edges), 'local derivative')} multiplied along the path"
+    count = len(path.edges)
+    return ngettext("{n} local derivative multiplied along the path",
+                    "{n} local derivatives multiplied along the path", count).format(n=count)
 
 
 def _definitions_caption(e) -> str:
     count = sum(1 for n in e.graph if e.graph.nodes[n]["kind"] == "operation")
-    return (f"{_counted(e.graph.number_of_nodes(), 'node')}, {_counted(count, 'operation')}, "
-            f"{_counted(e.graph.number_of_edges(), 'edge')}")
+    nodes, edges = e.graph.number_of_nodes(), e.graph.number_of_edges()
+    return _("{nodes}, {operations}, {edges}").format(
+        nodes=ngettext("{n} node", "{n} nodes", nodes).format(n=nodes),
+        operations=ngettext("{n} operation", "{n} operations", count).format(n=count),
+        edges=ngettext("{n} edge", "{n} edges", edges).format(n=edges))
 
 
 def _sum_caption(e) -> str:
     derivative = to_latex(e.derivative) if len(str(e.derivative)) < 120 else None
-    sentence = f"{_counted(e.path_count, 'path')}, summed"
+    sentence = ngettext("{n} path, summed", "{n} paths, summed", e.path_count).format(n=e.path_count)
     if derivative is None:
         return sentence
     return sentence + ": " + _mathtext(rf"\partial {name_to_latex(e.output)} / \partial {name_to_latex(e.wrt)} = {derivative}", "")
 
 
 def _write_index(directory: Path, frames: list[Path]) -> None:
-    markdown = ["# Frames", ""] + [f"{i}. ![{p.stem}]({p.name})" for i, p in enumerate(frames, start=1)]
+    markdown = ["# " + _("Frames"), ""] + [f"{i}. ![{p.stem}]({p.name})" for i, p in enumerate(frames, start=1)]
     (directory / "frames.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
     tex = ["% Generated by symgrad: one frame per slide, in order"]
     for p in frames:

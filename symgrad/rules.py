@@ -25,9 +25,11 @@ from collections.abc import Callable, Sequence
 import sympy
 
 from .exprtools import substitute
+from .i18n import N_
+from .i18n import gettext as _
 from .vocabulary import sigmoid
 
-__all__ = ["local_derivatives", "UNARY_RULES"]
+__all__ = ["local_derivatives", "UNARY_RULES", "RULE_NAMES", "rule_name"]
 
 Local = tuple[sympy.Expr, str]
 
@@ -55,6 +57,36 @@ UNARY_RULES: dict[str, tuple[Callable[[sympy.Expr], sympy.Expr], str]] = {
     "csc": (lambda u: -sympy.csc(u) * sympy.cot(u), "cosecant"),
     "cot": (lambda u: -1 - sympy.cot(u) ** 2, "cotangent"),
 }
+
+#: Every rule identifier (the ``rule`` on an edge) -> its name for users, marked for translation.
+RULE_NAMES: dict[str, str] = {
+    "sum": N_("sum"), "difference": N_("difference"), "product": N_("product"), "quotient": N_("quotient"),
+    "power": N_("power"), "exponential": N_("exponential"), "logarithm": N_("logarithm"),
+    "sine": N_("sine"), "cosine": N_("cosine"), "tangent": N_("tangent"), "tanh": N_("tanh"),
+    "sigmoid": N_("sigmoid"), "ReLU": N_("ReLU"), "softplus": N_("softplus"),
+    "absolute value": N_("absolute value"), "negation": N_("negation"), "identity": N_("identity"),
+    "square root": N_("square root"), "arcsine": N_("arcsine"), "arccosine": N_("arccosine"),
+    "arctangent": N_("arctangent"), "hyperbolic sine": N_("hyperbolic sine"),
+    "hyperbolic cosine": N_("hyperbolic cosine"), "secant": N_("secant"), "cosecant": N_("cosecant"),
+    "cotangent": N_("cotangent"), "abstract function": N_("abstract function"),
+}
+_FALLBACK_PREFIX = "derivative of "
+
+
+def rule_name(rule: str) -> str:
+    """The name users read for the rule identifier `rule`, in the current language.
+
+    Examples
+    --------
+    >>> rule_name("product"), rule_name("derivative of erf")
+    ('product', 'derivative of erf')
+    """
+    if rule in RULE_NAMES:
+        return _(RULE_NAMES[rule])
+    if rule.startswith(_FALLBACK_PREFIX):
+        return _("derivative of {function}").format(function=rule[len(_FALLBACK_PREFIX):])
+    return rule
+
 
 def _sum(signs: Sequence[int], operands: Sequence[sympy.Expr]) -> list[Local]:
     return [

@@ -35,6 +35,8 @@ from .exprtools import postorder, tidy, tree_size
 from .numeric import NotANumber, concretize, evaluate, is_real_at
 from .chain import backward_walk
 from .graph import is_constant, order
+from .i18n import gettext as _
+from .i18n import ngettext
 from .paths import nodes_on_paths, path_totals
 
 __all__ = [
@@ -243,7 +245,7 @@ def _direct_derivative(expression, variable, budget: Budget, size: int, small: b
 def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
     """True if ``derivative - direct`` reduces to 0 in time, else a reason string."""
     if tree_size(derivative) > 20 * UNBOUNDED_SIZE_LIMIT:
-        return "the derivatives are too large for simplify"
+        return _("the derivatives are too large for simplify")
     if not can_interrupt() and not small:
         return "simplify cannot be time-limited off the main thread"
     try:
@@ -255,7 +257,7 @@ def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
                 return True
             if sympy.simplify(difference) == 0:
                 return True
-            return "simplify did not reduce the difference to 0"
+            return _("simplify did not reduce the difference to 0")
     except TimeLimitExceeded as err:
         return str(err)
     except RecursionError:
@@ -626,28 +628,31 @@ class Complexity:
     def sentence(self, output: str, variable: str) -> str:
         """One sentence that states the comparison for this expression."""
         if self.paths == 0:
-            return (f"{output} does not depend on {variable}: there are no paths, no local "
-                    "derivative to multiply, and the derivative is 0.")
+            return _("{output} does not depend on {variable}: there are no paths, no local "
+                     "derivative to multiply, and the derivative is 0.").format(output=output, variable=variable)
         if self.direct_size is None:
-            direct = "SymPy's direct derivative did not finish in time"
+            direct = _("SymPy's direct derivative did not finish in time")
         else:
-            direct = (f"SymPy's direct derivative d{output}/d{variable} has "
-                      f"{format_count(self.direct_size)} operations")
-        locals_ = (
-            f"the chain rule needs {_counted(self.edges_on_paths, 'local derivative')} of at most "
-            f"{_counted(self.largest_local_size, 'operation')} each ({self.total_local_size} in all)"
-        )
-        paths = (
-            f"the {_counted(self.paths, 'path')} written out as products "
-            f"take{'s' if self.paths == 1 else ''} {format_count(self.chain_rule_size)} operations, "
-            f"while backpropagation visits each of the {self.edges_on_paths} edges once "
-            f"({format_count(self.backprop_operations)} operations)"
-        )
+            direct = _("SymPy's direct derivative d{output}/d{variable} has {size}").format(
+                output=output, variable=variable, size=_counted(self.direct_size))
+        locals_ = ngettext(
+            "the chain rule needs {count} local derivative of at most {size} each ({total} in all)",
+            "the chain rule needs {count} local derivatives of at most {size} each ({total} in all)",
+            self.edges_on_paths).format(count=format_count(self.edges_on_paths),
+                                        size=_counted(self.largest_local_size), total=self.total_local_size)
+        paths = ngettext(
+            "the {count} path written out as products takes {size}, while backpropagation "
+            "visits each of the {edges} edges once ({backward})",
+            "the {count} paths written out as products take {size}, while backpropagation "
+            "visits each of the {edges} edges once ({backward})",
+            self.paths).format(count=format_count(self.paths), size=_counted(self.chain_rule_size),
+                               edges=self.edges_on_paths, backward=_counted(self.backprop_operations))
         return f"{direct}; {locals_}; {paths}."
 
 
-def _counted(number: int, noun: str) -> str:
-    return f"{format_count(number)} {noun}{'' if number == 1 else 's'}"
+def _counted(number: int) -> str:
+    """``"{number} operation(s)"`` in the current language."""
+    return ngettext("{n} operation", "{n} operations", number).format(n=format_count(number))
 
 
 def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,

@@ -17,6 +17,8 @@ import networkx as nx
 
 from ..exprtools import tree_size
 from ..graph import node, operation_nodes
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..paths import count_paths
 from ..verify import backward_operations
 from .builder import Network, parse_weight_name
@@ -67,22 +69,25 @@ class PathFormula:
 
     def sentence(self) -> str:
         """One sentence that says how the count grows with the later layers' widths."""
-        routes = f"{self.output_routes} route{'s' if self.output_routes != 1 else ''}"
-        paths = f"{self.total} path{'s' if self.total != 1 else ''}"
+        routes = ngettext("{n} route", "{n} routes", self.output_routes).format(n=self.output_routes)
+        paths = ngettext("{n} path", "{n} paths", self.total).format(n=self.total)
         if self.last:
-            return (f"The weight is in the last matrix V{self.layer}: the pre-activation of its "
-                    f"output neuron reaches L by {routes}, so there {'is' if self.total == 1 else 'are'} "
-                    f"{paths}.")
+            return ngettext("The weight is in the last matrix V{layer}: the pre-activation of its output neuron "
+                            "reaches L by {routes}, so there is {paths}.",
+                            "The weight is in the last matrix V{layer}: the pre-activation of its output neuron "
+                            "reaches L by {routes}, so there are {paths}.",
+                            self.total).format(layer=self.layer, routes=routes, paths=paths)
         if not self.widths:
-            return (f"From its neuron, one edge leads to each output pre-activation, and these reach "
-                    f"L by {routes} in all: {paths}. Each hidden layer between the weight and the "
-                    "output would multiply this count by its width.")
-        layers = ", ".join(f"layer {self.layer + 2 + k}: {w}" for k, w in enumerate(self.widths))
-        return (f"The number of paths is the product of the widths of the later hidden layers "
-                f"({layers}) and the {routes} from the output layer's pre-activations to L: "
-                f"{self.formula()}. Every path enters one neuron of each later layer, so the "
-                "earlier the layer of a weight, the more paths its derivative collects "
-                "(the shells of the matryoshka).")
+            return _("From its neuron, one edge leads to each output pre-activation, and these reach "
+                     "L by {routes} in all: {paths}. Each hidden layer between the weight and the "
+                     "output would multiply this count by its width.").format(routes=routes, paths=paths)
+        layers = ", ".join(_("layer {number}: {width}").format(number=self.layer + 2 + k, width=w)
+                           for k, w in enumerate(self.widths))
+        return _("The number of paths is the product of the widths of the later hidden layers "
+                 "({layers}) and the {routes} from the output layer's pre-activations to L: "
+                 "{formula}. Every path enters one neuron of each later layer, so the "
+                 "earlier the layer of a weight, the more paths its derivative collects "
+                 "(the shells of the matryoshka).").format(layers=layers, routes=routes, formula=self.formula())
 
 
 def path_formula(net: Network, weight: str) -> PathFormula:

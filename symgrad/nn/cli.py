@@ -20,10 +20,11 @@ import argparse
 import json
 import warnings
 
-from ..cli_common import FORMATS, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
+from ..cli_common import FORMATS, add_language, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
 from ..errors import PointError, SymgradError
 from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
 from ..graph import input_nodes
+from ..i18n import gettext as _
 from ..point import parse_point
 from . import training
 from .analysis import operation_counts, path_formula
@@ -88,6 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="draw the network (.png, .svg or .pdf), the lines that carry dL/d(--wrt) highlighted")
     parser.add_argument("--theme", choices=("light", "dark"), default="light", help="figure colours")
     parser.add_argument("--dpi", type=dpi, default=150.0, help="resolution of PNG figures (default: 150)")
+    add_language(parser)
     add_memory_limit(parser)
 
 
@@ -153,9 +155,9 @@ def _report(net: Network, args: argparse.Namespace):
                                   check=not args.no_check)
         blocks += render_network.path_blocks(formula) + build_blocks(explanation)
     if numbers is not None:
-        source = f"drawn with seed {args.seed if args.seed is not None else 0}"
-        if args.at:
-            source = "given with --at; the rest " + source
+        seed_used = args.seed if args.seed is not None else 0
+        source = (_("given with --at; the rest drawn with seed {seed}") if args.at
+                  else _("drawn with seed {seed}")).format(seed=seed_used)
         blocks += render_network.numbers_blocks(net, numbers, source)
     data = render_network.network_dict(net, counts, formula=formula, gradients=grads, numbers=numbers)
     if explanation is not None:

@@ -18,6 +18,9 @@ import sympy
 
 from ..exprtools import tree_size
 from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
+from ..i18n import gettext as _
+from ..i18n import N_, ngettext, pgettext
+from ..rules import rule_name
 from ..verify import format_count
 
 __all__ = [
@@ -126,7 +129,8 @@ class Table:
 
 def too_large_sentence(size: int) -> str:
     """What stands in for an expression of `size` operations that is not printed."""
-    return f"too large to print: {size} operations"
+    return ngettext("too large to print: {size} operation", "too large to print: {size} operations",
+                    size).format(size=size)
 
 
 def printable(expr: sympy.Expr | None):
@@ -137,8 +141,6 @@ def printable(expr: sympy.Expr | None):
     return expr if size <= PRINT_LIMIT else TooLarge(size)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def sentence(template: str, **values) -> tuple:
@@ -165,22 +167,22 @@ def sentence(template: str, **values) -> tuple:
     return tuple(parts)
 
 
-def _more(total: int, shown: int, template: str) -> list:
-    """`template` (a sentence with a ``{count}`` place) if only `shown` of `total` are listed."""
+def _more(total: int, shown: int, sentence_for) -> list:
+    """The sentence ``sentence_for(count)`` (with a ``{count}`` place) if only `shown` of `total` are listed."""
     if total <= shown:
         return []
-    return [Text(template.format(count=total - shown))]
+    return [Text(sentence_for(total - shown).format(count=total - shown))]
 
 
 def build_blocks(explanation) -> list:
     """Turn an :class:`~symgrad.Explanation` into blocks, in reading order."""
     e = explanation
     blocks: list = [
-        Heading(*sentence("Derivative of {output} with respect to {wrt}", output=Name(e.output), wrt=Name(e.wrt))),
+        Heading(*sentence(_("Derivative of {output} with respect to {wrt}"), output=Name(e.output), wrt=Name(e.wrt))),
         Equations([Equation(Name(e.output), [printable(e.expression)])]),
     ]
     if getattr(e, "readings", ()):
-        blocks.append(Text("Read as: " + "; ".join(str(r) for r in e.readings) + "."))
+        blocks.append(Text(_("Read as: {readings}.").format(readings="; ".join(str(r) for r in e.readings))))
     blocks += _graph_blocks(e)
     blocks += _local_blocks(e)
     blocks += _path_blocks(e)
@@ -196,17 +198,26 @@ def _graph_blocks(e) -> list:
     g = e.graph
     operations = operation_nodes(g)
     constants = sum(1 for n in g if is_constant(g, n))
+    counts = {
+        "nodes": ngettext("{n} node", "{n} nodes", g.number_of_nodes()),
+        "inputs": ngettext("{n} input", "{n} inputs", len(input_nodes(g))),
+        "constants": ngettext("{n} constant", "{n} constants", constants),
+        "operations": ngettext("{n} operation", "{n} operations", len(operations)),
+        "edges": ngettext("{n} edge", "{n} edges", g.number_of_edges()),
+    }
+    numbers = {"nodes": g.number_of_nodes(), "inputs": len(input_nodes(g)), "constants": constants,
+               "operations": len(operations), "edges": g.number_of_edges()}
     summary = (
-        f"The computation graph has {_plural(g.number_of_nodes(), 'node')} "
-        f"({_plural(len(input_nodes(g)), 'input')}, {_plural(constants, 'constant')}, "
-        f"{_plural(len(operations), 'operation')}) and {_plural(g.number_of_edges(), 'edge')}. "
-        "Every intermediate value gets a name, in the order it is computed:"
+        _("The computation graph has {nodes} ({inputs}, {constants}, {operations}) and {edges}.").format(
+            **{key: phrase.format(n=numbers[key]) for key, phrase in counts.items()})
+        + " " + _("Every intermediate value gets a name, in the order it is computed:")
     )
     definitions = [
         Equation(Name(n), [printable(node(g, n).definition)]) for n in operations[:MAX_LISTED]
     ]
-    return [Heading("Computation graph"), Text(summary), Equations(definitions)] + _more(
-        len(operations), MAX_LISTED, "... and {count} more definitions, not listed."
+    return [Heading(_("Computation graph")), Text(summary), Equations(definitions)] + _more(
+        len(operations), MAX_LISTED, lambda n: ngettext("... and {count} more definition, not listed.",
+                                       "... and {count} more definitions, not listed.", n)
     )
 
 
@@ -220,49 +231,55 @@ def _local_blocks(e) -> list:
     position = {n: i for i, n in enumerate(order(g))}
     edges = sorted(g.edges(keys=True), key=lambda x: (position[x[1]], x[2]))
     equations = [
-        Equation(_edge_partial(g, d.source, d.target, d.key), [printable(d.local_derivative)], d.rule)
+        Equation(_edge_partial(g, d.source, d.target, d.key), [printable(d.local_derivative)], rule_name(d.rule))
         for d in (edge(g, s, t, k) for s, t, k in edges[:MAX_LISTED])
     ]
-    text = "Each edge carries the local derivative of its target with respect to its source:"
-    return [Heading("Local derivatives"), Text(text), Equations(equations)] + _more(
-        len(edges), MAX_LISTED, "... and {count} more edges, not listed."
+    text = _("Each edge carries the local derivative of its target with respect to its source:")
+    return [Heading(_("Local derivatives")), Text(text), Equations(equations)] + _more(
+        len(edges), MAX_LISTED, lambda n: ngettext("... and {count} more edge, not listed.",
+                                       "... and {count} more edges, not listed.", n)
     )
 
 
-#: (one path?, only some listed?) -> the sentence that introduces the paths.
-_PATH_COUNT = {
-    (True, False): "There is {count} path. Along each one, the local derivatives multiply (chain rule):",
-    (True, True): "There is {count} path; the first {listed} are listed. "
-                  "Along each one, the local derivatives multiply (chain rule):",
-    (False, False): "There are {count} paths. Along each one, the local derivatives multiply (chain rule):",
-    (False, True): "There are {count} paths; the first {listed} are listed. "
-                   "Along each one, the local derivatives multiply (chain rule):",
-}
+def _path_count_sentence(count: int, listed: int) -> str:
+    """The sentence that introduces the paths: how many there are, how many are listed."""
+    if listed < count:
+        first = ngettext("There is {count} path; the first {listed} are listed.",
+                         "There are {count} paths; the first {listed} are listed.", count)
+    elif count == 1:  # its own message: Russian says "one path" differently from 21
+        return pgettext("one path", "There is {count} path. Along each one, the local derivatives multiply "
+                                    "(chain rule):").format(count=count)
+    else:
+        first = ngettext("There is {count} path.", "There are {count} paths.", count)
+    return (first.format(count=format_count(count), listed=listed) + " "
+            + _("Along each one, the local derivatives multiply (chain rule):"))
 
 
 def _path_blocks(e) -> list:
-    blocks: list = [Heading(*sentence("Paths from {output} back to {wrt}", output=Name(e.output), wrt=Name(e.wrt)))]
+    blocks: list = [Heading(*sentence(_("Paths from {output} back to {wrt}"), output=Name(e.output), wrt=Name(e.wrt)))]
     if not e.occurs:
-        return blocks + [Text(*sentence("{wrt} does not occur in the expression: there are no paths, "
-                                        "and the derivative is 0.", wrt=Name(e.wrt)))]
+        return blocks + [Text(*sentence(_("{wrt} does not occur in the expression: there are no paths, "
+                                          "and the derivative is 0."), wrt=Name(e.wrt)))]
     count, listed = e.path_count, e.listed_paths
-    blocks.append(Text(_PATH_COUNT[count == 1, len(listed) < count].format(
-        count=format_count(count), listed=len(listed))))
+    blocks.append(Text(_path_count_sentence(count, len(listed))))
     for number, path in enumerate(listed, start=1):
         leibniz = Product(tuple(_edge_partial(e.graph, s, t, k) for s, t, k in path.edges)) \
             if path.edges else Partial(e.output, e.wrt)
         rhs = [Product(tuple(printable(f) for f in path.factors)) if path.edges else sympy.S.One,
                printable(path.product_in_inputs)]
-        blocks += [Text(*sentence("Path {number}: {route}", number=str(number), route=Route(path.nodes))),
+        blocks += [Text(*sentence(_("Path {number}: {route}"), number=str(number), route=Route(path.nodes))),
                    Equations([Equation(leibniz, rhs)])]
-    blocks.append(Heading("Sum over the paths"))
+    blocks.append(Heading(_("Sum over the paths")))
     if e.path_sum is not None:
         products = Sum(tuple(printable(p.product_in_inputs) for p in listed)) if listed else sympy.S.Zero
         rhs = [products, printable(e.path_sum)] if len(listed) > 1 else [printable(e.path_sum)]
         blocks.append(Equations([Equation(Partial(e.output, e.wrt), rhs)]))
     else:
-        blocks.append(Text(f"The sum of all {format_count(count)} products is not written out: "
-                           "backpropagation below computes it in one pass over the edges."))
+        blocks.append(Text(ngettext("The sum of all {count} product is not written out: "
+                                    "backpropagation below computes it in one pass over the edges.",
+                                    "The sum of all {count} products is not written out: "
+                                    "backpropagation below computes it in one pass over the edges.",
+                                    count).format(count=format_count(count))))
     return blocks
 
 
@@ -270,12 +287,13 @@ def _backprop_blocks(e) -> list:
     if not e.occurs:
         return []
     steps = e.adjoint_steps
-    text = ("Backpropagation (reverse accumulation) gets the same sum in one pass: the output's "
-            "adjoint is 1, and each node's adjoint is the sum, over the nodes that use it, of "
-            "their adjoint times the local derivative.")
+    text = _("Backpropagation (reverse accumulation) gets the same sum in one pass: the output's "
+             "adjoint is 1, and each node's adjoint is the sum, over the nodes that use it, of "
+             "their adjoint times the local derivative.")
     equations = [adjoint_equation(step) for step in steps[:MAX_LISTED]]
-    return [Heading("Backpropagation"), Text(text), Equations(equations)] + _more(
-        len(steps), MAX_LISTED, "... and {count} more adjoint equations, not listed."
+    return [Heading(_("Backpropagation")), Text(text), Equations(equations)] + _more(
+        len(steps), MAX_LISTED, lambda n: ngettext("... and {count} more adjoint equation, not listed.",
+                                       "... and {count} more adjoint equations, not listed.", n)
     )
 
 
@@ -288,7 +306,7 @@ def adjoint_equation(step) -> Equation:
 
 
 def _result_blocks(e) -> list:
-    return [Heading("Result"), Equations([Equation(Partial(e.output, e.wrt), [printable(e.derivative)])])]
+    return [Heading(_("Result")), Equations([Equation(Partial(e.output, e.wrt), [printable(e.derivative)])])]
 
 
 def _number(value) -> str:
@@ -300,50 +318,55 @@ def _point_blocks(e) -> list:
     if at is None:
         return []
     where = ", ".join(f"{name} = {_number(value)}" for name, value in at.point.items())
-    rows = [(f"{name}: value, gradient", f"{_number(at.values[name])}, {_number(at.gradients[name])}")
+    rows = [(_("{name}: value, gradient").format(name=name), f"{_number(at.values[name])}, {_number(at.gradients[name])}")
             for name in order(e.graph) if not is_constant(e.graph, name)]
     difference = at.finite_differences.get(e.wrt)
-    check = (f"Central finite difference of {e.output} in {e.wrt}: {_number(difference)} "
-             f"(largest relative gap over all inputs: {at.max_relative_error:.1e})."
-             if difference is not None else "No finite difference: the point is on the edge of the domain.")
-    return [Heading("Values and gradients at the point"),
-            Text(f"At {where}: the forward pass gives each node's value, the backward pass its "
-                 f"gradient (the derivative of {e.output} with respect to it)."),
+    check = (_("Central finite difference of {output} in {wrt}: {difference} "
+               "(largest relative gap over all inputs: {gap}).").format(
+                   output=e.output, wrt=e.wrt, difference=_number(difference), gap=f"{at.max_relative_error:.1e}")
+             if difference is not None else _("No finite difference: the point is on the edge of the domain."))
+    return [Heading(_("Values and gradients at the point")),
+            Text(_("At {point}: the forward pass gives each node's value, the backward pass its "
+                   "gradient (the derivative of {output} with respect to it).").format(point=where, output=e.output)),
             Table(rows), Text(check)]
 
 
 _STATUS_TEXT = {
-    "symbolic": "The result agrees with SymPy's direct derivative exactly.",
-    "numeric": "The result agrees with SymPy's direct derivative numerically.",
-    "mismatch": "The result DISAGREES with SymPy's direct derivative. This is a bug in symgrad; please report it.",
-    "unknown": "The result could not be checked against SymPy's direct derivative.",
+    "symbolic": N_("The result agrees with SymPy's direct derivative exactly."),
+    "numeric": N_("The result agrees with SymPy's direct derivative numerically."),
+    "mismatch": N_("The result DISAGREES with SymPy's direct derivative. This is a bug in symgrad; please report it."),
+    "unknown": N_("The result could not be checked against SymPy's direct derivative."),
 }
+#: The check's status word as users read it.
+_STATUS_NAME = {"symbolic": N_("symbolic"), "numeric": N_("numeric"), "mismatch": N_("mismatch"),
+                "unknown": N_("unknown")}
 
 
 def _check_blocks(e) -> list:
     check = e.check
-    blocks = [Heading("Check against SymPy"),
-              Text(f"Status: {check.status}. {_STATUS_TEXT[check.status]}"),
-              Text(f"How: {check.reason}.")]
+    blocks = [Heading(_("Check against SymPy")),
+              Text(_("Status: {status}.").format(status=_(_STATUS_NAME[check.status]))
+                   + " " + _(_STATUS_TEXT[check.status])),
+              Text(_("How: {reason}.").format(reason=check.reason))]
     if check.direct is not None:
-        blocks += [Text("SymPy's direct derivative:"),
+        blocks += [Text(_("SymPy's direct derivative:")),
                    Equations([Equation(Partial(e.output, e.wrt), [printable(check.direct)])])]
     return blocks
 
 
 def _complexity_blocks(e) -> list:
     c = e.complexity
-    direct = format_count(c.direct_size) if c.direct_size is not None else "did not finish"
+    direct = format_count(c.direct_size) if c.direct_size is not None else _("did not finish")
     rows = [
-        ("nodes in the graph", format_count(c.nodes)),
-        ("edges in the graph", format_count(c.edges)),
-        (f"paths from {e.output} to {e.wrt}", format_count(c.paths)),
-        ("edges on those paths", format_count(c.edges_on_paths)),
-        ("operations in SymPy's direct derivative", direct),
-        ("operations in the largest local derivative", format_count(c.largest_local_size)),
-        ("operations in all local derivatives", format_count(c.total_local_size)),
-        ("operations in the sum over paths", format_count(c.chain_rule_size)),
-        ("operations in one backward pass", format_count(c.backprop_operations)),
+        (_("nodes in the graph"), format_count(c.nodes)),
+        (_("edges in the graph"), format_count(c.edges)),
+        (_("paths from {output} to {wrt}").format(output=e.output, wrt=e.wrt), format_count(c.paths)),
+        (_("edges on those paths"), format_count(c.edges_on_paths)),
+        (_("operations in SymPy's direct derivative"), direct),
+        (_("operations in the largest local derivative"), format_count(c.largest_local_size)),
+        (_("operations in all local derivatives"), format_count(c.total_local_size)),
+        (_("operations in the sum over paths"), format_count(c.chain_rule_size)),
+        (_("operations in one backward pass"), format_count(c.backprop_operations)),
     ]
-    return [Heading("Why the decomposed way is simpler"), Table(rows),
+    return [Heading(_("Why the decomposed way is simpler")), Table(rows),
             Text(c.sentence(e.output, e.wrt))]

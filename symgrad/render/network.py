@@ -16,8 +16,10 @@ from ..graph import input_nodes, is_operation
 from ..nn import Network, Numbers, OperationCounts, PathFormula, cross_entropy, mse
 from .blocks import (
     MAX_LISTED, Adjoint, Equation, Equations, Heading, Name, Partial, Product, Raw, Sum, Text, adjoint_equation,
-    printable,
+    printable, sentence,
 )
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from .data import expression_string
 from .printers import LATEX, UNICODE, name_to_latex, name_to_unicode, subscript, superscript
 
@@ -31,8 +33,10 @@ MAX_MATRIX = 8
 #: Gradients in the inputs are written out up to this many operations.
 SMALL_GRADIENT = 60
 #: Activation names for plain text (notes and sentences, also inside LaTeX text).
-_PLAIN = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "softplus": "softplus",
-          "softmax": "softmax", "log_softmax": "log-softmax", "identity": "identity"}
+_PLAIN = {"relu": N_("ReLU"), "sigmoid": N_("sigmoid"), "tanh": N_("tanh"), "softplus": N_("softplus"),
+          "softmax": N_("softmax"), "log_softmax": N_("log-softmax"), "identity": N_("identity")}
+#: Loss names for users.
+LOSS_NAMES = {"cross_entropy": N_("cross-entropy"), "mse": N_("mean squared error")}
 
 
 def _number(value, digits: int = 8) -> Raw:
@@ -57,8 +61,9 @@ def _matrix(net: Network, layer: int) -> Equation:
     rows, columns = net.sizes[layer + 1], net.sizes[layer]
     lhs = Raw(f"V_{{{layer}}}", f"V{subscript(str(layer))}")
     if rows > MAX_MATRIX or columns > MAX_MATRIX:
-        text = f"{rows}×{columns} matrix of v⁽{layer}⁾ᵢⱼ"
-        return Equation(lhs, [Raw(rf"\text{{({rows} by {columns}: entries }} v^{{({layer})}}_{{ij}}\text{{)}}",
+        text = _("{rows}×{columns} matrix of {entries}").format(rows=rows, columns=columns, entries=f"v⁽{layer}⁾ᵢⱼ")
+        latex = _("{rows} by {columns}: entries").format(rows=rows, columns=columns)
+        return Equation(lhs, [Raw(rf"\text{{({latex} }} v^{{({layer})}}_{{ij}}\text{{)}}",
                                   f"({text})")])
     latex_rows = [" & ".join(name_to_latex(v.name) for v in row) for row in net.weights[layer]]
     text_rows = [" ".join(name_to_unicode(v.name) for v in row) for row in net.weights[layer]]
@@ -80,11 +85,11 @@ def _matrix_form(net: Network) -> list[Equation]:
                   f"{f_text}({v_text}·{previous.unicode}{b_text})")
         lhs = Raw("y", "y") if layer == last else _neuron("h", layer + 1)
         name = net.activation_name(layer)
-        equations.append(Equation(lhs, [rhs], f"f{layer} = {_PLAIN[name]}"))
+        equations.append(Equation(lhs, [rhs], f"f{layer} = {_(_PLAIN[name])}"))
         nested_latex = rf"{f_latex}\left({v_latex} {nested_latex}{b_latex}\right)"
         nested_text = f"{f_text}({v_text}·{nested_text}{b_text})"
     if last > 0:
-        equations.append(Equation(Raw("y", "y"), [Raw(nested_latex, nested_text)], "nested"))
+        equations.append(Equation(Raw("y", "y"), [Raw(nested_latex, nested_text)], _("nested")))
     return equations
 
 
@@ -128,7 +133,7 @@ def _softmax_equations(net: Network, nodes) -> list[Equation]:
     last = len(net.sizes) - 1
     exps_latex = " + ".join(f"e^{{{_neuron('z', last, k).latex}}}" for k in range(1, net.sizes[-1] + 1))
     exps_text = " + ".join(f"exp({_neuron('z', last, k).unicode})" for k in range(1, net.sizes[-1] + 1))
-    equations = [Equation(Raw("S", "S"), [Raw(exps_latex, exps_text)], "one shared node")]
+    equations = [Equation(Raw("S", "S"), [Raw(exps_latex, exps_text)], _("one shared node"))]
     for i in range(1, net.sizes[-1] + 1):
         z = _neuron("z", last, i)
         if net.output == "softmax":
@@ -141,54 +146,66 @@ def _softmax_equations(net: Network, nodes) -> list[Equation]:
 
 
 def _node_note(node: str | None) -> str:
-    return f"node {node}" if node else ""
+    return _("node {node}").format(node=node) if node else ""
 
 
 def _loss_equation(net: Network) -> Equation:
     outputs = [sympy.Symbol(f"y{i}", real=True) for i in range(1, net.sizes[-1] + 1)]
     if net.loss_name == "mse":
         loss = mse(outputs, net.targets)
-        note = "mean squared error"
+        note = _(LOSS_NAMES["mse"])
     else:
         loss = cross_entropy(outputs, net.targets, kind=net.output)
-        note = "cross-entropy" + (f", one-hot class {net.target_class}" if net.target_class else "")
+        note = (_("cross-entropy, one-hot class {k}").format(k=net.target_class) if net.target_class
+                else _(LOSS_NAMES["cross_entropy"]))
     return Equation(Name("L"), [loss], note)
 
 
 def network_blocks(net: Network) -> list:
     """The network: its forward pass in matrix form and as one equation per neuron."""
     sizes = "-".join(map(str, net.sizes))
-    hidden, output = _PLAIN[net.hidden], _PLAIN[net.output]
-    loss = "cross-entropy" if net.loss_name == "cross_entropy" else "mean squared error"
+    hidden, output = _(_PLAIN[net.hidden]), _(_PLAIN[net.output])
+    loss = _(LOSS_NAMES.get(net.loss_name, LOSS_NAMES["mse"]))
+    weights = len(net.weight_names)
+    layers = (_("Layers of widths {widths}; hidden activation {hidden}, output activation {output}, "
+                "loss: {loss}, with biases") if net.bias else
+              _("Layers of widths {widths}; hidden activation {hidden}, output activation {output}, "
+                "loss: {loss}")).format(widths=", ".join(map(str, net.sizes)), hidden=hidden, output=output, loss=loss)
     blocks: list = [
-        Heading(f"Network {sizes}"),
-        Text(f"Layers of widths {', '.join(map(str, net.sizes))}; hidden activation {hidden}, "
-             f"output activation {output}, loss: {loss}"
-             + (", with biases" if net.bias else "") + f"; {len(net.weight_names)} weights. "
-             "The forward pass, layer by layer (the matryoshka):"),
+        Heading(_("Network {sizes}").format(sizes=sizes)),
+        Text(layers + ngettext("; {n} weight.", "; {n} weights.", weights).format(n=weights) + " "
+             + _("The forward pass, layer by layer (the matryoshka):")),
         Equations(_matrix_form(net) + [_loss_equation(net)]),
     ]
     matrices = [_matrix(net, layer) for layer in range(len(net.sizes) - 1)]
-    blocks += [Text("The weight matrices (row i: neuron i of the next layer; column j: neuron j "
-                    "of this layer):"), Equations(matrices)]
+    blocks += [Text(_("The weight matrices (row i: neuron i of the next layer; column j: neuron j "
+                      "of this layer):")), Equations(matrices)]
     scalar = _scalar_equations(net)
-    blocks += [Heading("Forward pass, neuron by neuron"),
-               Text("Each neuron is one node of the computation graph, shared by every neuron "
-                    "of the next layer:"),
+    blocks += [Heading(_("Forward pass, neuron by neuron")),
+               Text(_("Each neuron is one node of the computation graph, shared by every neuron "
+                      "of the next layer:")),
                Equations(scalar[:MAX_LISTED])]
     if len(scalar) > MAX_LISTED:
-        blocks.append(Text(f"... and {len(scalar) - MAX_LISTED} more equations, not listed."))
+        more = len(scalar) - MAX_LISTED
+        blocks.append(Text(ngettext("... and {count} more equation, not listed.",
+                                    "... and {count} more equations, not listed.", more).format(count=more)))
     return blocks
 
 
 def cost_blocks(counts: OperationCounts, weights: int) -> list:
     """One forward pass against one backward pass that gives every gradient."""
     return [
-        Heading("Cost of one forward and one backward pass"),
-        Text(f"The computation graph has {counts.nodes} nodes and {counts.edges} edges. "
-             f"One forward pass takes {counts.forward} operations; one backward pass, which gives "
-             f"the derivative of L with respect to all {weights} weights at once, takes "
-             f"{counts.backward} operations ({counts.ratio:.1f} times a forward pass)."),
+        Heading(_("Cost of one forward and one backward pass")),
+        Text(_("The computation graph has {nodes} and {edges}.").format(
+                 nodes=ngettext("{n} node", "{n} nodes", counts.nodes).format(n=counts.nodes),
+                 edges=ngettext("{n} edge", "{n} edges", counts.edges).format(n=counts.edges)) + " "
+             + _("One forward pass takes {forward}; one backward pass, which gives the derivative of L "
+                 "with respect to all {weights} weights at once, takes {backward} ({ratio} times "
+                 "a forward pass).").format(
+                 forward=ngettext("{n} operation", "{n} operations", counts.forward).format(n=counts.forward),
+                 weights=weights,
+                 backward=ngettext("{n} operation", "{n} operations", counts.backward).format(n=counts.backward),
+                 ratio=f"{counts.ratio:.1f}")),
     ]
 
 
@@ -198,7 +215,7 @@ def path_blocks(formula: PathFormula) -> list:
     before, found, after = sentence.partition(product)
     latex = product.replace("·", r"\cdot")
     parts = (before, Raw(latex, product), after) if found else (sentence,)
-    return [Heading("How many paths, and why"), Text(*parts)]
+    return [Heading(_("How many paths, and why")), Text(*parts)]
 
 
 def all_gradient_blocks(net: Network, gradients: dict, values: dict | None = None) -> list:
@@ -208,13 +225,15 @@ def all_gradient_blocks(net: Network, gradients: dict, values: dict | None = Non
     steps = [adjoint_equation(step) for step in backward_pass if is_operation(graph, step.node)]
     by_node = {step.node: step for step in backward_pass}
     blocks: list = [
-        Heading("Every gradient from one backward pass"),
-        Text("The output's adjoint is 1; walking the graph once backwards, each node's adjoint is "
-             "the sum, over the nodes that use it, of their adjoint times the local derivative:"),
+        Heading(_("Every gradient from one backward pass")),
+        Text(_("The output's adjoint is 1; walking the graph once backwards, each node's adjoint is "
+               "the sum, over the nodes that use it, of their adjoint times the local derivative:")),
         Equations(steps[:MAX_LISTED]),
     ]
     if len(steps) > MAX_LISTED:
-        blocks.append(Text(f"... and {len(steps) - MAX_LISTED} more adjoint equations, not listed."))
+        more = len(steps) - MAX_LISTED
+        blocks.append(Text(ngettext("... and {count} more adjoint equation, not listed.",
+                                    "... and {count} more adjoint equations, not listed.", more).format(count=more)))
     equations = []
     for name in net.parameter_names:
         if name not in graph:
@@ -225,7 +244,7 @@ def all_gradient_blocks(net: Network, gradients: dict, values: dict | None = Non
         if values is not None:
             rhs.append(_number(values[name]))
         equations.append(Equation(Partial("L", name), rhs))
-    blocks += [Text("Each weight's derivative is then one more product:"), Equations(equations)]
+    blocks += [Text(_("Each weight's derivative is then one more product:")), Equations(equations)]
     return blocks
 
 
@@ -233,38 +252,38 @@ def numbers_blocks(net: Network, numbers: Numbers, source: str) -> list:
     """Values at a point, the loss, every gradient against finite differences, one update."""
     point, at = numbers.point, numbers.at
     inputs = [Equation(Name(n), [_number(point[n])]) for n in input_nodes(net.graph)]
-    blocks: list = [Heading("Numbers"), Text(f"Weights, inputs and targets ({source}):"),
+    blocks: list = [Heading(_("Numbers")), Text(_("Weights, inputs and targets ({source}):").format(source=source)),
                     Equations(inputs[:MAX_LISTED])]
     neurons = sorted(net.neuron_nodes().items(), key=lambda item: (item[1][1], item[1][0] == "h", item[1][2]))
-    forward = [Equation(_neuron(kind, layer, i), [_number(at.values[node])], f"node {node}")
+    forward = [Equation(_neuron(kind, layer, i), [_number(at.values[node])], _node_note(node))
                for node, (kind, layer, i) in neurons]
     forward.append(Equation(Name("L"), [_number(numbers.loss)]))
-    blocks += [Text("Forward pass (50-digit arithmetic):"), Equations(forward[:MAX_LISTED])]
+    blocks += [Text(_("Forward pass (50-digit arithmetic):")), Equations(forward[:MAX_LISTED])]
     gradient_lines = [
         Equation(Partial("L", p), [_number(g)],
-                 f"finite difference {mpmath.nstr(numbers.finite_differences[p], 8)}"
+                 _("finite difference {value}").format(value=mpmath.nstr(numbers.finite_differences[p], 8))
                  if p in numbers.finite_differences else "")
         for p, g in numbers.gradients.items()
     ]
-    blocks += [Text("Backward pass: every gradient, next to a central finite difference:"),
+    blocks += [Text(_("Backward pass: every gradient, next to a central finite difference:")),
                Equations(gradient_lines[:MAX_LISTED]),
-               Text(f"Largest relative gap between a gradient and its finite difference: "
-                    f"{numbers.max_relative_error:.1e}.")]
+               Text(_("Largest relative gap between a gradient and its finite difference: {gap}.").format(
+                   gap=f"{numbers.max_relative_error:.1e}"))]
     updates = [Equation(Name(p), [Raw(rf"{_number(point[p]).latex} - {numbers.learning_rate:g} \cdot "
                                       rf"\left({_number(numbers.gradients[p]).latex}\right)",
                                       f"{_number(point[p]).unicode} − {numbers.learning_rate:g}·"
                                       f"({_number(numbers.gradients[p]).unicode})"),
                                   _number(v)])
                for p, v in numbers.updated.items()]
-    change = "decreased" if numbers.loss_after < numbers.loss else "did not decrease"
-    blocks += [Heading("One gradient-descent step"),
-               Text("Every weight moves against its gradient, ",
-                    Raw(r"v \leftarrow v - \eta \, \partial L / \partial v", "v ← v − η ∂L/∂v"),
-                    ", with ", Raw(rf"\eta = {numbers.learning_rate:g}", f"η = {numbers.learning_rate:g}"),
-                    ":"),
+    change = (_("The loss decreased: {before} before the step, {after} after it.")
+              if numbers.loss_after < numbers.loss else
+              _("The loss did not decrease: {before} before the step, {after} after it."))
+    blocks += [Heading(_("One gradient-descent step")),
+               Text(*sentence(_("Every weight moves against its gradient, {rule}, with {rate}:"),
+                              rule=Raw(r"v \leftarrow v - \eta \, \partial L / \partial v", "v ← v − η ∂L/∂v"),
+                              rate=Raw(rf"\eta = {numbers.learning_rate:g}", f"η = {numbers.learning_rate:g}"))),
                Equations(updates[:MAX_LISTED]),
-               Text(f"The loss {change}: {mpmath.nstr(numbers.loss, 10)} before the step, "
-                    f"{mpmath.nstr(numbers.loss_after, 10)} after it.")]
+               Text(change.format(before=mpmath.nstr(numbers.loss, 10), after=mpmath.nstr(numbers.loss_after, 10)))]
     return blocks
 
 

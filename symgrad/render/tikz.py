@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+from ..i18n import gettext as _
+from ..i18n import latex_language_preamble
 from ..layout import layered_layout
 from ..palette import PALETTE, path_colour
 from .printers import name_to_latex, to_latex
@@ -97,11 +99,13 @@ def _path_overlays(explanation, layout, scale) -> list[str]:
             lines.append(f"  \\only<{slide},{len(paths) + 1}>{{\\draw[sgpath, {colour}] {_route(graph, layout, scale, edge)};}}")
         product = to_latex(path.product)
         lines.append(f"  \\only<{slide}>{{\\node[sgcaption, text={colour}] at (0,{bottom:.3f}) "
-                     f"{{path {slide} of {explanation.path_count}: ${product}$}};}}")
+                     "{" + _("path {number} of {count}: {product}").format(
+                         number=slide, count=explanation.path_count, product=f"${product}$") + "};}")
     total = to_latex(explanation.derivative)
     lines.append(f"  \\only<{len(paths) + 1}>{{\\node[sgcaption] at (0,{bottom:.3f}) "
-                 f"{{sum: $\\frac{{\\partial {name_to_latex(explanation.output)}}}"
-                 f"{{\\partial {name_to_latex(explanation.wrt)}}} = {total}$}};}}")
+                 "{" + _("sum: {derivative}").format(
+                     derivative=f"$\\frac{{\\partial {name_to_latex(explanation.output)}}}"
+                                f"{{\\partial {name_to_latex(explanation.wrt)}}} = {total}$") + "};}")
     return lines
 
 
@@ -155,7 +159,9 @@ def to_tikz(explanation_or_graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def beamer_document(tikz: str, title: str = "The computation graph") -> str:
+def beamer_document(tikz: str, title: str | None = None) -> str:
     """A complete Beamer document with one frame holding `tikz` (for checking it compiles)."""
-    return ("\\documentclass[aspectratio=169]{beamer}\n" + PREAMBLE + "\n\\begin{document}\n"
+    title = title if title is not None else _("The computation graph")
+    language = "".join(line + "\n" for line in latex_language_preamble())
+    return ("\\documentclass[aspectratio=169]{beamer}\n" + language + PREAMBLE + "\n\\begin{document}\n"
             f"\\begin{{frame}}{{{title}}}\n\\centering\n{tikz}\\end{{frame}}\n\\end{{document}}\n")
