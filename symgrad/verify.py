@@ -93,6 +93,10 @@ class Check:
         """False only for a mismatch."""
         return self.status != "mismatch"
 
+    def __repr__(self) -> str:
+        """The status and how it was reached, e.g. ``<Check symbolic: the difference ... simplifies to 0>``."""
+        return f"<Check {self.status}: {self.reason}>" if self.reason else f"<Check {self.status}>"
+
 
 def check_derivative(
     derivative: sympy.Expr,
