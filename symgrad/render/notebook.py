@@ -31,6 +31,7 @@ import html
 import sympy
 
 from ..exprtools import tree_size
+from ..i18n import N_
 from ..i18n import gettext as _
 from . import blocks as b
 from .printers import MarkdownPrinter, MathJaxPrinter, escape_latex_text, rhs_strings
@@ -146,11 +147,11 @@ def _too_large(size: int) -> str:
 
 #: Status -> (colour, the words) of the banner at the top of the display.
 _BANNER = {
-    "symbolic": ("#1a7f37", "Check: the result agrees with SymPy's direct derivative exactly."),
-    "numeric": ("#1a7f37", "Check: the result agrees with SymPy's direct derivative numerically."),
-    "unknown": ("#9a6700", "Check: the result could not be checked against SymPy."),
-    "mismatch": ("#cf222e", "MISMATCH: the result DISAGREES with SymPy's direct derivative. "
-                            "This is a bug in symgrad; please report it."),
+    "symbolic": ("#1a7f37", N_("Check: the result agrees with SymPy's direct derivative exactly.")),
+    "numeric": ("#1a7f37", N_("Check: the result agrees with SymPy's direct derivative numerically.")),
+    "unknown": ("#9a6700", N_("Check: the result could not be checked against SymPy.")),
+    "mismatch": ("#cf222e", N_("MISMATCH: the result DISAGREES with SymPy's direct derivative. "
+                               "This is a bug in symgrad; please report it.")),
 }
 
 
