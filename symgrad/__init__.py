@@ -25,7 +25,7 @@ from .explain import DEFAULT_MAX_PATHS, Explanation, SymgradWarning, explain
 from .graph import build_graph, input_nodes, operation_nodes
 from .parse import Limits, Reading, parse, parse_with_notes
 from .paths import count_paths, iter_paths
-from .point import PointValues, evaluate_at, parse_point
+from .point import ExactValues, PointValues, evaluate_at, parse_point
 from .verify import Check, Complexity, check_derivative
 from .vocabulary import relu, sigmoid, softplus, sympify_namespace
 
@@ -35,7 +35,7 @@ __all__ = [
     "reverse_accumulate", "gradients", "nn", "check_derivative", "Check", "Complexity", "sigmoid", "relu",
     "softplus", "sympify_namespace", "SymgradError", "ParseError", "VariableError",
     "OptionError", "GraphError", "PointError", "TimeLimitExceeded", "evaluate_at", "parse_point",
-    "PointValues", "SymgradWarning", "DEFAULT_MAX_PATHS",
+    "PointValues", "ExactValues", "SymgradWarning", "DEFAULT_MAX_PATHS",
     "EXIT_OK", "EXIT_MISMATCH", "EXIT_USAGE",
 ]
 

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from . import __version__
 from .cli_common import (
     DEFAULT_MEMORY_MB, EXIT_INTERNAL, EXIT_INTERRUPTED, FORMATS, ArgumentParser, add_language, add_memory_limit,
-    deliver, dpi, guarded, max_paths, timeout,
+    check_figure_suffix, check_output_file, check_output_folder, deliver, dpi, guarded, max_paths,
+    read_expression, timeout, written_atomically, written_folder,
 )
 from .errors import OptionError, VariableError
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     --------
     >>> args = build_parser().parse_args([EXPRESSION_COMMAND, "x*sin(x)", "--wrt", "x"])
     >>> args.command, args.expression, args.format
-    ('EXPRESSION', 'x*sin(x)', 'latex')
+    ('EXPRESSION', 'x*sin(x)', None)
     >>> build_parser().parse_args(["mlp", "--sizes", "2,1"]).sizes
     (2, 1)
     """
@@ -81,12 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("expression", help='the expression, e.g. "sigmoid(w1*x1 + w2*x2 + b)"')
+    parser.add_argument("expression", help='the expression, e.g. "sigmoid(w1*x1 + w2*x2 + b)"; '
+                        '- reads it from standard input')
     parser.add_argument("--wrt", metavar="VARIABLE",
                         help="the variable to differentiate with respect to "
                         "(may be omitted when the expression has one variable)")
-    parser.add_argument("--format", "-f", choices=FORMATS, default="latex",
-                        help="output format (default: latex)")
+    parser.add_argument("--format", "-f", choices=FORMATS, default=None,
+                        help="output format (default: latex; with only --figure or --frames, none)")
     parser.add_argument("--standalone", action="store_true",
                         help="with --format latex: a complete document for pdflatex")
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS, metavar="N",
@@ -157,35 +159,60 @@ def _write_figures(explanation, args: argparse.Namespace) -> None:
 
     style = dict(theme=args.theme, usetex=args.usetex)
     if args.figure and args.figure.lower().endswith(".tex"):  # TikZ for a Beamer frame, no matplotlib
-        from pathlib import Path
-
         from .render.tikz import to_tikz
-        Path(args.figure).write_text(to_tikz(explanation), encoding="utf-8")
+        with written_atomically(args.figure, "--figure") as temporary:
+            temporary.write_text(to_tikz(explanation), encoding="utf-8")
     elif args.figure and args.figure.lower().endswith((".gif", ".mp4")):
         from .animate import animate, save_animation
-        save_animation(animate(explanation, theme=args.theme), args.figure, dpi=min(args.dpi, 100))
+        with written_atomically(args.figure, "--figure") as temporary:
+            save_animation(animate(explanation, theme=args.theme), temporary, dpi=min(args.dpi, 100))
     elif args.figure:
         labels = {"auto": None, "on": True, "off": False}[args.edge_labels]
         figure = explanation.plot(edge_labels=labels, pyplot=False, **style)
-        save_figure(figure, args.figure, dpi=args.dpi, transparent=args.transparent)
+        with written_atomically(args.figure, "--figure") as temporary:
+            save_figure(figure, temporary, dpi=args.dpi, transparent=args.transparent)
     if args.frames:
-        write_frames(explanation, args.frames, kind=args.frame_format, values=explanation.values,
-                     dpi=args.dpi, transparent=args.transparent, **style)
+        with written_folder(args.frames) as temporary:
+            write_frames(explanation, temporary, kind=args.frame_format, values=explanation.values,
+                         dpi=args.dpi, transparent=args.transparent, **style)
 
 
 def run(args: argparse.Namespace) -> int:
     """Explain as `args` say, print, and return the exit code."""
-    wrt = args.wrt if args.wrt is not None else _default_variable(args.expression)
+    _check_outputs(args)
+    expression = read_expression(args.expression)
+    wrt = args.wrt if args.wrt is not None else _default_variable(expression)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SymgradWarning)
         explanation = explain(
-            args.expression, wrt, share=not args.tree, prefix=args.prefix,
+            expression, wrt, share=not args.tree, prefix=args.prefix,
             output=args.output_name, max_paths=args.max_paths, time_limit=args.timeout,
             check=not args.no_check, at=args.at, lang=args.lang,
         )
-        rendered = _render(explanation, args)
+        derivation_wanted = args.format is not None or args.out or not (args.figure or args.frames)
+        args.format = args.format or "latex"
+        rendered = _render(explanation, args) if derivation_wanted else None
         _draw_figures(explanation, args)
-    return deliver(rendered, args.out, caught, explanation)
+    code = deliver(rendered, args.out, caught, explanation, ascii_fallback=args.format == "text")
+    if not derivation_wanted:
+        if args.figure:
+            print(_("symgrad: wrote the figure to {path}").format(path=args.figure))
+        if args.frames:
+            print(_("symgrad: wrote the frames and their index (frames.md, frames.tex) to {path}").format(
+                path=args.frames))
+    return code
+
+
+#: The figure files --figure writes, by extension.
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".tex", ".gif", ".mp4")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, output paths that cannot be written (exit 2, naming the path)."""
+    check_output_file(args.out, "-o")
+    check_output_file(args.figure, "--figure")
+    check_figure_suffix(args.figure, "--figure", FIGURE_SUFFIXES)
+    check_output_folder(args.frames, "--frames")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

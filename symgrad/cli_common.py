@@ -25,10 +25,17 @@ argparse.ArgumentTypeError: '5' is not between 10 and 1200
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import shutil
 import sys
-from collections.abc import Callable
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
-from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, ParseError, SymgradError
+from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, OptionError, ParseError, SymgradError
 from .explain import SymgradWarning
 from .i18n import gettext as _
 
@@ -36,6 +43,8 @@ __all__ = [
     "ArgumentParser", "FORMATS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "DEFAULT_MEMORY_MB",
     "number_between", "max_paths", "timeout", "dpi", "memory_megabytes", "learning_rate", "seed",
     "add_memory_limit", "add_language", "language", "one_line", "error_lines", "deliver", "guarded",
+    "check_output_file", "check_output_folder", "check_figure_suffix", "written_atomically", "written_folder", "to_ascii",
+    "read_expression",
 ]
 
 #: A bug in symgrad (reported in one line, never a traceback).
@@ -142,36 +151,202 @@ def error_lines(err: SymgradError) -> list[str]:
     return lines
 
 
-def deliver(rendered: str, out: str | None, caught: list, explanation=None) -> int:
+def deliver(rendered: str | None, out: str | None, caught: list, explanation=None, *,
+            ascii_fallback: bool = False) -> int:
     """Print the warnings, write `rendered` to `out` (or stdout), and say the exit code.
 
-    A mismatch with SymPy is exit 1.
+    `out` is written whole or not at all (:func:`written_atomically`). Text that
+    standard output's encoding cannot carry is spelled in ASCII with
+    `ascii_fallback` (:func:`to_ascii`), else refused (exit 2). `rendered` None:
+    nothing to print. A mismatch with SymPy is exit 1.
     """
     for warning in caught:
         if issubclass(warning.category, SymgradWarning):
             print(f"symgrad: warning: {warning.message}", file=sys.stderr)
     if out:
-        try:
-            with open(out, "w", encoding="utf-8") as handle:
-                handle.write(rendered)
-        except OSError as err:
-            print("symgrad: error: " + _("cannot write {file}: {reason}").format(file=one_line(out), reason=err.strerror),
-                  file=sys.stderr)
-            return EXIT_USAGE
-    else:
-        try:
-            sys.stdout.write(rendered)
-        except UnicodeEncodeError:
-            # In English on purpose: a terminal that cannot print the output may not print a translation.
-            print(f"symgrad: error: the terminal's encoding ({sys.stdout.encoding}) cannot print this "
-                  "output; use a UTF-8 terminal (PYTHONIOENCODING=utf-8) or write to a file with -o",
-                  file=sys.stderr)
-            return EXIT_USAGE
+        with written_atomically(out) as temporary:
+            temporary.write_text(rendered, encoding="utf-8")
+    elif rendered is not None:
+        sys.stdout.write(_printable(rendered, ascii_fallback))
     if explanation is not None and explanation.check.status == "mismatch":
         print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
               "this is a bug, please report it", file=sys.stderr)
         return EXIT_MISMATCH
     return EXIT_OK
+
+
+# --- files: checked before the work, written whole or not at all -------------------------
+
+
+def read_expression(text: str) -> str:
+    """`text`, or for ``-`` the expression read from standard input (one line or several, stripped)."""
+    if text != "-":
+        return text
+    expression = sys.stdin.read().strip()
+    if not expression:
+        raise OptionError(_("no expression on standard input (the expression '-' reads it from there)"))
+    return expression
+
+
+def check_output_file(path: str | None, option: str) -> None:
+    """Refuse at once (exit 2) an output file that cannot be written: empty, a folder, no such folder."""
+    if path is None:
+        return
+    if not path:
+        raise OptionError(_("{option}: the file name is empty").format(option=option))
+    target = Path(path)
+    if target.is_dir():
+        raise OptionError(_("{option}: {path} is a folder, not a file").format(option=option, path=one_line(path)))
+    folder = target.parent
+    if folder.exists() and not folder.is_dir():
+        raise OptionError(_("{option}: cannot write {path}: {folder} is a file, not a folder").format(
+            option=option, path=one_line(path), folder=one_line(str(folder))))
+    if not folder.is_dir():
+        raise OptionError(_("{option}: cannot write {path}: the folder {folder} does not exist").format(
+            option=option, path=one_line(path), folder=one_line(str(folder))))
+
+
+def check_output_folder(path: str | None, option: str) -> None:
+    """Refuse at once (exit 2) an output folder that cannot be made: empty, a file, under a file."""
+    if path is None:
+        return
+    if not path:
+        raise OptionError(_("{option}: the folder name is empty").format(option=option))
+    target = Path(path)
+    existing = next((p for p in (target, *target.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise OptionError(_("{option}: {path} is a file, not a folder").format(
+            option=option, path=one_line(str(existing))))
+
+
+def check_figure_suffix(path: str | None, option: str, suffixes: tuple[str, ...]) -> None:
+    """Refuse at once (exit 2) a figure file whose extension is none of `suffixes` (``.png``, ...)."""
+    if path and Path(path).suffix.lower() not in suffixes:
+        raise OptionError(_("{option} {path}: the extension must be one of {suffixes}").format(
+            option=option, path=one_line(path), suffixes=", ".join(suffixes)))
+
+
+def _cannot_write(path, err: OSError, option: str) -> OptionError:
+    reason = err.strerror or type(err).__name__
+    return OptionError(_("{option}: cannot write {path}: {reason}").format(
+        option=option, path=one_line(str(path)), reason=reason))
+
+
+def _permissions_for_new_files() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextmanager
+def written_atomically(path: str, option: str = "-o") -> Iterator[Path]:
+    """A temporary file beside `path` to write to; renamed to `path` only if the block succeeds.
+
+    Nothing half-written is left behind: on any failure the temporary file is
+    removed, and an :class:`OSError` becomes an :class:`OptionError` (exit 2)
+    naming `option` and `path`.
+    """
+    target = Path(path)
+    try:
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
+        os.close(handle)
+        os.chmod(name, _permissions_for_new_files())
+    except OSError as err:
+        raise _cannot_write(path, err, option) from None
+    try:
+        yield Path(name)
+        os.replace(name, target)
+    except OSError as err:
+        _remove(Path(name))
+        raise _cannot_write(path, err, option) from None
+    except BaseException:
+        _remove(Path(name))
+        raise
+
+
+@contextmanager
+def written_folder(path: str, option: str = "--frames") -> Iterator[Path]:
+    """A temporary folder beside `path` to write files to; they move into `path` only if the block succeeds."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    except OSError as err:
+        raise _cannot_write(path, err, option) from None
+    try:
+        yield temporary
+        target.mkdir(exist_ok=True)
+        for item in sorted(temporary.iterdir()):
+            os.replace(item, target / item.name)
+    except OSError as err:
+        raise _cannot_write(path, err, option) from None
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+# --- text a terminal's encoding cannot carry -------------------------------------------------
+
+#: Characters of the text format and their ASCII spelling.
+_ASCII = {"\u00b7": "*", "\u2202": "d", "\u2190": "<-", "\u2192": "->", "\u2500": "-", "\u2212": "-",
+          "\u03c3": "sigma", "\u03b7": "eta", "\u2211": "sum", "\u2248": "~", "\u2026": "...",
+          "\u00d7": "x", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=", "\u221a": "sqrt",
+          "\u2022": "*", "\u2013": "-", "\u2014": "--"}
+_SUPERSCRIPTS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u207d\u207e\u207f"
+_SUBSCRIPTS = "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089\u208a\u208b\u208d\u208e"
+
+
+def _superscript(match: re.Match) -> str:
+    power = unicodedata.normalize("NFKC", match.group())
+    return "^" + (power if len(power) == 1 or power.startswith("(") else f"({power})")
+
+
+def to_ascii(text: str) -> str | None:
+    """`text` (the ``text`` format) spelled in ASCII: x² as x^2, u₃ as u3, ū₃ as u3_bar, ∂ as d; None if it cannot be.
+
+    Examples
+    --------
+    >>> to_ascii("\u2202f/\u2202x\u2081 = 2\u00b7x\u2081\u00b2 ; f\u0304 = 1 ; u\u0304\u2083")
+    'df/dx1 = 2*x1^2 ; f_bar = 1 ; u3_bar'
+    >>> to_ascii("\u03b1") is None
+    True
+    """
+    text = unicodedata.normalize("NFD", text)
+    text = re.sub(f"(\\w)\u0304([{_SUBSCRIPTS}]*)", lambda m: m.group(1) + m.group(2) + "_bar", text)
+    text = re.sub(f"[{_SUPERSCRIPTS}]+", _superscript, text)
+    text = re.sub(f"(\\)?)([{_SUBSCRIPTS}]+)", lambda m: m.group(1) + ("_" if m.group(1) else "")
+                  + unicodedata.normalize("NFKC", m.group(2)), text)
+    text = "".join(_ASCII.get(char, char) for char in text)
+    return text if text.isascii() else None
+
+
+def _encodable(text: str, stream) -> bool:
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except UnicodeEncodeError:
+        return False
+    except LookupError:
+        return True
+    return True
+
+
+def _printable(rendered: str, ascii_fallback: bool) -> str:
+    """`rendered` as standard output's encoding can carry it, or an :class:`OptionError`."""
+    if _encodable(rendered, sys.stdout):
+        return rendered
+    spelled = to_ascii(rendered) if ascii_fallback else None
+    if spelled is not None:
+        return spelled
+    encoding = getattr(sys.stdout, "encoding", None) or "?"
+    # In English on purpose: a terminal that cannot print the output may not print a translation either.
+    raise OptionError(f"the output encoding {encoding} cannot print this text; write it to a file with -o, "
+                      "or set PYTHONIOENCODING=utf-8")
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -193,12 +368,23 @@ def _limit_memory(megabytes: int) -> None:
             pass  # the platform refuses: run without the cap
 
 
+def _tolerant_stderr() -> None:
+    """Let messages reach stderr whatever its encoding (characters it cannot carry as escapes)."""
+    reconfigure = getattr(sys.stderr, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):
+            pass
+
+
 def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) -> int:
     """Run `action` under the memory cap; turn every failure into one line and an exit code.
 
     Bad input is exit 2 (:class:`SymgradError` says its own code), running out of
     memory exit 2 with its own message, anything else a bug: exit 3.
     """
+    _tolerant_stderr()
     try:
         _limit_memory(memory_limit)
         return action()

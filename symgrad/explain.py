@@ -342,6 +342,19 @@ class Explanation:
         """The derivation as one JSON object."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
+    def show(self, part: str = "full"):
+        """One part for a notebook: ``"full"`` (the derivation and figure), ``"result"`` or ``"figure"``.
+
+        Returns an object that Jupyter displays (see :mod:`symgrad.render.notebook`).
+        """
+        from .render.notebook import View
+        return View(self, part)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """For Jupyter: HTML with the whole derivation, the check and the figure; Markdown, LaTeX, text."""
+        from .render.notebook import mimebundle
+        return mimebundle(self)
+
     def _repr_latex_(self) -> str:
         """For Jupyter: the derivation as one display-math block MathJax can show."""
         from .render import latex

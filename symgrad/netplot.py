@@ -20,6 +20,7 @@ from matplotlib.patches import Ellipse
 
 from .i18n import gettext as _
 from .errors import OptionError
+from .figure import ShownFigure
 from .nn import Network, parse_weight_name
 from .plot import PALETTE, SLIDE_SIZE, THEMES
 from .render.network import LOSS_NAMES
@@ -66,7 +67,7 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
     if theme not in THEMES:
         raise OptionError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
     colours = THEMES[theme]
-    fig = Figure(figsize=figsize, facecolor=colours["background"])
+    fig = ShownFigure(figsize=figsize, facecolor=colours["background"])
     FigureCanvasAgg(fig)
     ax = fig.add_axes([0.03, 0.05, 0.94, 0.82])
     ax.set_axis_off()

@@ -34,6 +34,7 @@ from matplotlib.transforms import Bbox
 from .errors import OptionError
 from .i18n import gettext as _
 from .i18n import ngettext
+from .figure import ShownFigure
 from .layout import layered_layout
 from .palette import PALETTE, path_colour
 from .render.printers import LATEX, name_to_latex, to_latex, to_unicode, user_name
@@ -229,8 +230,9 @@ def plot(
         notes.append(ngettext("{count} more path not drawn", "{count} more paths not drawn", hidden).format(count=hidden))
     given_axes = ax is not None
     text_lines = len(chosen) + bool(caption) + bool(notes)
+    # outside rc_context: pyplot's first figure loads the backend, which may turn interactive mode on
+    fig, ax = _figure_and_axes(ax, figsize, colours, text_lines, bool(title), pyplot)
     with matplotlib.rc_context(_RC | {"text.usetex": usetex}):
-        fig, ax = _figure_and_axes(ax, figsize, colours, text_lines, bool(title), pyplot)
         host = ax if given_axes else fig
         reserve = _reserved(ax, text_lines, bool(title)) if given_axes else (0.0, 0.0)
         layout = layered_layout(graph)
@@ -307,9 +309,9 @@ def _figure_and_axes(ax, figsize, colours, legend_lines: int, has_title: bool, p
     if pyplot:
         import matplotlib.pyplot as plt
 
-        fig = plt.figure(figsize=figsize, facecolor=colours["background"])
+        fig = plt.figure(figsize=figsize, facecolor=colours["background"], FigureClass=ShownFigure)
     else:
-        fig = Figure(figsize=figsize, facecolor=colours["background"])
+        fig = ShownFigure(figsize=figsize, facecolor=colours["background"])
         FigureCanvasAgg(fig)
     ax = fig.add_axes(_axes_box(legend_lines, has_title))
     ax.set_axis_off()

@@ -12,7 +12,7 @@ Examples
 >>> from symgrad import parse, build_graph
 >>> g = build_graph(parse("sigmoid(w*x + b)"))
 >>> at = evaluate_at(g, parse_point("w=0.5,x=2,b=-1", g.graph["inputs"]))
->>> float(at.values["f"]), float(at.gradients["w"])
+>>> at.values["f"], at.gradients["w"]
 (0.5, 0.5)
 >>> at.max_relative_error < 1e-20
 True
@@ -31,7 +31,7 @@ from .graph import input_nodes
 from .parse import decimal_problem, is_decimal, is_valid_name
 from .tape import Tape, compile_tape
 
-__all__ = ["parse_point", "evaluate_at", "PointValues", "max_relative_error", "DIGITS"]
+__all__ = ["parse_point", "evaluate_at", "PointValues", "ExactValues", "max_relative_error", "DIGITS"]
 
 #: Working precision of the forward and backward pass, in decimal digits.
 DIGITS = 50
@@ -117,20 +117,11 @@ def max_relative_error(gradients: Mapping[str, object], finite_differences: Mapp
     return float(max(gaps, default=0))
 
 
-@dataclass
-class PointValues:
-    """The forward and backward pass at one point.
+@dataclass(frozen=True)
+class ExactValues:
+    """The forward and backward pass at one point, in mpmath numbers of :data:`DIGITS` digits.
 
-    Attributes
-    ----------
-    point : dict of str to mpmath.mpf
-        The inputs' values.
-    values : dict of str to mpmath.mpf
-        Every node's value (inputs, constants, operations).
-    gradients : dict of str to mpmath.mpf
-        Every node's adjoint: d output / d node, from the backward pass.
-    finite_differences : dict of str to mpmath.mpf
-        Central finite difference of the output for each input.
+    What :attr:`PointValues.exact` gives; the same attributes as :class:`PointValues`.
     """
 
     point: dict
@@ -142,6 +133,60 @@ class PointValues:
     def max_relative_error(self) -> float:
         """Largest relative gap between a gradient and its finite difference."""
         return max_relative_error(self.gradients, self.finite_differences)
+
+
+class PointValues:
+    """The forward and backward pass at one point, as Python floats.
+
+    Attributes
+    ----------
+    point : dict of str to float
+        The inputs' values.
+    values : dict of str to float
+        Every node's value (inputs, constants, operations).
+    gradients : dict of str to float
+        Every node's adjoint: d output / d node, from the backward pass.
+    finite_differences : dict of str to float
+        Central finite difference of the output for each input.
+    exact : ExactValues
+        The same in mpmath numbers of :data:`DIGITS` digits.
+
+    Examples
+    --------
+    >>> from symgrad import explain
+    >>> at = explain("x*y", "x", at="x=2,y=0.5").values
+    >>> at.gradients["x"], at.exact.gradients["x"]
+    (0.5, mpf('0.5'))
+    >>> at
+    PointValues(point={'x': 2.0, 'y': 0.5}, output f = 1.0, gradients={'x': 0.5, 'y': 2.0})
+    """
+
+    def __init__(self, point: dict, values: dict, gradients: dict, finite_differences: dict):
+        self.exact = ExactValues(dict(point), dict(values), dict(gradients), dict(finite_differences))
+        self.point = _floats(point)
+        self.values = _floats(values)
+        self.gradients = _floats(gradients)
+        self.finite_differences = _floats(finite_differences)
+
+    @property
+    def max_relative_error(self) -> float:
+        """Largest relative gap between a gradient and its finite difference."""
+        return self.exact.max_relative_error
+
+    def __repr__(self) -> str:
+        output = _output_name(self)
+        inputs = {name: self.gradients[name] for name in self.point if name in self.gradients}
+        shown = f", output {output} = {self.values[output]!r}" if output not in (None, *self.point) else ""
+        return f"PointValues(point={self.point!r}{shown}, gradients={inputs!r})"
+
+
+def _output_name(at: PointValues) -> str | None:
+    """The node computed last (the output): the values are in the order of computation."""
+    return next(reversed(at.values), None)
+
+
+def _floats(numbers: Mapping[str, object]) -> dict[str, float]:
+    return {name: float(value) for name, value in numbers.items()}
 
 
 def evaluate_at(graph: nx.MultiDiGraph, point: Mapping[str, object]) -> PointValues:

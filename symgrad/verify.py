@@ -145,6 +145,10 @@ class Check:
         """``"sympy-diff-symbolic"``, ``"sympy-diff-numeric"``, ``"finite-differences"`` or None."""
         return self.details.get("method")
 
+    def __repr__(self) -> str:
+        """The status and how it was reached, e.g. ``<Check symbolic: the difference ... simplifies to 0>``."""
+        return f"<Check {self.status}: {self.reason}>" if self.reason else f"<Check {self.status}>"
+
 
 def check_derivative(
     derivative: sympy.Expr,

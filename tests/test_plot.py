@@ -4,6 +4,7 @@ import itertools
 import subprocess
 import sys
 
+import mpmath
 import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -135,6 +136,7 @@ def test_figure_is_16_by_9():
 
 def test_values_at_a_point_agree_with_finite_differences():
     e = symgrad.explain("sigmoid(w*x + b)", "w", at="w=0.5,x=2,b=-1")
+    assert type(e.values.values["f"]) is float and type(e.values.exact.values["f"]) is mpmath.mpf
     assert float(e.values.values["f"]) == pytest.approx(0.5)
     assert float(e.values.gradients["w"]) == pytest.approx(0.5)
     assert float(e.values.gradients["x"]) == pytest.approx(0.125)

@@ -20,7 +20,10 @@ import argparse
 import json
 import warnings
 
-from ..cli_common import FORMATS, add_language, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
+from ..cli_common import (
+    FORMATS, add_language, add_memory_limit, check_figure_suffix, check_output_file, deliver, dpi, learning_rate,
+    max_paths, seed, timeout, written_atomically,
+)
 from ..errors import PointError, SymgradError
 from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
 from ..graph import input_nodes
@@ -75,8 +78,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="numbers and one gradient-descent step (implied by --seed and --at)")
     parser.add_argument("--lr", type=learning_rate, default=0.1, metavar="ETA",
                         help="learning rate of the step (default: 0.1)")
-    parser.add_argument("--format", "-f", choices=FORMATS, default="latex",
-                        help="output format (default: latex)")
+    parser.add_argument("--format", "-f", choices=FORMATS, default=None,
+                        help="output format (default: latex; with only --figure, none)")
     parser.add_argument("--standalone", action="store_true",
                         help="with --format latex: a complete document for pdflatex")
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS,
@@ -184,17 +187,26 @@ def _draw_network(net: Network, args: argparse.Namespace) -> None:
     from ..plot import save_figure
 
     wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
-    save_figure(plot_network(net, wrt, theme=args.theme), args.figure, dpi=args.dpi)
+    with written_atomically(args.figure, "--figure") as temporary:
+        save_figure(plot_network(net, wrt, theme=args.theme), temporary, dpi=args.dpi)
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the network once, explain and print as `args` say; return the exit code."""
+    check_output_file(args.out, "-o")
+    check_output_file(args.figure, "--figure")
+    check_figure_suffix(args.figure, "--figure", (".png", ".svg", ".pdf"))
     net = mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
               bias=args.bias, target=args.target)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SymgradWarning)
+        derivation_wanted = args.format is not None or args.out or not args.figure
+        args.format = args.format or "latex"
         blocks, data, explanation = _report(net, args)
-        rendered = _render(blocks, data, args)
+        rendered = _render(blocks, data, args) if derivation_wanted else None
     if args.figure:
         _draw_network(net, args)
-    return deliver(rendered, args.out, caught, explanation)
+    code = deliver(rendered, args.out, caught, explanation, ascii_fallback=args.format == "text")
+    if not derivation_wanted:
+        print(_("symgrad: wrote the figure to {path}").format(path=args.figure))
+    return code

@@ -20,7 +20,7 @@ import sympy
 
 from ..errors import OptionError, PointError
 from ..graph import input_nodes
-from ..point import DIGITS, PointValues, evaluate_at, max_relative_error, parse_point
+from ..point import DIGITS, ExactValues, evaluate_at, max_relative_error, parse_point
 from ..tape import Tape, compile_tape
 from .builder import Network, mlp  # noqa: F401 - mlp: the examples build networks
 
@@ -97,7 +97,7 @@ class Numbers:
     ----------
     point : dict
         Every input's value (weights, biases, x, t).
-    at : PointValues
+    at : ExactValues
         Every node's value and adjoint in 50-digit arithmetic, and finite differences.
     loss : mpmath.mpf
     gradients : dict of str to mpmath.mpf
@@ -111,7 +111,7 @@ class Numbers:
     """
 
     point: dict
-    at: PointValues
+    at: ExactValues
     loss: object
     gradients: dict
     finite_differences: dict
@@ -136,7 +136,7 @@ def numbers(net: Network, point: Mapping[str, object], learning_rate: float = 0.
     (True, True)
     """
     _check_learning_rate(learning_rate)
-    at = evaluate_at(net.graph, point)
+    at = evaluate_at(net.graph, point).exact
     parameters = [p for p in net.parameter_names if p in net.graph]
     with mpmath.workdps(DIGITS):
         eta = mpmath.mpf(str(learning_rate))
