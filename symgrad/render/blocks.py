@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 import sympy
 
 from ..exprtools import tree_size
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
 from ..verify import format_count
 
 __all__ = [
     "Partial", "Adjoint", "Name", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
     "Text", "Equations", "Raw",
-    "Table", "sentence", "build_blocks", "adjoint_equation", "printable", "too_large_sentence", "PRINT_LIMIT", "MAX_LISTED",
+    "Table", "Choice", "Note", "item_size", "sentence", "build_blocks", "adjoint_equation", "printable", "too_large_sentence", "PRINT_LIMIT", "MAX_LISTED",
 ]
 
 #: Expressions larger than this (operations, as a tree) are not printed.
@@ -41,11 +43,15 @@ class Name:
 
 @dataclass(frozen=True)
 class Partial:
-    """d numerator / d denominator; `position` (1-based) tells parallel edges apart."""
+    """d numerator / d denominator; `position` (1-based) tells parallel edges apart.
+
+    With `path` (1-based), the contribution of that path alone.
+    """
 
     numerator: str
     denominator: str
     position: int | None = None
+    path: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,9 +85,29 @@ class Raw:
 
 @dataclass(frozen=True)
 class TooLarge:
-    """Stands in for an expression too large to print."""
+    """Stands in for an expression too large to print (`wide`: too long for the page)."""
 
     size: int
+    wide: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Math written in the first of its `forms` that fits (e.g. in the inputs, then in node names).
+
+    A form fits in `max_lines` lines (None: the printer's ``max_lines``); a
+    last form None leaves the side out.
+    """
+
+    forms: tuple
+    max_lines: int | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A short remark in parentheses where math would stand, e.g. a reference to the appendix."""
+
+    text: str
 
 
 @dataclass
@@ -124,9 +150,27 @@ class Table:
     rows: list[tuple[str, str]]
 
 
-def too_large_sentence(size: int) -> str:
+def too_large_sentence(size: int, wide: bool = False) -> str:
     """What stands in for an expression of `size` operations that is not printed."""
-    return f"too large to print: {size} operations"
+    if wide:
+        return ngettext("too long to print here: {count} operation; to_json(full=True) has it",
+                        "too long to print here: {count} operations; to_json(full=True) has it",
+                        size).format(count=format_count(size))
+    return ngettext("too large to print: {count} operation", "too large to print: {count} operations",
+                    size).format(count=format_count(size))
+
+
+def item_size(item) -> int:
+    """Operations in a math item written out as a tree (its parts added up)."""
+    if isinstance(item, sympy.Basic):
+        return tree_size(item)
+    if isinstance(item, (Sum, Product)):
+        return sum(item_size(i) for i in item.items) + max(len(item.items) - 1, 0)
+    if isinstance(item, Choice):
+        return item_size(item.forms[0])
+    if isinstance(item, TooLarge):
+        return item.size
+    return 0
 
 
 def printable(expr: sympy.Expr | None):
@@ -187,6 +231,7 @@ def build_blocks(explanation) -> list:
     blocks += _point_blocks(e)
     blocks += _check_blocks(e)
     blocks += _complexity_blocks(e)
+    blocks += _other_local_blocks(e)
     return blocks
 
 
@@ -213,18 +258,64 @@ def _edge_partial(graph, source: str, target: str, key: int) -> Partial:
     return Partial(target, source, key + 1 if parallel else None)
 
 
-def _local_blocks(e) -> list:
+def _edges_on_listed_paths(e) -> set:
+    return {edge_key for path in e.listed_paths for edge_key in path.edges}
+
+
+def _local_equations(e, edges) -> list[Equation]:
     g = e.graph
     position = {n: i for i, n in enumerate(order(g))}
-    edges = sorted(g.edges(keys=True), key=lambda x: (position[x[1]], x[2]))
-    equations = [
-        Equation(_edge_partial(g, d.source, d.target, d.key), [printable(d.local_derivative)], d.rule)
-        for d in (edge(g, s, t, k) for s, t, k in edges[:MAX_LISTED])
-    ]
-    text = "Each edge carries the local derivative of its target with respect to its source:"
-    return [Heading("Local derivatives"), Text(text), Equations(equations)] + _more(
-        len(edges), MAX_LISTED, "... and {count} more edges, not listed."
-    )
+    edges = sorted(edges, key=lambda x: (position[x[1]], x[2]))
+    return [Equation(_edge_partial(g, d.source, d.target, d.key), [printable(d.local_derivative)], d.rule)
+            for d in (edge(g, s, t, k) for s, t, k in edges[:MAX_LISTED])]
+
+
+#: H(u) as SymPy's Heaviside(u, 0) means it: 1 for u > 0, else 0.
+HEAVISIDE = Raw(r"H(u) = \begin{cases} 1, & u > 0 \\ 0, & u \le 0 \end{cases}", "H(u) = 1 (u > 0), 0 (u ≤ 0)")
+
+
+def _heaviside_blocks(expressions) -> list:
+    """The definition of H, if one of `expressions` uses it (the derivative of ReLU)."""
+    if not any(isinstance(x, sympy.Basic) and x.has(sympy.Heaviside) for x in expressions):
+        return []
+    return [Text(_("Here H is the Heaviside step function, the derivative of ReLU:")),
+            Equations([Equation(Raw("", ""), [HEAVISIDE])])]
+
+
+def _local_blocks(e) -> list:
+    g = e.graph
+    on_paths = _edges_on_listed_paths(e)
+    if not on_paths:
+        on_paths = set(g.edges(keys=True))
+    equations = _local_equations(e, on_paths)
+    others = g.number_of_edges() - len(on_paths)
+    text = _("Each edge carries the local derivative of its target with respect to its source. "
+             "The edges on the paths listed below:") if others else \
+        _("Each edge carries the local derivative of its target with respect to its source:")
+    blocks = [Heading(_("Local derivatives")), Text(text), Equations(equations)]
+    blocks += _more(len(on_paths), MAX_LISTED, _("... and {count} more edges, not listed."))
+    if others:
+        blocks.append(Text(ngettext("The {count} other edge is listed at the end.",
+                                    "The {count} other edges are listed at the end.", others).format(count=others)))
+    return blocks + _heaviside_blocks(eq.rhs[0] for eq in equations)
+
+
+#: Local derivatives of the edges on no listed path, listed at the end, at most this many.
+MAX_OTHER_EDGES = 40
+
+
+def _other_local_blocks(e) -> list:
+    g = e.graph
+    on_paths = _edges_on_listed_paths(e)
+    if not on_paths:
+        return []
+    others = [x for x in g.edges(keys=True) if x not in on_paths]
+    if not others:
+        return []
+    equations = _local_equations(e, others)[:MAX_OTHER_EDGES]
+    return [Heading(_("Local derivatives of the other edges")), Equations(equations)] + _more(
+        len(others), len(equations), _("... and {count} more edges, not listed (the JSON output has them all).")
+    ) + _heaviside_blocks(eq.rhs[0] for eq in equations)
 
 
 #: (one path?, only some listed?) -> the sentence that introduces the paths.
@@ -248,16 +339,20 @@ def _path_blocks(e) -> list:
         count=format_count(count), listed=len(listed))))
     for number, path in enumerate(listed, start=1):
         leibniz = Product(tuple(_edge_partial(e.graph, s, t, k) for s, t, k in path.edges)) \
-            if path.edges else Partial(e.output, e.wrt)
-        rhs = [Product(tuple(printable(f) for f in path.factors)) if path.edges else sympy.S.One,
-               printable(path.product_in_inputs)]
+            if len(path.edges) > 1 else None
+        factors = Choice((Product(tuple(printable(f) for f in path.factors)), Note(ngettext(
+            "the product of the local derivative of its {count} edge",
+            "the product of the local derivatives of its {count} edges", len(path.edges)).format(
+                count=len(path.edges))))) if path.edges else sympy.S.One
+        rhs = [Choice((leibniz, None), max_lines=1), factors, Choice((printable(path.product_in_inputs), None))]
         blocks += [Text(*sentence("Path {number}: {route}", number=str(number), route=Route(path.nodes))),
-                   Equations([Equation(leibniz, rhs)])]
-    blocks.append(Heading("Sum over the paths"))
+                   Equations([Equation(Partial(e.output, e.wrt, path=number), [r for r in rhs if r is not None])])]
+    blocks.append(Heading(_("Sum over the paths")))
     if e.path_sum is not None:
+        contributions = Sum(tuple(Partial(e.output, e.wrt, path=k) for k in range(1, len(listed) + 1)))
         products = Sum(tuple(printable(p.product_in_inputs) for p in listed)) if listed else sympy.S.Zero
-        rhs = [products, printable(e.path_sum)] if len(listed) > 1 else [printable(e.path_sum)]
-        blocks.append(Equations([Equation(Partial(e.output, e.wrt), rhs)]))
+        blocks += [Text(_("The derivative is the sum of the contributions of all paths:")),
+                   Equations([Equation(Partial(e.output, e.wrt), [contributions, Choice((products, None))])])]
     else:
         blocks.append(Text(f"The sum of all {count} products is not written out: "
                            "backpropagation below computes it in one pass over the edges."))
@@ -285,8 +380,21 @@ def adjoint_equation(step) -> Equation:
     return Equation(Adjoint(step.node), [Sum(terms) if len(terms) > 1 else terms[0]])
 
 
+#: How the result's form is named, by :attr:`~symgrad.Explanation.result`'s key.
+_RESULT_FORM = {
+    "backpropagation": N_("The result, as the backward pass gives it (the shortest of the forms compared):"),
+    "sympy": N_("The result, as SymPy's diff writes it (the shortest of the forms compared):"),
+    "paths": N_("The result, as the sum over the paths gives it (the shortest of the forms compared):"),
+    "factored": N_("The result, factored (the shortest of the forms compared):"),
+}
+
+
 def _result_blocks(e) -> list:
-    return [Heading("Result"), Equations([Equation(Partial(e.output, e.wrt), [printable(e.derivative)])])]
+    if not e.occurs:
+        return [Heading(_("Result")), Equations([Equation(Partial(e.output, e.wrt), [sympy.S.Zero])])]
+    expression, form = e.result
+    return [Heading(_("Result")), Text(_(_RESULT_FORM[form])),
+            Equations([Equation(Partial(e.output, e.wrt), [Choice((printable(expression), Adjoint(e.wrt)))])])]
 
 
 def _number(value) -> str:
@@ -323,7 +431,7 @@ def _check_blocks(e) -> list:
     blocks = [Heading("Check against SymPy"),
               Text(f"Status: {check.status}. {_STATUS_TEXT[check.status]}"),
               Text(f"How: {check.reason}.")]
-    if check.direct is not None:
+    if check.direct is not None and check.status == "mismatch":
         blocks += [Text("SymPy's direct derivative:"),
                    Equations([Equation(Partial(e.output, e.wrt), [printable(check.direct)])])]
     return blocks
