@@ -782,8 +782,15 @@ class MathJaxPrinter(LatexPrinter):
     def _note(note: str) -> str:
         return ""
 
+    #: A notebook shows at most this many rows of one list of equations.
+    max_block_rows = 40
+
     def _print_Equations(self, block) -> str:
-        return " \\\\\n".join(self.equation_rows(block))
+        rows = self.equation_rows(blocks.Equations(block.equations[:self.max_block_rows]))
+        more = len(block.equations) - self.max_block_rows
+        if more > 0:
+            rows.append(rf"&\text{{({escape_latex_text(_('... and {count} more').format(count=more))})}}")
+        return " \\\\\n".join(rows)
 
 
 # --- Unicode -------------------------------------------------------------------
