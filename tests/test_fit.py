@@ -55,7 +55,7 @@ CORPUS = [
     ("fork", lambda: symgrad.explain("sin(x*y)*cos(x*y) + x*y", "x").to_latex(standalone=True), 4),
     ("two_layer", lambda: symgrad.explain("(t - sigmoid(v1*sigmoid(v0*x)))^2", "v0",
                                           output="L").to_latex(standalone=True), 4),
-    ("fifty", lambda: symgrad.explain(_FIFTY, "x").to_latex(standalone=True), 7),
+    ("fifty", lambda: symgrad.explain(_FIFTY, "x").to_latex(standalone=True), 8),
     ("nested_20", lambda: symgrad.explain(nested(20), "x", check=False).to_latex(standalone=True), 10),
     ("mlp_221", _lecture("v0_1_1", (2, 2, 1), "sigmoid", "sigmoid", "mse"), 6),
 ] + [(f"lecture_{w}", _lecture(w), 10) for w in ("v0_1_1", "v1_1_1", "v2_1_1", "v3_1_1")]

@@ -221,7 +221,7 @@ def build_blocks(explanation) -> list:
     e = explanation
     blocks: list = [
         Heading(*sentence("Derivative of {output} with respect to {wrt}", output=Name(e.output), wrt=Name(e.wrt))),
-        Equations([Equation(Name(e.output), [printable(e.expression)])]),
+        Equations([Equation(Name(e.output), [_expression_or_definition(e)])]),
     ]
     blocks += _graph_blocks(e)
     blocks += _local_blocks(e)
@@ -233,6 +233,14 @@ def build_blocks(explanation) -> list:
     blocks += _complexity_blocks(e)
     blocks += _other_local_blocks(e)
     return blocks
+
+
+def _expression_or_definition(e):
+    """The expression, or (too long for the page) the output node's definition in node names."""
+    output = node(e.graph, e.output)
+    if output.definition is None or not output.is_operation:
+        return printable(e.expression)
+    return Choice((printable(e.expression), output.definition))
 
 
 def _graph_blocks(e) -> list:

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import sympy
@@ -652,7 +653,7 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
     def _print_Text(self, block) -> str:
         return r"\noindent " + self._inline(block.parts)
 
-    def equation_rows(self, block) -> list[str]:
+    def equation_rows(self, block, lhs_width: float | None = None) -> list[str]:
         """``align`` rows of the equations of `block`, each within the text width.
 
         The right-hand sides share the width left by the widest left-hand side
@@ -661,9 +662,10 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
         """
         if not block.equations:
             return []
-        lhs_width = max(self.measure(eq.lhs) for eq in block.equations)
+        lhs_width = max([self.measure(eq.lhs) for eq in block.equations] + [lhs_width or 0.0])
         notes = [eq.note for eq in block.equations if eq.note]
-        note_width = self._chars(max(map(len, notes)) * 1.2 + 6) if notes else 0.0
+        # a note: its text (about 0.52 em a character) and the gap before it (\\minalignsep and more)
+        note_width = self._chars(max(map(len, notes)) * 1.2 + 6) + self._settings["font_size"] if notes else 0.0
         width = self._line_width() - lhs_width - self._chars(3) - note_width
         rows = []
         for eq in block.equations:
@@ -682,35 +684,53 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
     #: Short one-line equations are set side by side, up to this many to a row (a compact table).
     max_columns = 3
 
-    def compact_rows(self, block) -> list[str] | None:
-        """``align`` rows with several short equations side by side, or None.
+    def compact_rows(self, block) -> list[list[str]] | None:
+        """Groups of ``align`` rows with short equations side by side, or None.
 
-        Only for four or more equations, each with one right-hand side that
-        fits on one line; as many go to a row as fit the text width
-        (at most :attr:`max_columns`). A note follows its equation in parentheses.
+        For four or more equations whose one right-hand side each fits in a
+        column: two or three to a row (as many as fit the text width, at most
+        :attr:`max_columns`). A note follows its equation in parentheses. (A
+        list with some wide equations stays one column: mixed groups, each an
+        ``align`` with its own column widths, read worse than a long list.)
         """
-        if len(block.equations) < 4 or any(len(eq.rhs) != 1 for eq in block.equations):
+        if len(block.equations) < 4:
             return None
-        entries = []
-        for eq in block.equations:
-            lines = self.fit(eq.rhs[0], self._line_width() / 2)
-            if lines is None or len(lines) != 1 or lines[0] not in self._widths:
-                return None
-            note = rf"\quad\text{{({escape_latex_text(eq.note)})}}" if eq.note else ""
-            width = (self.measure(eq.lhs) + self._widths[lines[0]] + self._chars(3)
-                     + (self._chars(len(eq.note) * 1.2 + 4) if eq.note else 0.0))
-            entries.append((f"{self._print(eq.lhs)} &= {lines[0]}{note}", width))
+        lhs_width = max(self.measure(eq.lhs) for eq in block.equations)
         gap = 2 * self._settings["font_size"]
+        entries = [self._entry(eq) for eq in block.equations]
         for columns in range(self.max_columns, 1, -1):
-            widths = [max(width for _, width in entries[column::columns]) for column in range(columns)]
-            if sum(widths) + gap * (columns - 1) <= self._line_width():
-                return [" & ".join(text for text, _ in entries[start:start + columns])
-                        for start in range(0, len(entries), columns)]
-        return None
+            limit = (self._line_width() - gap * (columns - 1)) / columns
+            short = [entry is not None and entry[1] <= limit for entry in entries]
+            if all(short):
+                break
+        else:
+            return None
+        groups: list[list[str]] = []
+        for fits, run in itertools.groupby(zip(block.equations, entries, short), key=lambda item: item[2]):
+            run = list(run)
+            if fits:
+                texts = [entry[0] for _, entry, _ in run]
+                groups.append([" & ".join(texts[start:start + columns]) for start in range(0, len(texts), columns)])
+            else:
+                groups.append(self.equation_rows(blocks.Equations([eq for eq, _, _ in run]), lhs_width))
+        return groups
+
+    def _entry(self, eq) -> tuple[str, float] | None:
+        """(``lhs &= rhs`` with its note, estimated width) of a one-line equation, else None."""
+        if len(eq.rhs) != 1:
+            return None
+        lines = self.fit(eq.rhs[0], self._line_width() / 2)
+        if lines is None or len(lines) != 1 or lines[0] not in self._widths:
+            return None
+        note = rf"\quad\text{{({escape_latex_text(eq.note)})}}" if eq.note else ""
+        width = (self.measure(eq.lhs) + self._widths[lines[0]] + self._chars(3)
+                 + (self._chars(len(eq.note) * 1.2 + 4) if eq.note else 0.0))
+        return f"{self._print(eq.lhs)} &= {lines[0]}{note}", width
 
     def _print_Equations(self, block) -> str:
-        rows = self.compact_rows(block) or self.equation_rows(block)
-        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}" if rows else ""
+        groups = self.compact_rows(block) or [self.equation_rows(block)]
+        return "\n".join("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+                         for rows in groups if rows)
 
     def _print_Table(self, block) -> str:
         rows = "\n".join(rf"{escape_latex_text(a)} & {escape_latex_text(b)} \\" for a, b in block.rows)
