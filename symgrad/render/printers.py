@@ -376,7 +376,7 @@ class _SharedPrinting:
         line, used = "", 0.0
         for operator, piece in pieces:
             text = self._factor(piece) if operator == "*" else self._print(piece)
-            join = self.line_joins[operator] if operator else ""
+            join = self.line_joins[operator] if operator and (line or lines) else "- " if operator else ""
             needed = self.measure(piece) + self._chars(3 + (2 if operator == "*" else 0))
             room = width - (self._indent_width() if lines else 0.0)
             if needed > room:
@@ -462,10 +462,12 @@ def _pieces(item) -> list[tuple[str, object]] | None:
         return [("", term) if index == 0 else ("-", -term) if _is_negated(term) else ("+", term)
                 for index, term in enumerate(terms)]
     if isinstance(item, sympy.Mul):
-        if item.could_extract_minus_sign() or any(
-                (f.is_Pow and f.exp.is_negative) or (f.is_Rational and not f.is_Integer) for f in item.args):
+        negated = item.could_extract_minus_sign()
+        factors = sympy.Mul(-1, item, evaluate=True).args if negated else item.args
+        if any((f.is_Pow and f.exp.is_negative) or (f.is_Rational and not f.is_Integer) for f in factors):
             return None
-        factors = item.args
+        if negated:  # - a · b · c: the first line starts with the minus sign
+            return [("-", factors[0])] + [("*", factor) for factor in factors[1:]]
     elif isinstance(item, blocks.Product):
         factors = item.items
     else:
