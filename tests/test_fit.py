@@ -147,3 +147,13 @@ def test_repr_latex_renders_in_katex(tmp_path, make):
     result = subprocess.run([node, str(script), katex, str(tmp_path / "m.md")],
                             capture_output=True, text=True, timeout=100)
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_what_does_not_fit_the_text_goes_to_the_appendix():
+    from symgrad.render import latex
+
+    e = symgrad.explain("(t - sigmoid(v1*sigmoid(v0*x)))^2", "v0", output="L")
+    document = latex.render(e, settings={"text_width": 200.0, "max_lines": 1})
+    assert r"\text{(see the appendix, A1)}" in document
+    assert "Appendix: expressions too long for the text" in document
+    assert document.index("Appendix") > document.index("see the appendix, A1")

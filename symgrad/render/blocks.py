@@ -360,7 +360,8 @@ def _path_blocks(e) -> list:
         contributions = Sum(tuple(Partial(e.output, e.wrt, path=k) for k in range(1, len(listed) + 1)))
         products = Sum(tuple(printable(p.product_in_inputs) for p in listed)) if listed else sympy.S.Zero
         blocks += [Text(_("The derivative is the sum of the contributions of all paths:")),
-                   Equations([Equation(Partial(e.output, e.wrt), [contributions, Choice((products, None))])])]
+                   Equations([Equation(Partial(e.output, e.wrt),
+                                       [contributions, Choice((products, None)) if len(listed) > 1 else None])])]
     else:
         blocks.append(Text(f"The sum of all {count} products is not written out: "
                            "backpropagation below computes it in one pass over the edges."))
