@@ -319,10 +319,14 @@ class Explanation:
         options.setdefault("values", self.values)
         return plot(self, **options)
 
-    def to_latex(self, standalone: bool = False) -> str:
-        """The derivation as an amsmath fragment, or a complete document."""
+    def to_latex(self, standalone: bool = False, settings: dict | None = None) -> str:
+        """The derivation as an amsmath fragment, or a complete document.
+
+        `settings` are :class:`~symgrad.render.printers.LatexPrinter`'s, e.g.
+        ``{"text_width": 307}`` for a Beamer frame (every line fits it).
+        """
         from .render import latex
-        return latex.render(self, standalone=standalone)
+        return latex.render(self, standalone=standalone, settings=settings)
 
     def to_text(self) -> str:
         """The derivation for a terminal (Unicode)."""
