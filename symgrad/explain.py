@@ -12,7 +12,9 @@ import networkx as nx
 import sympy
 
 from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_accumulate
+from .chain import tidy_if_small
 from .deadline import Budget
+from .exprtools import tree_size
 from .errors import OptionError, TimeLimitExceeded, VariableError
 from .graph import DEFAULT_MAX_NODES, build_graph, input_nodes, is_input, node_symbol, output_node
 from .i18n import check_language, current_language, default_language, use_language
@@ -28,6 +30,8 @@ __all__ = ["explain", "Explanation", "SymgradWarning", "DEFAULT_MAX_PATHS"]
 
 #: How many paths are listed (and written out) by default; the count is always exact.
 DEFAULT_MAX_PATHS = 16
+#: Derivatives of up to this many operations (as a tree) are also tried factored.
+FACTOR_LIMIT = 400
 
 
 class SymgradWarning(UserWarning):
@@ -291,6 +295,36 @@ class Explanation:
         return result
 
     @cached_property
+    def result(self) -> tuple[sympy.Expr, str]:
+        """The derivative in the smallest of a few equivalent forms, and which form it is.
+
+        The forms are the backward pass's (``"backpropagation"``), SymPy's
+        ``diff`` (``"sympy"``, when the check proved it equal), the sum over
+        the paths (``"paths"``) and the factored one (``"factored"``, tried
+        for derivatives of up to :data:`FACTOR_LIMIT` operations within the
+        explanation's time limit); the smallest as a tree wins, the earlier
+        on a tie.
+
+        Examples
+        --------
+        >>> explain("x*sin(x)", "x").result
+        (x*cos(x) + sin(x), 'backpropagation')
+        """
+        forms = [("backpropagation", self.derivative)]
+        if self.run_check and self.check.status == "symbolic" and self.check.direct is not None:
+            forms.append(("sympy", self.check.direct))
+        if self.path_sum is not None:
+            forms.append(("paths", tidy_if_small(self.path_sum)))
+        if tree_size(self.derivative) <= FACTOR_LIMIT:
+            try:
+                with Budget(min(self.time_limit, 2.0)).limit("factoring the derivative"):
+                    forms.append(("factored", sympy.factor(self.derivative)))
+            except (TimeLimitExceeded, sympy.PolynomialError, ValueError, TypeError):
+                pass
+        name, expression = min(forms, key=lambda form: tree_size(form[1]))
+        return expression, name
+
+    @cached_property
     def complexity(self) -> Complexity:
         """Sizes that show why the decomposed way is simpler."""
         return complexity(self.graph, self.wrt, self.path_count, self.check.direct)
@@ -314,11 +348,15 @@ class Explanation:
         with use_language(self.lang):
             return plot(self, **options)
 
-    def to_latex(self, standalone: bool = False) -> str:
-        """The derivation as an amsmath fragment, or a complete document."""
+    def to_latex(self, standalone: bool = False, settings: dict | None = None) -> str:
+        """The derivation as an amsmath fragment, or a complete document.
+
+        `settings` are :class:`~symgrad.render.printers.LatexPrinter`'s, e.g.
+        ``{"text_width": 307}`` for a Beamer frame (every line fits it).
+        """
         from .render import latex
         with use_language(self.lang):
-            return latex.render(self, standalone=standalone)
+            return latex.render(self, standalone=standalone, settings=settings)
 
     def to_text(self) -> str:
         """The derivation for a terminal (Unicode)."""
@@ -332,15 +370,15 @@ class Explanation:
         with use_language(self.lang):
             return markdown.render(self)
 
-    def to_dict(self) -> dict:
-        """The derivation as plain data (what :meth:`to_json` writes)."""
+    def to_dict(self, full: bool = False) -> dict:
+        """The derivation as plain data (what :meth:`to_json` writes); see :func:`symgrad.render.data.to_dict`."""
         from .render import data
         with use_language(self.lang):
-            return data.to_dict(self)
+            return data.to_dict(self, full=full)
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """The derivation as one JSON object."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+    def to_json(self, indent: int | None = 2, full: bool = False) -> str:
+        """The derivation as one JSON object (`full`: every expression and node, however many)."""
+        return json.dumps(self.to_dict(full=full), indent=indent, ensure_ascii=False)
 
     def show(self, part: str = "full"):
         """One part for a notebook: ``"full"`` (the derivation and figure), ``"result"`` or ``"figure"``.

@@ -18,15 +18,15 @@ import sympy
 
 from ..exprtools import tree_size
 from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
-from ..i18n import gettext as _
 from ..i18n import N_, ngettext, pgettext
+from ..i18n import gettext as _
 from ..rules import rule_name
 from ..verify import format_count
 
 __all__ = [
     "Partial", "Adjoint", "Name", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
     "Text", "Equations", "Raw",
-    "Table", "sentence", "build_blocks", "adjoint_equation", "printable", "too_large_sentence", "PRINT_LIMIT", "MAX_LISTED",
+    "Table", "Choice", "Note", "item_size", "sentence", "build_blocks", "adjoint_equation", "printable", "too_large_sentence", "PRINT_LIMIT", "MAX_LISTED",
 ]
 
 #: Expressions larger than this (operations, as a tree) are not printed.
@@ -44,11 +44,15 @@ class Name:
 
 @dataclass(frozen=True)
 class Partial:
-    """d numerator / d denominator; `position` (1-based) tells parallel edges apart."""
+    """d numerator / d denominator; `position` (1-based) tells parallel edges apart.
+
+    With `path` (1-based), the contribution of that path alone.
+    """
 
     numerator: str
     denominator: str
     position: int | None = None
+    path: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,29 @@ class Raw:
 
 @dataclass(frozen=True)
 class TooLarge:
-    """Stands in for an expression too large to print."""
+    """Stands in for an expression too large to print (`wide`: too long for the page)."""
 
     size: int
+    wide: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Math written in the first of its `forms` that fits (e.g. in the inputs, then in node names).
+
+    A form fits in `max_lines` lines (None: the printer's ``max_lines``); a
+    last form None leaves the side out.
+    """
+
+    forms: tuple
+    max_lines: int | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A short remark in parentheses where math would stand, e.g. a reference to the appendix."""
+
+    text: str
 
 
 @dataclass
@@ -127,10 +151,27 @@ class Table:
     rows: list[tuple[str, str]]
 
 
-def too_large_sentence(size: int) -> str:
+def too_large_sentence(size: int, wide: bool = False) -> str:
     """What stands in for an expression of `size` operations that is not printed."""
-    return ngettext("too large to print: {size} operation", "too large to print: {size} operations",
-                    size).format(size=size)
+    if wide:
+        return ngettext("too long to print here: {count} operation; to_json(full=True) has it",
+                        "too long to print here: {count} operations; to_json(full=True) has it",
+                        size).format(count=format_count(size))
+    return ngettext("too large to print: {count} operation", "too large to print: {count} operations",
+                    size).format(count=format_count(size))
+
+
+def item_size(item) -> int:
+    """Operations in a math item written out as a tree (its parts added up)."""
+    if isinstance(item, sympy.Basic):
+        return tree_size(item)
+    if isinstance(item, (Sum, Product)):
+        return sum(item_size(i) for i in item.items) + max(len(item.items) - 1, 0)
+    if isinstance(item, Choice):
+        return item_size(item.forms[0])
+    if isinstance(item, TooLarge):
+        return item.size
+    return 0
 
 
 def printable(expr: sympy.Expr | None):
@@ -179,7 +220,7 @@ def build_blocks(explanation) -> list:
     e = explanation
     blocks: list = [
         Heading(*sentence(_("Derivative of {output} with respect to {wrt}"), output=Name(e.output), wrt=Name(e.wrt))),
-        Equations([Equation(Name(e.output), [printable(e.expression)])]),
+        Equations([Equation(Name(e.output), [_expression_or_definition(e)])]),
     ]
     if getattr(e, "readings", ()):
         blocks.append(Text(_("Read as: {readings}.").format(readings="; ".join(str(r) for r in e.readings))))
@@ -191,7 +232,16 @@ def build_blocks(explanation) -> list:
     blocks += _point_blocks(e)
     blocks += _check_blocks(e)
     blocks += _complexity_blocks(e)
+    blocks += _other_local_blocks(e)
     return blocks
+
+
+def _expression_or_definition(e):
+    """The expression, or (too long for the page) the output node's definition in node names."""
+    output = node(e.graph, e.output)
+    if output.definition is None or not output.is_operation:
+        return printable(e.expression)
+    return Choice((printable(e.expression), output.definition))
 
 
 def _graph_blocks(e) -> list:
@@ -226,19 +276,66 @@ def _edge_partial(graph, source: str, target: str, key: int) -> Partial:
     return Partial(target, source, key + 1 if parallel else None)
 
 
-def _local_blocks(e) -> list:
+def _edges_on_listed_paths(e) -> set:
+    return {edge_key for path in e.listed_paths for edge_key in path.edges}
+
+
+def _local_equations(e, edges) -> list[Equation]:
     g = e.graph
     position = {n: i for i, n in enumerate(order(g))}
-    edges = sorted(g.edges(keys=True), key=lambda x: (position[x[1]], x[2]))
-    equations = [
-        Equation(_edge_partial(g, d.source, d.target, d.key), [printable(d.local_derivative)], rule_name(d.rule))
-        for d in (edge(g, s, t, k) for s, t, k in edges[:MAX_LISTED])
-    ]
-    text = _("Each edge carries the local derivative of its target with respect to its source:")
-    return [Heading(_("Local derivatives")), Text(text), Equations(equations)] + _more(
-        len(edges), MAX_LISTED, lambda n: ngettext("... and {count} more edge, not listed.",
-                                       "... and {count} more edges, not listed.", n)
-    )
+    edges = sorted(edges, key=lambda x: (position[x[1]], x[2]))
+    return [Equation(_edge_partial(g, d.source, d.target, d.key), [printable(d.local_derivative)], rule_name(d.rule))
+            for d in (edge(g, s, t, k) for s, t, k in edges[:MAX_LISTED])]
+
+
+#: H(u) as SymPy's Heaviside(u, 0) means it: 1 for u > 0, else 0.
+HEAVISIDE = Raw(r"H(u) = \begin{cases} 1, & u > 0 \\ 0, & u \le 0 \end{cases}", "H(u) = 1 (u > 0), 0 (u ≤ 0)")
+
+
+def _heaviside_blocks(expressions) -> list:
+    """The definition of H, if one of `expressions` uses it (the derivative of ReLU)."""
+    if not any(isinstance(x, sympy.Basic) and x.has(sympy.Heaviside) for x in expressions):
+        return []
+    return [Text(_("Here H is the Heaviside step function, the derivative of ReLU:")),
+            Equations([Equation(Raw("", ""), [HEAVISIDE])])]
+
+
+def _local_blocks(e) -> list:
+    g = e.graph
+    on_paths = _edges_on_listed_paths(e)
+    if not on_paths:
+        on_paths = set(g.edges(keys=True))
+    equations = _local_equations(e, on_paths)
+    others = g.number_of_edges() - len(on_paths)
+    text = _("Each edge carries the local derivative of its target with respect to its source. "
+             "The edges on the paths listed below:") if others else \
+        _("Each edge carries the local derivative of its target with respect to its source:")
+    blocks = [Heading(_("Local derivatives")), Text(text), Equations(equations)]
+    blocks += _more(len(on_paths), MAX_LISTED, lambda n: ngettext("... and {count} more edge, not listed.",
+                                                                  "... and {count} more edges, not listed.", n))
+    if others:
+        blocks.append(Text(ngettext("The {count} other edge is listed at the end.",
+                                    "The {count} other edges are listed at the end.", others).format(count=others)))
+    return blocks + _heaviside_blocks(eq.rhs[0] for eq in equations)
+
+
+#: Local derivatives of the edges on no listed path, listed at the end, at most this many.
+MAX_OTHER_EDGES = 40
+
+
+def _other_local_blocks(e) -> list:
+    g = e.graph
+    on_paths = _edges_on_listed_paths(e)
+    if not on_paths:
+        return []
+    others = [x for x in g.edges(keys=True) if x not in on_paths]
+    if not others:
+        return []
+    equations = _local_equations(e, others)[:MAX_OTHER_EDGES]
+    return [Heading(_("Local derivatives of the other edges")), Equations(equations)] + _more(
+        len(others), len(equations),
+        lambda n: ngettext("... and {count} more edge, not listed (the JSON output has them all).",
+                           "... and {count} more edges, not listed (the JSON output has them all).", n)) + _heaviside_blocks(eq.rhs[0] for eq in equations)
 
 
 def _path_count_sentence(count: int, listed: int) -> str:
@@ -264,16 +361,21 @@ def _path_blocks(e) -> list:
     blocks.append(Text(_path_count_sentence(count, len(listed))))
     for number, path in enumerate(listed, start=1):
         leibniz = Product(tuple(_edge_partial(e.graph, s, t, k) for s, t, k in path.edges)) \
-            if path.edges else Partial(e.output, e.wrt)
-        rhs = [Product(tuple(printable(f) for f in path.factors)) if path.edges else sympy.S.One,
-               printable(path.product_in_inputs)]
+            if len(path.edges) > 1 else None
+        factors = Choice((Product(tuple(printable(f) for f in path.factors)), Note(ngettext(
+            "the product of the local derivative of its {count} edge",
+            "the product of the local derivatives of its {count} edges", len(path.edges)).format(
+                count=len(path.edges))))) if path.edges else sympy.S.One
+        rhs = [Choice((leibniz, None), max_lines=1), factors, Choice((printable(path.product_in_inputs), None))]
         blocks += [Text(*sentence(_("Path {number}: {route}"), number=str(number), route=Route(path.nodes))),
-                   Equations([Equation(leibniz, rhs)])]
+                   Equations([Equation(Partial(e.output, e.wrt, path=number), [r for r in rhs if r is not None])])]
     blocks.append(Heading(_("Sum over the paths")))
     if e.path_sum is not None:
+        contributions = Sum(tuple(Partial(e.output, e.wrt, path=k) for k in range(1, len(listed) + 1)))
         products = Sum(tuple(printable(p.product_in_inputs) for p in listed)) if listed else sympy.S.Zero
-        rhs = [products, printable(e.path_sum)] if len(listed) > 1 else [printable(e.path_sum)]
-        blocks.append(Equations([Equation(Partial(e.output, e.wrt), rhs)]))
+        blocks += [Text(_("The derivative is the sum of the contributions of all paths:")),
+                   Equations([Equation(Partial(e.output, e.wrt),
+                                       [contributions, Choice((products, None)) if len(listed) > 1 else None])])]
     else:
         blocks.append(Text(ngettext("The sum of all {count} product is not written out: "
                                     "backpropagation below computes it in one pass over the edges.",
@@ -305,8 +407,21 @@ def adjoint_equation(step) -> Equation:
     return Equation(Adjoint(step.node), [Sum(terms) if len(terms) > 1 else terms[0]])
 
 
+#: How the result's form is named, by :attr:`~symgrad.Explanation.result`'s key.
+_RESULT_FORM = {
+    "backpropagation": N_("The result, as the backward pass gives it (the shortest of the forms compared):"),
+    "sympy": N_("The result, as SymPy's diff writes it (the shortest of the forms compared):"),
+    "paths": N_("The result, as the sum over the paths gives it (the shortest of the forms compared):"),
+    "factored": N_("The result, factored (the shortest of the forms compared):"),
+}
+
+
 def _result_blocks(e) -> list:
-    return [Heading(_("Result")), Equations([Equation(Partial(e.output, e.wrt), [printable(e.derivative)])])]
+    if not e.occurs:
+        return [Heading(_("Result")), Equations([Equation(Partial(e.output, e.wrt), [sympy.S.Zero])])]
+    expression, form = e.result
+    return [Heading(_("Result")), Text(_(_RESULT_FORM[form])),
+            Equations([Equation(Partial(e.output, e.wrt), [Choice((printable(expression), Adjoint(e.wrt)))])])]
 
 
 def _number(value) -> str:
@@ -348,7 +463,7 @@ def _check_blocks(e) -> list:
               Text(_("Status: {status}.").format(status=_(_STATUS_NAME[check.status]))
                    + " " + _(_STATUS_TEXT[check.status])),
               Text(_("How: {reason}.").format(reason=check.reason))]
-    if check.direct is not None:
+    if check.direct is not None and check.status == "mismatch":
         blocks += [Text(_("SymPy's direct derivative:")),
                    Equations([Equation(Partial(e.output, e.wrt), [printable(check.direct)])])]
     return blocks

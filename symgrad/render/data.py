@@ -22,9 +22,21 @@ from .blocks import PRINT_LIMIT
 __all__ = ["to_dict", "expression_string", "json_number", "json_count"]
 
 
-def expression_string(expr: sympy.Expr | None, sizes: dict[int, int] | None = None) -> str | None:
-    """``str(expr)``, or None if it is too large to print; `sizes` caches tree sizes."""
-    if expr is None or tree_size(expr, sizes) > PRINT_LIMIT:
+#: Without ``full``, expressions of more than this many operations are null and the
+#: graph's nodes and edges are listed up to :data:`MAX_JSON_LISTED` each: the JSON then
+#: grows linearly with the graph up to that cap, about 270 bytes per node and edge (n = 1000 of the
+#: nested family: under 1 MB). ``to_dict(e, full=True)`` lists everything up to
+#: :data:`~symgrad.render.blocks.PRINT_LIMIT` operations per expression.
+JSON_LIMIT = 300
+MAX_JSON_LISTED = 1000
+#: Without ``full``, a listed path of more edges than this has null ``nodes`` and ``factors``.
+MAX_JSON_PATH = 200
+
+
+def expression_string(expr: sympy.Expr | None, sizes: dict[int, int] | None = None,
+                      limit: int = PRINT_LIMIT) -> str | None:
+    """``str(expr)``, or None if it has more than `limit` operations; `sizes` caches tree sizes."""
+    if expr is None or tree_size(expr, sizes) > limit:
         return None
     # SymPy's default ordering evaluates constants (sin(exp(exp(20))) takes hours): keep them in place.
     return sympy.sstr(expr, order="none") if costly_constants(expr) else sympy.sstr(expr)
@@ -63,14 +75,21 @@ def json_count(count: int | None) -> int | str | None:
     return exact_digits(count)
 
 
-def to_dict(explanation) -> dict:
-    """Everything an explanation says, as JSON-ready data."""
+def to_dict(explanation, full: bool = False) -> dict:
+    """Everything an explanation says, as JSON-ready data.
+
+    Without `full`, expressions beyond :data:`JSON_LIMIT` operations are null
+    and at most :data:`MAX_JSON_LISTED` nodes and edges are listed
+    (``nodes_listed``, ``edges_listed`` say how many); a path longer than
+    :data:`MAX_JSON_PATH` edges gives only its ``length``.
+    """
     e, g = explanation, explanation.graph
     check, c = e.check, e.complexity
     sizes: dict[int, int] = {}
+    limit, listed = (PRINT_LIMIT, None) if full else (JSON_LIMIT, MAX_JSON_LISTED)
 
     def string(expr):
-        return expression_string(expr, sizes)
+        return expression_string(expr, sizes, limit)
 
     nodes = [
         {
@@ -80,15 +99,22 @@ def to_dict(explanation) -> dict:
             "definition": string(n.definition),
             "expression": string(n.expression),
         }
-        for n in (node(g, name) for name in order(g))
+        for n in (node(g, name) for name in order(g)[:listed])
     ]
     edges = [
         {"source": d.source, "target": d.target, "position": d.key,
          "local_derivative": string(d.local_derivative), "rule": d.rule}
-        for d in (edge(g, s, t, k) for s, t, k in g.edges(keys=True))
+        for d in (edge(g, s, t, k) for s, t, k in list(g.edges(keys=True))[:listed])
     ]
+    long_path = MAX_JSON_PATH if not full else None
+
+    def shown(path) -> bool:
+        return long_path is None or len(path.edges) <= long_path
+
     paths = [
-        {"nodes": list(p.nodes), "factors": [string(f) for f in p.factors],
+        {"length": len(p.edges),
+         "nodes": list(p.nodes) if shown(p) else None,
+         "factors": [string(f) for f in p.factors] if shown(p) else None,
          "product": string(p.product),
          "product_in_inputs": string(p.product_in_inputs)}
         for p in e.listed_paths
@@ -112,6 +138,8 @@ def to_dict(explanation) -> dict:
                              for n in (node(g, name) for name in g) if n.op == "function"}),
         "nodes": nodes,
         "edges": edges,
+        "nodes_listed": len(nodes),
+        "edges_listed": len(edges),
         "path_count": json_count(e.path_count),
         "paths": paths,
         "paths_listed": len(paths),

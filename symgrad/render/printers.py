@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import sympy
@@ -27,6 +28,7 @@ from sympy.printing.str import StrPrinter
 
 from ..exprtools import costly_constants, postorder, substitute
 
+from ..i18n import gettext as _
 from . import blocks
 
 __all__ = [
@@ -49,6 +51,9 @@ _BASE_AND_DIGITS = re.compile(r"([A-Za-z]+?)([0-9]+)\Z")
 #: ``v0_1_2``: entry (1, 2) of layer 0's weight matrix, written v^{(0)}_{12}.
 _LAYER_WEIGHT = re.compile(r"([A-Za-z]+?)([0-9]+)_([0-9]+)_([0-9]+)\Z")
 _SUPERSCRIPT_PARENTHESES = str.maketrans("()", "⁽⁾")
+#: How much wider than a character an operator (+, ·, =) of the Unicode form prints in LaTeX:
+#: it has space on both sides (see :attr:`LatexPrinter.em_per_character`).
+OPERATOR_WEIGHT = 1.2
 _POWER = re.compile(r"\*\*(-?[0-9]+)(?![0-9.])")
 
 
@@ -222,10 +227,14 @@ class _SharedPrinting:
     _in_expression = False
     #: symgrad's own settings' checks: name -> (test of a value, what a valid value is).
     #: SymPy refuses an unknown setting's name; these refuse a bad value, naming the setting.
-    setting_checks: dict = {}
+    setting_checks: dict = {
+        "max_lines": (lambda v: isinstance(v, int) and v >= 1, "a positive integer"),
+        "appendix_lines": (lambda v: isinstance(v, int) and v >= 1, "a positive integer"),
+    }
 
     def __init__(self, settings=None):
         super().__init__(settings)
+        self._widths: dict[str, float] = {}  # printed text -> its measured width
         for name, (valid, meaning) in self.setting_checks.items():
             if not valid(self._settings[name]):
                 raise ValueError(f"printer setting {name!r} must be {meaning}, not {self._settings[name]!r}")
@@ -267,10 +276,34 @@ class _SharedPrinting:
 
     # --- document blocks ---
 
-    def document(self, blocks) -> list[str]:
-        """The printed chunks of a document, one per block that prints something."""
-        self._headings = 0
-        return [chunk for chunk in (self._print(block) for block in blocks) if chunk]
+    _in_appendix = False
+    #: Whether the sides of an equation share one line when they fit (else one line each).
+    join_sides = True
+
+    def _joined(self, sides, width: float) -> str | None:
+        """The one-line sides of an equation joined with ``=``, if they fit in `width` together."""
+        if not self.join_sides or any(len(side) != 1 for side in sides):
+            return None
+        total = sum(self._widths.get(side[0], width + 1) for side in sides) + self._chars(3) * (len(sides) - 1)
+        return self.line_joins["="].join(side[0] for side in sides) if total <= width else None
+
+    def document(self, items) -> list[str]:
+        """The printed chunks of a document, one per block that prints something.
+
+        Expressions too long for their line but not for a few lines are
+        written out in an appendix at the end.
+        """
+        self._headings, self._appendix, self._in_appendix, self._widths = 0, [], False, {}
+        chunks = [chunk for chunk in (self._print(block) for block in items) if chunk]
+        if self._appendix:
+            self._in_appendix = True
+            appendix: list = [blocks.Heading(_("Appendix: expressions too long for the text"))]
+            for number, (lhs, item) in enumerate(self._appendix, start=1):
+                appendix += [blocks.Text(_("A{number}:").format(number=number)),
+                             blocks.Equations([blocks.Equation(lhs, [item])])]
+            chunks += [chunk for chunk in (self._print(block) for block in appendix) if chunk]
+            self._in_appendix = False
+        return chunks
 
     def _inline(self, parts) -> str:
         """A heading's or paragraph's parts: words as they are, math items printed."""
@@ -304,6 +337,152 @@ class _SharedPrinting:
         if isinstance(item, (sympy.Add, blocks.Sum)) or _is_negated(item):
             return self._parenthesize_block(text)
         return text
+
+    # --- fitting the page: whole, broken at top-level + and ·, or in a later form ---
+
+    #: How the joins of a broken line are written: the operator before a term or a factor.
+    line_joins = {"+": " + ", "-": " - ", "*": " · ", "=": " = "}
+
+    def measure(self, item) -> float:
+        """Estimated printed width of `item`, in the unit of the printer's width setting."""
+        return float(len(self._print(item)))
+
+    def _line_width(self) -> float:
+        return float(self._settings["line_width"])
+
+    def fit(self, item, width: float, max_lines: int | None = None) -> list[str] | None:
+        """The printed lines of `item` within `width`, or None if it cannot fit.
+
+        `item` is printed whole if it fits; otherwise it is broken before the
+        operators of its top-level sum or product (a line never splits
+        parentheses or fractions), every line but the first starting with its
+        operator; a :class:`~symgrad.render.blocks.Choice` tries its forms in
+        order. More than `max_lines` lines (the ``max_lines`` setting) do not fit.
+        """
+        max_lines = self._settings["max_lines"] if max_lines is None else max_lines
+        if item is None:  # a Choice's last form None: the side is left out
+            return []
+        if isinstance(item, blocks.Choice):
+            for form in item.forms:
+                lines = self.fit(form, width, item.max_lines or max_lines)
+                if lines is not None:
+                    return lines
+            return None
+        if isinstance(item, blocks.TooLarge) or self._chars(_least_characters(item)) > width * max_lines:
+            return None
+        measured = self.measure(item)
+        if measured <= width:
+            text = self._print(item)
+            self._widths[text] = measured
+            return [text]
+        pieces = _pieces(item)
+        if not pieces or max_lines <= 1:
+            return None
+        return self._pack(pieces, width, max_lines)
+
+    def _pack(self, pieces, width: float, max_lines: int) -> list[str] | None:
+        """Lines of `pieces` ((operator, item) pairs) within `width`, greedily; None beyond `max_lines`."""
+        lines: list[str] = []
+        line, used = "", 0.0
+        for operator, piece in pieces:
+            text = self._factor(piece) if operator == "*" else self._print(piece)
+            join = self.line_joins[operator] if operator and (line or lines) else "- " if operator else ""
+            needed = self.measure(piece) + self._chars(3 + (2 if operator == "*" else 0))
+            room = width - (self._indent_width() if lines else 0.0)
+            if needed > room:
+                return None
+            if line and used + needed > room:
+                lines.append(line)
+                if len(lines) >= max_lines:
+                    return None
+                line, used = join.lstrip() + text, needed
+            else:
+                line, used = line + join + text, used + needed
+        lines.append(line)
+        return lines if len(lines) <= max_lines else None
+
+    def _chars(self, count: float) -> float:
+        """The width of `count` characters (the terminal's unit is the character)."""
+        return float(count)
+
+    def _indent_width(self) -> float:
+        """The width of the indent of a continuation line."""
+        return self._chars(len(self.continuation_indent))
+
+    #: What starts a continuation line (its indent).
+    continuation_indent = "    "
+
+    def equation_lines(self, equation, width: float) -> list[list[str]]:
+        """The lines of each right-hand side of `equation` within `width` (repeats dropped).
+
+        A side that cannot fit is written as :meth:`unfit` says.
+        """
+        printed: list[list[str]] = []
+        for item in equation.rhs:
+            lines = self.fit(item, width, self._settings["appendix_lines"] if self._in_appendix else None)
+            if lines is None:
+                lines = [self.unfit(item, equation.lhs)]
+            if lines and (not printed or printed[-1] != lines):
+                printed.append(lines)
+        return printed
+
+    def unfit(self, item, lhs=None) -> str:
+        """What stands in for `item` when it does not fit: a reference to the appendix or its size.
+
+        An item that fits in ``appendix_lines`` lines is written out in the
+        appendix at the end of the document; a larger one is only named by
+        its size (the JSON output has every expression: ``to_json(full=True)``).
+        """
+        if not self._in_appendix and lhs is not None and not isinstance(item, blocks.TooLarge) \
+                and self.fit(item, self._line_width() - self.measure(lhs) - self._chars(4),
+                             self._settings["appendix_lines"]) is not None:
+            self._appendix.append((lhs, item))
+            return self._print(blocks.Note(_("see the appendix, A{number}").format(number=len(self._appendix))))
+        size = item.size if isinstance(item, blocks.TooLarge) else blocks.item_size(item)
+        return self._print(blocks.TooLarge(size, wide=not isinstance(item, blocks.TooLarge)))
+
+
+
+#: A route of more nodes than this is printed as its first and last few, "…" between.
+MAX_ROUTE_NODES = 24
+
+
+def _shortened(nodes: tuple) -> tuple:
+    """`nodes`, or its first and last 10 with an empty name (printed as an ellipsis) between."""
+    return nodes if len(nodes) <= MAX_ROUTE_NODES else (*nodes[:10], "", *nodes[-10:])
+
+
+def _least_characters(item) -> int:
+    """A cheap lower bound of the printed length of `item` (an operation prints at least one character)."""
+    if isinstance(item, (blocks.Sum, blocks.Product)):
+        return 2 * len(item.items)
+    if isinstance(item, sympy.Basic) and len(item.args) > 1:
+        return len(item.args) - 1
+    return 0
+
+
+def _pieces(item) -> list[tuple[str, object]] | None:
+    """(operator, part) pairs of a top-level sum or product, in printed order; else None.
+
+    A SymPy product is split only when it prints as a plain product (no
+    fraction, no leading minus sign).
+    """
+    if isinstance(item, (blocks.Sum, sympy.Add)):
+        terms = item.items if isinstance(item, blocks.Sum) else item.args
+        return [("", term) if index == 0 else ("-", -term) if _is_negated(term) else ("+", term)
+                for index, term in enumerate(terms)]
+    if isinstance(item, sympy.Mul):
+        negated = item.could_extract_minus_sign()
+        factors = sympy.Mul(-1, item, evaluate=True).args if negated else item.args
+        if any((f.is_Pow and f.exp.is_negative) or (f.is_Rational and not f.is_Integer) for f in factors):
+            return None
+        if negated:  # - a · b · c: the first line starts with the minus sign
+            return [("-", factors[0])] + [("*", factor) for factor in factors[1:]]
+    elif isinstance(item, blocks.Product):
+        factors = item.items
+    else:
+        return None
+    return [("" if index == 0 else "*", factor) for index, factor in enumerate(factors)]
 
 
 class OpaqueConstant(sympy.Dummy):
@@ -371,8 +550,29 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
     TypeError: Unknown setting 'colour'.
     """
 
+    #: Page geometry: ``text_width`` (pt) and ``font_size`` (pt) of the target; every display
+    #: line is kept within the text width. The defaults are the ``--standalone`` article
+    #: (11 pt, A4 with 2 cm margins: 170 mm = 483.7 pt); a Beamer frame at 11 pt has
+    #: ``text_width=307`` (128 mm paper, 1 cm margins). ``max_lines``: lines an expression may
+    #: take in the text before it moves to the appendix (at most ``appendix_lines`` there).
     _default_settings = {**SympyLatexPrinter._default_settings, "order": "none", "mul_symbol": "dot",
-                         "ln_notation": True, "inv_trig_style": "full"}
+                         "ln_notation": True, "inv_trig_style": "full",
+                         "text_width": 483.7, "font_size": 11.0, "max_lines": 6, "appendix_lines": 30}
+    setting_checks = {
+        **_SharedPrinting.setting_checks,
+        "text_width": (lambda v: isinstance(v, (int, float)) and 50 <= v <= 5000, "a width in pt, 50 to 5000"),
+        "font_size": (lambda v: isinstance(v, (int, float)) and 5 <= v <= 50, "a size in pt, 5 to 50"),
+    }
+    #: Width of one character of an item's Unicode form, in em, an operator counting
+    #: :data:`OPERATOR_WEIGHT` more. Measured, not guessed: ``benchmarks/calibrate_latex_width.py``
+    #: typesets every equation side of a corpus of derivations (neuron, x*sin(x), a fork, a
+    #: two-layer loss, a network) in display style at 11 pt and reads the boxes' widths from
+    #: the log; the largest ratio among items of 20 characters or more was 4.52 pt (0.411 em)
+    #: per weighted character, median 3.5 pt. 0.432 em leaves a 5 % margin.
+    em_per_character = 0.432
+    line_joins = {"+": " + ", "-": " - ", "*": r" \cdot ", "=": " = "}
+    join_sides = False
+    continuation_indent = r"\quad {}"
     function_heads = {
         "sigmoid": r"\sigma", "relu": r"\operatorname{ReLU}", "softplus": r"\operatorname{softplus}",
         "Heaviside": "H", "sign": r"\operatorname{sign}", "tanh": r"\tanh",
@@ -434,22 +634,47 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
     def _parenthesize_block(text: str) -> str:
         return rf"\left({text}\right)"
 
+    def measure(self, item) -> float:
+        """Estimated width in pt of `item` in display style (see :attr:`em_per_character`)."""
+        if isinstance(item, str):
+            return self._chars(len(item))
+        text = UNICODE.doprint(item)
+        return self._chars(len(text) + OPERATOR_WEIGHT * sum(text.count(c) for c in "·+−-=←"))
+
+    def _chars(self, count: float) -> float:
+        return count * self.em_per_character * self._settings["font_size"]
+
+    def _line_width(self) -> float:
+        return float(self._settings["text_width"])
+
+    def _indent_width(self) -> float:
+        return float(self._settings["font_size"])  # \quad
+
     def _print_Partial(self, item) -> str:
         fraction = rf"\frac{{\partial {name_to_latex(item.numerator)}}}{{\partial {name_to_latex(item.denominator)}}}"
+        if item.path is not None:
+            label = escape_latex_text(_("path {number}").format(number=item.path))
+            return rf"\left.{fraction}\right|_{{\text{{{label}}}}}"
         return fraction if item.position is None else rf"\left.{fraction}\right|_{{\#{item.position}}}"
+
+    def _print_Choice(self, item) -> str:
+        return self._print(item.forms[0])
+
+    def _print_Note(self, item) -> str:
+        return rf"\text{{({escape_latex_text(item.text)})}}"
 
     @_sympy_too
     def _print_Adjoint(self, item) -> str:
         return rf"\overline{{{name_to_latex(item.node)}}}"
 
     def _print_Route(self, item) -> str:
-        return r" \leftarrow ".join(name_to_latex(n) for n in item.nodes)
+        return r" \leftarrow ".join(name_to_latex(n) if n else r"\cdots" for n in _shortened(item.nodes))
 
     def _print_Raw(self, item) -> str:
         return item.latex
 
     def _print_TooLarge(self, item) -> str:
-        return rf"\text{{({blocks.too_large_sentence(item.size)})}}"
+        return rf"\text{{({escape_latex_text(blocks.too_large_sentence(item.size, item.wide))})}}"
 
     def _inline(self, parts) -> str:
         return "".join(escape_latex_text(p) if isinstance(p, str) else f"${self._print(p)}$" for p in parts)
@@ -460,13 +685,84 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
     def _print_Text(self, block) -> str:
         return r"\noindent " + self._inline(block.parts)
 
-    def _print_Equations(self, block) -> str:
-        lines = []
+    def equation_rows(self, block, lhs_width: float | None = None) -> list[str]:
+        """``align`` rows of the equations of `block`, each within the text width.
+
+        The right-hand sides share the width left by the widest left-hand side
+        and the widest note; a long side continues on rows that start
+        ``&\\quad {}+``.
+        """
+        if not block.equations:
+            return []
+        lhs_width = max([self.measure(eq.lhs) for eq in block.equations] + [lhs_width or 0.0])
+        notes = [eq.note for eq in block.equations if eq.note]
+        # a note: its text (about 0.52 em a character) and the gap before it (\\minalignsep and more)
+        note_width = self._chars(max(map(len, notes)) * 1.2 + 6) + self._settings["font_size"] if notes else 0.0
+        width = self._line_width() - lhs_width - self._chars(3) - note_width
+        rows = []
         for eq in block.equations:
-            rhs = r" \\ &= ".join(rhs_strings(eq.rhs, self._print))
-            note = rf" && \text{{({escape_latex_text(eq.note)})}}" if eq.note else ""
-            lines.append(f"{self._print(eq.lhs)} &= {rhs}{note}")
-        return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}" if lines else ""
+            lhs, note = self._print(eq.lhs), self._note(eq.note)
+            sides = self.equation_lines(eq, width)
+            joined = self._joined(sides, width)
+            for side, lines in enumerate([[joined]] if joined is not None else sides):
+                rows.append(f"{lhs if side == 0 else ''} &= {lines[0]}{note if side == 0 else ''}")
+                rows += [f"&{self.continuation_indent}{line}" for line in lines[1:]]
+        return rows
+
+    @staticmethod
+    def _note(note: str) -> str:
+        return rf" && \text{{({escape_latex_text(note)})}}" if note else ""
+
+    #: Short one-line equations are set side by side, up to this many to a row (a compact table).
+    max_columns = 3
+
+    def compact_rows(self, block) -> list[list[str]] | None:
+        """Groups of ``align`` rows with short equations side by side, or None.
+
+        For four or more equations whose one right-hand side each fits in a
+        column: two or three to a row (as many as fit the text width, at most
+        :attr:`max_columns`). A note follows its equation in parentheses. (A
+        list with some wide equations stays one column: mixed groups, each an
+        ``align`` with its own column widths, read worse than a long list.)
+        """
+        if len(block.equations) < 4:
+            return None
+        lhs_width = max(self.measure(eq.lhs) for eq in block.equations)
+        gap = 2 * self._settings["font_size"]
+        entries = [self._entry(eq) for eq in block.equations]
+        for columns in range(self.max_columns, 1, -1):
+            limit = (self._line_width() - gap * (columns - 1)) / columns
+            short = [entry is not None and entry[1] <= limit for entry in entries]
+            if all(short):
+                break
+        else:
+            return None
+        groups: list[list[str]] = []
+        for fits, run in itertools.groupby(zip(block.equations, entries, short), key=lambda item: item[2]):
+            run = list(run)
+            if fits:
+                texts = [entry[0] for _, entry, _ in run]
+                groups.append([" & ".join(texts[start:start + columns]) for start in range(0, len(texts), columns)])
+            else:
+                groups.append(self.equation_rows(blocks.Equations([eq for eq, _, _ in run]), lhs_width))
+        return groups
+
+    def _entry(self, eq) -> tuple[str, float] | None:
+        """(``lhs &= rhs`` with its note, estimated width) of a one-line equation, else None."""
+        if len(eq.rhs) != 1:
+            return None
+        lines = self.fit(eq.rhs[0], self._line_width() / 2)
+        if lines is None or len(lines) != 1 or lines[0] not in self._widths:
+            return None
+        note = rf"\quad\text{{({escape_latex_text(eq.note)})}}" if eq.note else ""
+        width = (self.measure(eq.lhs) + self._widths[lines[0]] + self._chars(3)
+                 + (self._chars(len(eq.note) * 1.2 + 4) if eq.note else 0.0))
+        return f"{self._print(eq.lhs)} &= {lines[0]}{note}", width
+
+    def _print_Equations(self, block) -> str:
+        groups = self.compact_rows(block) or [self.equation_rows(block)]
+        return "\n".join("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+                         for rows in groups if rows)
 
     def _print_Table(self, block) -> str:
         rows = "\n".join(rf"{escape_latex_text(a)} & {escape_latex_text(b)} \\" for a, b in block.rows)
@@ -474,7 +770,13 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
 
 
 class MarkdownPrinter(LatexPrinter):
-    """Markdown: the LaTeX printer's math in ``$...$``, with Markdown headings, lists and tables."""
+    """Markdown: the LaTeX printer's math in ``$...$``, with Markdown headings, lists and tables.
+
+    Its ``text_width`` is a notebook's or a rendered README's text column (about 55 em).
+    """
+
+    _default_settings = {**LatexPrinter._default_settings, "text_width": 600.0}
+    join_sides = True
 
     def _inline(self, parts) -> str:
         return "".join(p.translate(_MARKDOWN_SPECIALS) if isinstance(p, str) else f"${self._print(p)}$"
@@ -487,12 +789,21 @@ class MarkdownPrinter(LatexPrinter):
     def _print_Text(self, block) -> str:
         return self._inline(block.parts)
 
+    @staticmethod
+    def _note(note: str) -> str:
+        return ""
+
     def _print_Equations(self, block) -> str:
-        return "\n\n".join(
-            f"- ${self._print(eq.lhs)} = {' = '.join(rhs_strings(eq.rhs, self._print))}$"
-            + (f" ({eq.note})" if eq.note else "")
-            for eq in block.equations
-        )
+        """One list item per equation; an equation that takes several lines is a display."""
+        items = []
+        for eq in block.equations:
+            rows = self.equation_rows(blocks.Equations([blocks.Equation(eq.lhs, eq.rhs)]))
+            note = f" ({eq.note})" if eq.note else ""
+            if len(rows) == 1:
+                items.append(f"- ${rows[0].replace(' &= ', ' = ', 1)}${note}")
+            else:
+                items.append("$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$" + note)
+        return "\n\n".join(items)
 
     def _print_Table(self, block) -> str:
         rows = ["| quantity | value |", "|---|---:|"]
@@ -501,7 +812,13 @@ class MarkdownPrinter(LatexPrinter):
 
 
 class MathJaxPrinter(LatexPrinter):
-    """The equations alone, as rows of one ``aligned`` block (Jupyter/MathJax): headings, no prose."""
+    """The equations alone, as rows of one ``aligned`` block (Jupyter/MathJax): headings, no prose.
+
+    Its ``text_width`` is a notebook's output column (about 55 em).
+    """
+
+    _default_settings = {**LatexPrinter._default_settings, "text_width": 600.0}
+    join_sides = True
 
     def _print_Heading(self, block) -> str:
         # MathJax does not switch back to math inside \text: a name is printed as its text.
@@ -513,9 +830,19 @@ class MathJaxPrinter(LatexPrinter):
 
     _print_Table = _print_Text
 
+    @staticmethod
+    def _note(note: str) -> str:
+        return ""
+
+    #: A notebook shows at most this many rows of one list of equations.
+    max_block_rows = 40
+
     def _print_Equations(self, block) -> str:
-        return " \\\\\n".join(f"{self._print(eq.lhs)} &= {' = '.join(rhs_strings(eq.rhs, self._print))}"
-                               for eq in block.equations)
+        rows = self.equation_rows(blocks.Equations(block.equations[:self.max_block_rows]))
+        more = len(block.equations) - self.max_block_rows
+        if more > 0:
+            rows.append(rf"&\text{{({escape_latex_text(_('... and {count} more').format(count=more))})}}")
+        return " \\\\\n".join(rows)
 
 
 # --- Unicode -------------------------------------------------------------------
@@ -531,7 +858,15 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
     'f ← u₁ ← x'
     """
 
-    _default_settings = {**StrPrinter._default_settings, "order": "none"}
+    #: ``line_width``: characters of a terminal line (long expressions are broken to fit);
+    #: ``max_lines`` and ``appendix_lines`` as for :class:`LatexPrinter`.
+    _default_settings = {**StrPrinter._default_settings, "order": "none",
+                         "line_width": 100, "max_lines": 6, "appendix_lines": 30}
+    setting_checks = {
+        **_SharedPrinting.setting_checks,
+        "line_width": (lambda v: isinstance(v, int) and 20 <= v <= 10_000, "an integer from 20 to 10000"),
+    }
+    continuation_indent = "      "
     function_heads = {
         "sigmoid": "σ", "relu": "ReLU", "softplus": "softplus", "Heaviside": "H", "sign": "sign",
         "tanh": "tanh", "softmax": "softmax", "log_softmax": "log softmax",
@@ -581,6 +916,8 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
 
     def _print_Partial(self, item) -> str:
         text = f"∂{name_to_unicode(item.numerator)}/∂{name_to_unicode(item.denominator)}"
+        if item.path is not None:
+            return f"{text}|{_('path {number}').format(number=item.path)}"
         return text if item.position is None else f"{text}|#{item.position}"
 
     @_sympy_too
@@ -589,13 +926,19 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
         return name[0] + "\u0304" + name[1:]
 
     def _print_Route(self, item) -> str:
-        return " ← ".join(name_to_unicode(n) for n in item.nodes)
+        return " ← ".join(name_to_unicode(n) if n else "…" for n in _shortened(item.nodes))
 
     def _print_Raw(self, item) -> str:
         return item.unicode
 
     def _print_TooLarge(self, item) -> str:
-        return f"({blocks.too_large_sentence(item.size)})"
+        return f"({blocks.too_large_sentence(item.size, item.wide)})"
+
+    def _print_Choice(self, item) -> str:
+        return self._print(item.forms[0])
+
+    def _print_Note(self, item) -> str:
+        return f"({item.text})"
 
     def _print_Heading(self, block) -> str:
         title = self._inline(block.parts)
@@ -607,8 +950,20 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
     def _print_Equations(self, block) -> str:
         lines = []
         for eq in block.equations:
-            line = f"  {self._print(eq.lhs)} = " + " = ".join(rhs_strings(eq.rhs, self._print))
-            lines.append(line + (f"    [{eq.note}]" if eq.note else ""))
+            lhs, note = self._print(eq.lhs), f"    [{eq.note}]" if eq.note else ""
+            width = self._line_width() - len(lhs) - 5 - len(note)
+            sides = self.equation_lines(eq, width)
+            whole = self._joined(sides, width)
+            if whole is not None:
+                lines.append(f"  {lhs} = {whole}{note}")
+                continue
+            lines.append(f"  {lhs} = {sides[0][0]}{note}")
+            for side_number, side in enumerate(sides):
+                rest = side[1:] if side_number == 0 else side
+                if side_number:
+                    lines.append(f"  {' ' * len(lhs)} = {rest[0]}")
+                    rest = rest[1:]
+                lines += [f"  {' ' * len(lhs)}{self.continuation_indent}{text}" for text in rest]
         return "\n".join(lines)
 
     def _print_Table(self, block) -> str:
