@@ -20,7 +20,9 @@ from .cli_common import (
     DEFAULT_MEMORY_MB, EXIT_INTERNAL, EXIT_INTERRUPTED, FORMATS, ArgumentParser, add_memory_limit,
     deliver, dpi, guarded, max_paths, timeout,
 )
+from .deadline import run_within, stage
 from .errors import OptionError, VariableError
+from .i18n import gettext as _
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
 from .graph import build_graph, input_nodes
 from .nn import cli as mlp_cli
@@ -90,7 +92,8 @@ def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS, metavar="N",
                         help=f"list at most N paths (default: {DEFAULT_MAX_PATHS}); the count is always exact")
     parser.add_argument("--timeout", type=timeout, default=10.0, metavar="SECONDS",
-                        help="time budget of the check against SymPy (default: 10)")
+                        help="time budget of the whole run, the check against SymPy "
+                        "included (default: 10)")
     parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
     parser.add_argument("--tree", action="store_true",
                         help="one node per occurrence of a subexpression (default: shared nodes)")
@@ -171,18 +174,24 @@ def _write_figures(explanation, args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Explain as `args` say, print, and return the exit code."""
-    wrt = args.wrt if args.wrt is not None else _default_variable(args.expression)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SymgradWarning)
-        explanation = explain(
-            args.expression, wrt, share=not args.tree, prefix=args.prefix,
-            output=args.output_name, max_paths=args.max_paths, time_limit=args.timeout,
-            check=not args.no_check, at=args.at,
-        )
-        rendered = _render(explanation, args)
-        _draw_figures(explanation, args)
-    return deliver(rendered, args.out, caught, explanation)
+    """Explain as `args` say, print, and return the exit code.
+
+    The whole run, from parsing to the figures, shares the budget ``--timeout``.
+    """
+    with run_within(args.timeout):
+        with stage(_("reading the expression")):
+            wrt = args.wrt if args.wrt is not None else _default_variable(args.expression)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SymgradWarning)
+            explanation = explain(
+                args.expression, wrt, share=not args.tree, prefix=args.prefix,
+                output=args.output_name, max_paths=args.max_paths, time_limit=args.timeout,
+                check=not args.no_check, at=args.at,
+            )
+            rendered = _render(explanation, args)
+            with stage(_("drawing the figure")):
+                _draw_figures(explanation, args)
+        return deliver(rendered, args.out, caught, explanation)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

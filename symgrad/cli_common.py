@@ -28,8 +28,9 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, ParseError, SymgradError
-from .explain import SymgradWarning
+from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, ParseError, SymgradError, TimeLimitExceeded
+from .i18n import gettext as _
+from .explain import MAX_LISTED_PATHS, SymgradWarning
 
 __all__ = [
     "ArgumentParser", "FORMATS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "DEFAULT_MEMORY_MB",
@@ -82,7 +83,7 @@ def _shown(text: str) -> str:
 
 
 #: ``--max-paths N``.
-max_paths = number_between(int, 0, 10**6)
+max_paths = number_between(int, 0, MAX_LISTED_PATHS)
 #: ``--timeout SECONDS``.
 timeout = number_between(float, 0, 3600, low_open=True)
 #: ``--dpi``.
@@ -114,7 +115,7 @@ def _single_width(char: str) -> bool:
 
 def error_lines(err: SymgradError) -> list[str]:
     """The message of `err` in one line, and for a parse error the text with a caret under the column."""
-    lines = [f"symgrad: error: {one_line(str(err))}"]
+    lines = [f"symgrad: error: {one_line(str(err))}{_timeout_hint(err)}"]
     if isinstance(err, ParseError) and err.text and err.column is not None:
         text = err.text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
         start = max(0, min(err.column - 1 - 35, len(text) - 70))
@@ -122,6 +123,14 @@ def error_lines(err: SymgradError) -> list[str]:
         if window.isprintable() and all(_single_width(char) for char in window):
             lines += ["  " + window, "  " + " " * (err.column - 1 - start) + "^"]
     return lines
+
+
+def _timeout_hint(err: SymgradError) -> str:
+    """`` (try --timeout 30)`` after a run that ran out of its budget, else nothing."""
+    seconds = getattr(err, "budget_seconds", None)
+    if not isinstance(err, TimeLimitExceeded) or seconds is None or seconds >= 3600:
+        return ""
+    return " " + _("(try --timeout {seconds:g})").format(seconds=min(3600, max(30, 3 * round(seconds))))
 
 
 def deliver(rendered: str, out: str | None, caught: list, explanation=None) -> int:

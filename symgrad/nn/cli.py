@@ -21,7 +21,9 @@ import json
 import warnings
 
 from ..cli_common import FORMATS, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
+from ..deadline import run_within, stage
 from ..errors import PointError, SymgradError
+from ..i18n import gettext as _
 from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
 from ..graph import input_nodes
 from ..point import parse_point
@@ -81,7 +83,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS,
                         metavar="N", help=f"list at most N paths (default: {DEFAULT_MAX_PATHS})")
     parser.add_argument("--timeout", type=timeout, default=10.0, metavar="SECONDS",
-                        help="time budget of the check against SymPy (default: 10)")
+                        help="time budget of the whole run, the check against SymPy "
+                        "included (default: 10)")
     parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
     parser.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
     parser.add_argument("--figure", metavar="FILE",
@@ -140,10 +143,12 @@ def _report(net: Network, args: argparse.Namespace):
     if want_numbers:
         seed = args.seed if args.seed is not None else 0
         given = _given_point(net, args.at) if args.at else {}
-        numbers = training.numbers(net, complete_point(net, given, seed), learning_rate=args.lr)
+        with stage(_("computing the numbers at the point")):
+            numbers = training.numbers(net, complete_point(net, given, seed), learning_rate=args.lr)
     formula = grads = explanation = None
     if args.wrt == "all":
-        grads = gradients(net.graph, [p for p in net.parameter_names if p in net.graph])
+        with stage(_("computing every gradient")):
+            grads = gradients(net.graph, [p for p in net.parameter_names if p in net.graph])
         values = numbers.gradients if numbers is not None else None
         blocks += render_network.all_gradient_blocks(net, grads, values)
     elif args.wrt is not None:
@@ -186,13 +191,20 @@ def _draw_network(net: Network, args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the network once, explain and print as `args` say; return the exit code."""
-    net = mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
-              bias=args.bias, target=args.target)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SymgradWarning)
-        blocks, data, explanation = _report(net, args)
-        rendered = _render(blocks, data, args)
-    if args.figure:
-        _draw_network(net, args)
-    return deliver(rendered, args.out, caught, explanation)
+    """Build the network once, explain and print as `args` say; return the exit code.
+
+    The whole run shares the budget ``--timeout``.
+    """
+    with run_within(args.timeout):
+        with stage(_("building the network")):
+            net = mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
+                      bias=args.bias, target=args.target)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SymgradWarning)
+            blocks, data, explanation = _report(net, args)
+            with stage(_("writing the output")):
+                rendered = _render(blocks, data, args)
+        if args.figure:
+            with stage(_("drawing the network")):
+                _draw_network(net, args)
+        return deliver(rendered, args.out, caught, explanation)
