@@ -223,7 +223,12 @@ def _backstop(budget: Budget) -> Iterator[None]:
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        while True:  # stop the timer, even if it fires once more on the way (its handler re-arms it)
+            try:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                break
+            except TimeLimitExceeded:
+                continue
         signal.signal(signal.SIGALRM, previous_handler)
         if outer_remaining:
             left = outer_remaining - (time.monotonic() - budget.started)

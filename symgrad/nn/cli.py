@@ -22,7 +22,7 @@ import warnings
 
 from ..cli_common import FORMATS, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
 from ..deadline import run_within, stage
-from ..errors import PointError, SymgradError
+from ..errors import OptionError, PointError, SymgradError
 from ..i18n import gettext as _
 from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
 from ..graph import input_nodes
@@ -33,7 +33,10 @@ from .builder import HIDDEN, LOSSES, MAX_NEURONS, OUTPUTS, Network, mlp, parse_w
 from .losses import as_expression
 from .training import complete_point
 
-__all__ = ["add_arguments", "run", "SUMMARY", "DESCRIPTION", "EPILOG"]
+__all__ = ["add_arguments", "run", "SUMMARY", "DESCRIPTION", "EPILOG", "MAX_ALL_GRADIENTS"]
+
+#: ``--wrt all`` writes out at most this many gradients (a 32,31,1 network's 1 023 took 22 s).
+MAX_ALL_GRADIENTS = 300
 
 #: One line for the list of commands in ``symgrad --help``.
 SUMMARY = "the lecture's neural network: forward pass, dL/dv by the chain rule, numbers"
@@ -147,6 +150,7 @@ def _report(net: Network, args: argparse.Namespace):
             numbers = training.numbers(net, complete_point(net, given, seed), learning_rate=args.lr)
     formula = grads = explanation = None
     if args.wrt == "all":
+        _check_all_gradients(net)
         with stage(_("computing every gradient")):
             grads = gradients(net.graph, [p for p in net.parameter_names if p in net.graph])
         values = numbers.gradients if numbers is not None else None
@@ -166,6 +170,15 @@ def _report(net: Network, args: argparse.Namespace):
     if explanation is not None:
         data["derivation"] = explanation.to_dict()
     return blocks, data, explanation
+
+
+def _check_all_gradients(net: Network) -> None:
+    """Refuse ``--wrt all`` for a network whose gradients cannot all be written within a budget."""
+    count = len(net.parameter_names)
+    if count > MAX_ALL_GRADIENTS:
+        raise OptionError(_("--wrt all writes every gradient out, for at most {limit} weights and biases "
+                            "(this network has {count}); choose one weight with --wrt").format(
+                                limit=MAX_ALL_GRADIENTS, count=count))
 
 
 def _render(blocks, data, args) -> str:
