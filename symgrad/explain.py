@@ -32,6 +32,9 @@ MAX_LISTED_PATHS = 10_000
 #: The check against SymPy gets this share of the time left of the run's budget; the
 #: rest is kept for what comes after it (writing the result, drawing figures).
 CHECK_SHARE = 0.75
+#: ... and at least this many seconds per graph node are kept for writing (LaTeX of a
+#: 4 000-node graph took 3-9 s on the 2-core development machine).
+WRITING_SECONDS_PER_NODE = 0.001
 
 
 class SymgradWarning(UserWarning):
@@ -290,7 +293,9 @@ class Explanation:
         if not self.run_check:
             return Check("unknown", None, reason="the check was not requested")
         derivative, path_sum = self.derivative, self.path_sum
-        seconds = min(self.time_limit, current_budget().remaining() * CHECK_SHARE)
+        left = current_budget().remaining()
+        seconds = min(self.time_limit, left * CHECK_SHARE,
+                      left - WRITING_SECONDS_PER_NODE * self.graph.number_of_nodes())
         if seconds <= 0.01:
             return Check("unknown", None, reason="no time was left for the check")
         budget = Budget(seconds)
