@@ -245,3 +245,30 @@ def test_a_memory_error_surfacing_as_another_exception_is_out_of_memory(monkeypa
     monkeypatch.setattr(cli, "run", lazy_import_failed)
     assert cli.main(["x", "--wrt", "x", "--memory-limit", "0"]) == 2
     assert capsys.readouterr().err == "symgrad: error: out of memory (limit 0 MB)\n"
+
+
+@pytest.mark.timeout(120)
+def test_explain_in_subprocess_kills_a_child_that_does_not_answer_in_time(monkeypatch):
+    # the parent waits time_limit + GRACE_SECONDS: with a negative grace it stops waiting
+    # before the child's own timer, so the kill is what ends the run
+    monkeypatch.setattr(symgrad.isolate, "GRACE_SECONDS", -1.5)
+    with pytest.raises(TimeLimitExceeded, match="the child process was stopped"):
+        symgrad.explain_in_subprocess(MANY_ARGUMENTS, "x", time_limit=2.0)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("case", ["many arguments", "mlp 64,63,1"])
+def test_the_api_ends_within_a_small_budget(case):
+    if case == "many arguments":
+        def call():
+            return explain(MANY_ARGUMENTS, "x", time_limit=1.0)
+    else:
+        net = symgrad.nn.mlp((64, 63, 1))  # built outside any budget
+
+        def call():
+            return net.explain("v0_1_1", time_limit=1.0).to_text()
+    calls = 1 if case == "many arguments" else 2  # explain(), then to_text() with a budget of its own
+    started = time.monotonic()
+    with pytest.raises(TimeLimitExceeded, match="^the time budget of 1 s ran out while "):
+        call()
+    assert time.monotonic() - started < calls * 1.0 + 1
