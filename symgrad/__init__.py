@@ -23,6 +23,7 @@ from .errors import (
 )
 from .explain import DEFAULT_MAX_PATHS, Explanation, SymgradWarning, explain
 from .graph import build_graph, input_nodes, operation_nodes
+from .isolate import explain_in_subprocess
 from .parse import Limits, Reading, parse, parse_with_notes
 from .paths import count_paths, iter_paths
 from .point import ExactValues, PointValues, evaluate_at, parse_point
@@ -30,7 +31,7 @@ from .verify import Check, Complexity, check_derivative
 from .vocabulary import relu, sigmoid, softplus, sympify_namespace
 
 __all__ = [
-    "explain", "Explanation", "parse", "parse_with_notes", "Reading", "Limits", "build_graph", "operation_nodes", "input_nodes",
+    "explain", "explain_in_subprocess", "Explanation", "parse", "parse_with_notes", "Reading", "Limits", "build_graph", "operation_nodes", "input_nodes",
     "count_paths", "iter_paths", "chain_paths", "ChainPath", "adjoint_steps", "AdjointStep",
     "reverse_accumulate", "gradients", "nn", "check_derivative", "Check", "Complexity", "sigmoid", "relu",
     "softplus", "sympify_namespace", "SymgradError", "ParseError", "VariableError",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .deadline import checkpoint
 from .errors import OptionError
 from .i18n import gettext as _
 from .plot import BACKWARD_COLOUR, FORWARD_COLOUR, plot
@@ -27,6 +28,8 @@ from .plot import BACKWARD_COLOUR, FORWARD_COLOUR, plot
 __all__ = ["animate", "animation_steps", "save_animation", "ANIMATION_FORMATS"]
 
 ANIMATION_FORMATS = ("gif", "mp4")
+#: Largest graph animated (two frames per node, each drawn in full).
+MAX_ANIMATED_NODES = 100
 
 
 def animation_steps(graph) -> list[tuple[str, str]]:
@@ -55,6 +58,10 @@ def animate(explanation, *, values=None, theme: str | None = None, interval: flo
     """
     from matplotlib.animation import FuncAnimation
 
+    if explanation.graph.number_of_nodes() > MAX_ANIMATED_NODES:
+        raise OptionError(_("the graph has {nodes} nodes; animations are made for at most {limit} "
+                            "(two frames per node)").format(nodes=explanation.graph.number_of_nodes(),
+                                                             limit=MAX_ANIMATED_NODES))
     values = values if values is not None else explanation.values
     fig = plot(explanation, backward=True, values=values, theme=theme, highlight=False, pyplot=False,
                title=_("Backpropagation: values forward, then gradients back"))
@@ -69,6 +76,7 @@ def animate(explanation, *, values=None, theme: str | None = None, interval: flo
         text.set_visible(False)
 
     def show(frame: int):
+        checkpoint()  # the time budget of the run: one check per frame
         phase, current = steps[frame]
         for gid, text in labels.items():
             kind, source, target, _ = gid.split(" ")

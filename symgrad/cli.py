@@ -21,6 +21,7 @@ from .cli_common import (
     check_figure_suffix, check_output_file, check_output_folder, deliver, dpi, guarded, max_paths,
     read_expression, timeout, written_atomically, written_folder,
 )
+from .deadline import run_within, stage
 from .errors import OptionError, VariableError
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
 from .graph import build_graph, input_nodes
@@ -94,7 +95,8 @@ def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS, metavar="N",
                         help=f"list at most N paths (default: {DEFAULT_MAX_PATHS}); the count is always exact")
     parser.add_argument("--timeout", type=timeout, default=10.0, metavar="SECONDS",
-                        help="time budget of the check against SymPy (default: 10)")
+                        help="time budget of the whole run, the check against SymPy "
+                        "included (default: 10)")
     parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
     parser.add_argument("--tree", action="store_true",
                         help="one node per occurrence of a subexpression (default: shared nodes)")
@@ -178,22 +180,28 @@ def _write_figures(explanation, args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Explain as `args` say, print, and return the exit code."""
+    """Explain as `args` say, print, and return the exit code.
+
+    The whole run, from parsing to the figures, shares the budget ``--timeout``.
+    """
     _check_outputs(args)
     expression = read_expression(args.expression)
-    wrt = args.wrt if args.wrt is not None else _default_variable(expression)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SymgradWarning)
-        explanation = explain(
-            expression, wrt, share=not args.tree, prefix=args.prefix,
-            output=args.output_name, max_paths=args.max_paths, time_limit=args.timeout,
-            check=not args.no_check, at=args.at, lang=args.lang,
-        )
-        derivation_wanted = args.format is not None or args.out or not (args.figure or args.frames)
-        args.format = args.format or "latex"
-        rendered = _render(explanation, args) if derivation_wanted else None
-        _draw_figures(explanation, args)
-    code = deliver(rendered, args.out, caught, explanation, ascii_fallback=args.format == "text")
+    with run_within(args.timeout):
+        with stage(_("reading the expression")):
+            wrt = args.wrt if args.wrt is not None else _default_variable(expression)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SymgradWarning)
+            explanation = explain(
+                expression, wrt, share=not args.tree, prefix=args.prefix,
+                output=args.output_name, max_paths=args.max_paths, time_limit=args.timeout,
+                check=not args.no_check, at=args.at, lang=args.lang,
+            )
+            derivation_wanted = args.format is not None or args.out or not (args.figure or args.frames)
+            args.format = args.format or "latex"
+            with stage(_("drawing the figure")):  # first: a figure too large is refused before any writing
+                _draw_figures(explanation, args)
+            rendered = _render(explanation, args) if derivation_wanted else None
+        code = deliver(rendered, args.out, caught, explanation, ascii_fallback=args.format == "text")
     if not derivation_wanted:
         if args.figure:
             print(_("symgrad: wrote the figure to {path}").format(path=args.figure))

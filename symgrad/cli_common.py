@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, OptionError, ParseError, SymgradError
-from .explain import SymgradWarning
+from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, OptionError, ParseError, SymgradError, TimeLimitExceeded
+from .explain import MAX_LISTED_PATHS, SymgradWarning
 from .i18n import gettext as _
 
 __all__ = [
@@ -44,7 +44,8 @@ __all__ = [
     "number_between", "max_paths", "timeout", "dpi", "memory_megabytes", "learning_rate", "seed",
     "add_memory_limit", "add_language", "language", "one_line", "error_lines", "deliver", "guarded",
     "check_output_file", "check_output_folder", "check_figure_suffix", "written_atomically", "written_folder", "to_ascii",
-    "read_expression",
+    "read_expression", "limit_memory", "minimum_memory_megabytes", "address_space_megabytes", "caused_by_memory",
+    "MEMORY_HEADROOM_MB",
 ]
 
 #: A bug in symgrad (reported in one line, never a traceback).
@@ -92,7 +93,7 @@ def _shown(text: str) -> str:
 
 
 #: ``--max-paths N``.
-max_paths = number_between(int, 0, 10**6)
+max_paths = number_between(int, 0, MAX_LISTED_PATHS)
 #: ``--timeout SECONDS``.
 timeout = number_between(float, 0, 3600, low_open=True)
 #: ``--dpi``.
@@ -141,7 +142,7 @@ def _single_width(char: str) -> bool:
 
 def error_lines(err: SymgradError) -> list[str]:
     """The message of `err` in one line, and for a parse error the text with a caret under the column."""
-    lines = [f"symgrad: error: {one_line(str(err))}"]
+    lines = [f"symgrad: error: {one_line(str(err))}{_timeout_hint(err)}"]
     if isinstance(err, ParseError) and err.text and err.column is not None:
         text = err.text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
         start = max(0, min(err.column - 1 - 35, len(text) - 70))
@@ -149,6 +150,14 @@ def error_lines(err: SymgradError) -> list[str]:
         if window.isprintable() and all(_single_width(char) for char in window):
             lines += ["  " + window, "  " + " " * (err.column - 1 - start) + "^"]
     return lines
+
+
+def _timeout_hint(err: SymgradError) -> str:
+    """`` (try --timeout 30)`` after a run that ran out of its budget, else nothing."""
+    seconds = getattr(err, "budget_seconds", None)
+    if not isinstance(err, TimeLimitExceeded) or seconds is None or seconds >= 3600:
+        return ""
+    return " " + _("(try --timeout {seconds:g})").format(seconds=min(3600, max(30, 3 * round(seconds))))
 
 
 def deliver(rendered: str | None, out: str | None, caught: list, explanation=None, *,
@@ -349,14 +358,48 @@ def _printable(rendered: str, ascii_fallback: bool) -> str:
                       "or set PYTHONIOENCODING=utf-8")
 
 
-def _limit_memory(megabytes: int) -> None:
-    """Lower the soft address-space limit to `megabytes` (0: leave it); a no-op without RLIMIT_AS."""
+#: Address space a run needs beyond what the interpreter has mapped when the cap is set
+#: (SymPy's caches, the graph, matplotlib when drawing): a smaller cap is refused.
+MEMORY_HEADROOM_MB = 256
+
+
+def address_space_megabytes() -> int | None:
+    """The address space this process has mapped now, in MB (None where unknown: not Linux)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    import resource
+
+    return -(-pages * resource.getpagesize() // 2**20)
+
+
+def minimum_memory_megabytes() -> int | None:
+    """The smallest ``--memory-limit`` accepted now: the mapped address space plus the headroom."""
+    used = address_space_megabytes()
+    return None if used is None else used + MEMORY_HEADROOM_MB
+
+
+def limit_memory(megabytes: int) -> None:
+    """Lower the soft address-space limit to `megabytes` (0: leave it); a no-op without RLIMIT_AS.
+
+    Raises
+    ------
+    OptionError
+        If `megabytes` is less than the process needs (:func:`minimum_memory_megabytes`):
+        such a cap would fail at a random allocation of the start-up, not in the run.
+    """
     try:
         import resource
     except ImportError:  # not POSIX
         return
     if megabytes == 0 or not hasattr(resource, "RLIMIT_AS"):
         return
+    needed = minimum_memory_megabytes()
+    if needed is not None and megabytes < needed:
+        raise OptionError(_("--memory-limit {limit} MB is less than symgrad needs to run here ({needed} MB); "
+                            "give at least {needed}, or 0 for no cap").format(limit=megabytes, needed=needed))
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = megabytes * 2**20
     if hard != resource.RLIM_INFINITY:
@@ -378,18 +421,68 @@ def _tolerant_stderr() -> None:
             pass
 
 
+_limit_memory = limit_memory  # the name before issue 15
+
+
+def _release_memory_cap(soft_before) -> None:
+    """Put the address-space limit back, so that the error can be printed and the process end cleanly."""
+    if soft_before is None:
+        return
+    import resource
+
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (soft_before, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (ValueError, OSError):
+        pass
+
+
+def _soft_memory_limit():
+    try:
+        import resource
+    except ImportError:
+        return None
+    return resource.getrlimit(resource.RLIMIT_AS)[0] if hasattr(resource, "RLIMIT_AS") else None
+
+
+def caused_by_memory(err: BaseException) -> bool:
+    """Whether `err` is, or was raised while handling, a :class:`MemoryError`.
+
+    Out of memory inside a lazy import or C code can surface as ``SystemError``
+    or ``ImportError`` with the MemoryError as its cause or context.
+    """
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, MemoryError):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
+
+
 def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) -> int:
     """Run `action` under the memory cap; turn every failure into one line and an exit code.
 
     Bad input is exit 2 (:class:`SymgradError` says its own code), running out of
-    memory exit 2 with its own message, anything else a bug: exit 3.
+    memory exit 2 with its own message (whatever exception it surfaced as), anything
+    else a bug: exit 3.
     """
     _tolerant_stderr()
+    out_of_memory = "symgrad: error: " + _("out of memory (limit {limit} MB)").format(limit=memory_limit)  # made before the cap
+    soft_before = _soft_memory_limit()
     try:
-        _limit_memory(memory_limit)
-        return action()
+        try:
+            limit_memory(memory_limit)
+            return action()
+        except BaseException as err:
+            if caused_by_memory(err):
+                _release_memory_cap(soft_before)
+                print(out_of_memory, file=sys.stderr)
+                return EXIT_USAGE
+            raise
+        finally:
+            _release_memory_cap(soft_before)
     except MemoryError:
-        print("symgrad: error: " + _("out of memory (limit {limit} MB)").format(limit=memory_limit), file=sys.stderr)
+        print(out_of_memory, file=sys.stderr)
         return EXIT_USAGE
     except SymgradError as err:
         print("\n".join(error_lines(err)), file=sys.stderr)

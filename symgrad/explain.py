@@ -13,9 +13,10 @@ import sympy
 
 from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_accumulate
 from .chain import tidy_if_small
-from .deadline import Budget
-from .exprtools import tree_size
+from .deadline import Budget, budgeted, checkpoint, current_budget, run_within, stage
+from .exprtools import costly_constants, tree_size
 from .errors import OptionError, TimeLimitExceeded, VariableError
+from .i18n import N_, gettext as _
 from .graph import DEFAULT_MAX_NODES, build_graph, input_nodes, is_input, node_symbol, output_node
 from .i18n import check_language, current_language, default_language, use_language
 from .i18n import gettext as _
@@ -26,12 +27,20 @@ from .verify import (
     Check, Complexity, agree_numerically, check_derivative, complexity, format_count, significant_digits,
 )
 
-__all__ = ["explain", "Explanation", "SymgradWarning", "DEFAULT_MAX_PATHS"]
+__all__ = ["explain", "Explanation", "SymgradWarning", "DEFAULT_MAX_PATHS", "MAX_LISTED_PATHS"]
 
 #: How many paths are listed (and written out) by default; the count is always exact.
 DEFAULT_MAX_PATHS = 16
 #: Derivatives of up to this many operations (as a tree) are also tried factored.
 FACTOR_LIMIT = 400
+#: At most this many paths are listed (each is written out as a product; 20 000 took minutes).
+MAX_LISTED_PATHS = 10_000
+#: The check against SymPy gets this share of the time left of the run's budget; the
+#: rest is kept for what comes after it (writing the result, drawing figures).
+CHECK_SHARE = 0.75
+#: ... and at least this many seconds per graph node are kept for writing (LaTeX of a
+#: 4 000-node graph took 3-9 s on the 2-core development machine).
+WRITING_SECONDS_PER_NODE = 0.001
 
 
 class SymgradWarning(UserWarning):
@@ -69,7 +78,12 @@ def explain(
     max_paths : int, default 16
         How many paths to list and write out; the count is always exact.
     time_limit : float, default 10
-        Seconds for the check against SymPy (see :mod:`symgrad.deadline`).
+        Seconds for this call, and again for each later call that computes
+        or writes something (``to_latex()``, ``plot()``, ...): parsing, the
+        graph, the derivative, the paths, the check, the rendering and the
+        figures all share it (the check gets what is left; see
+        :mod:`symgrad.deadline`). Running out raises :class:`TimeLimitExceeded`
+        naming the stage.
     check : bool, default True
         Compare with ``sympy.diff``; with ``False`` the check is ``unknown``.
     seed : int
@@ -112,18 +126,22 @@ def explain(
     """
     _validate_options(max_paths, time_limit, max_nodes)
     lang = check_language(lang) if lang is not None else current_language()
-    text = expr if isinstance(expr, str) else None
-    parsed, readings = parse_with_notes(expr) if isinstance(expr, str) else (expr, ())
-    graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
-    _check_names_print_apart(graph)
-    point = _point(at, graph) if at is not None else None
-    explanation = Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
-                              time_limit=time_limit, run_check=check, seed=seed, point=point)
-    explanation.readings = readings
-    explanation.lang = lang
-    if point is not None:
-        explanation.values  # noqa: B018 - a point where the expression is undefined fails here, eagerly
-    return explanation
+    with run_within(time_limit):
+        text = expr if isinstance(expr, str) else None
+        with stage(_("reading the expression")):
+            parsed, readings = parse_with_notes(expr) if isinstance(expr, str) else (expr, ())
+        with stage(_("building the graph")):
+            graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
+            _check_names_print_apart(graph)
+        with stage(_("reading the point")):
+            point = _point(at, graph) if at is not None else None
+        explanation = Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
+                                  time_limit=time_limit, run_check=check, seed=seed, point=point)
+        explanation.readings = readings
+        explanation.lang = lang
+        if point is not None:
+            explanation.values  # noqa: B018 - a point where the expression is undefined fails here, eagerly
+        return explanation
 
 
 def _point(at: str | Mapping[str, float], graph: nx.MultiDiGraph) -> dict:
@@ -134,8 +152,9 @@ def _point(at: str | Mapping[str, float], graph: nx.MultiDiGraph) -> dict:
 
 
 def _validate_options(max_paths: int, time_limit: float, max_nodes: int) -> None:
-    if not isinstance(max_paths, int) or max_paths < 0:
-        raise OptionError(f"max_paths must be a non-negative integer, got {max_paths!r}")
+    if not isinstance(max_paths, int) or not 0 <= max_paths <= MAX_LISTED_PATHS:
+        raise OptionError(_("max_paths must be an integer between 0 and {limit}, got {value!r}").format(
+            limit=MAX_LISTED_PATHS, value=max_paths))
     if not isinstance(time_limit, (int, float)) or not 0 < time_limit <= 3600:
         raise OptionError(f"time_limit must be between 0 and 3600 seconds, got {time_limit!r}")
     if not isinstance(max_nodes, int) or max_nodes < 1:
@@ -235,6 +254,7 @@ class Explanation:
         return sympy.Symbol(self.wrt, real=True)
 
     @cached_property
+    @budgeted(N_("counting the paths"))
     def path_count(self) -> int:
         """Exact number of paths from the output back to :attr:`wrt`."""
         return count_paths(self.graph, self.wrt) if self.occurs else 0
@@ -245,15 +265,21 @@ class Explanation:
         return chain_paths(self.graph, self.wrt) if self.occurs else iter(())
 
     @cached_property
+    @budgeted(N_("listing the paths"))
     def listed_paths(self) -> list[ChainPath]:
         """The first :attr:`max_paths` paths."""
-        return list(itertools.islice(self.paths, self.max_paths))
+        listed = []
+        for path in itertools.islice(self.paths, self.max_paths):
+            checkpoint()
+            listed.append(path)
+        return listed
 
     @property
     def all_paths_listed(self) -> bool:
         return len(self.listed_paths) == self.path_count
 
     @cached_property
+    @budgeted(N_("adding up the paths"))
     def path_sum(self) -> sympy.Expr | None:
         """Sum of the path products in the inputs, if every path is listed."""
         if not self.all_paths_listed:
@@ -261,23 +287,35 @@ class Explanation:
         return sympy.Add(*(p.product_in_inputs for p in self.listed_paths))
 
     @cached_property
+    @budgeted(N_("writing the backward pass"))
     def adjoint_steps(self) -> list[AdjointStep]:
         """The backward pass, one equation per node between output and variable."""
         return adjoint_steps(self.graph, self.wrt) if self.occurs else []
 
     @cached_property
+    @budgeted(N_("computing the derivative by backpropagation"))
     def derivative(self) -> sympy.Expr:
         """d output / d wrt in terms of the inputs, by reverse accumulation."""
         return reverse_accumulate(self.graph, self.wrt) if self.occurs else sympy.S.Zero
 
     @cached_property
+    @budgeted(N_("checking the derivative against SymPy"))
     def check(self) -> Check:
-        """Comparison with ``sympy.diff`` (and of the path sum with backprop)."""
+        """Comparison with ``sympy.diff`` (and of the path sum with backprop).
+
+        It gets :data:`CHECK_SHARE` of the time left of the run's budget.
+        """
         if not self.run_check:
             return Check("unknown", None, reason="the check was not requested")
-        budget = Budget(self.time_limit)
-        result = check_derivative(self.derivative, self.expression, self.variable,
-                                  time_limit=self.time_limit, seed=self.seed)
+        derivative, path_sum = self.derivative, self.path_sum
+        left = current_budget().remaining()
+        seconds = min(self.time_limit, left * CHECK_SHARE,
+                      left - WRITING_SECONDS_PER_NODE * self.graph.number_of_nodes())
+        if seconds <= 0.01:
+            return Check("unknown", None, reason="no time was left for the check")
+        budget = Budget(seconds)
+        result = check_derivative(derivative, self.expression, self.variable,
+                                  time_limit=seconds, seed=self.seed)
         if self.path_sum is not None and result.ok:
             try:  # within what is left of the same budget
                 with budget.limit("the comparison of the path sum with backpropagation"):
@@ -315,7 +353,8 @@ class Explanation:
             forms.append(("sympy", self.check.direct))
         if self.path_sum is not None:
             forms.append(("paths", tidy_if_small(self.path_sum)))
-        if tree_size(self.derivative) <= FACTOR_LIMIT:
+        # factor() evaluates constants: never on one that takes unbounded time (sin(exp(exp(20)))).
+        if tree_size(self.derivative) <= FACTOR_LIMIT and not costly_constants(self.derivative):
             try:
                 with Budget(min(self.time_limit, 2.0)).limit("factoring the derivative"):
                     forms.append(("factored", sympy.factor(self.derivative)))
@@ -325,17 +364,20 @@ class Explanation:
         return expression, name
 
     @cached_property
+    @budgeted(N_("measuring the sizes"))
     def complexity(self) -> Complexity:
         """Sizes that show why the decomposed way is simpler."""
         return complexity(self.graph, self.wrt, self.path_count, self.check.direct)
 
     @cached_property
+    @budgeted(N_("computing the values at the point"))
     def values(self) -> PointValues | None:
         """Forward values and gradients of every node at the point given with ``at``."""
-        return evaluate_at(self.graph, self.point) if self.point is not None else None
+        return evaluate_at(self.graph, self.point, always=(self.wrt,)) if self.point is not None else None
 
     # --- outputs --------------------------------------------------------------
 
+    @budgeted(N_("drawing the figure"))
     def plot(self, **options):
         """Draw the graph with the paths highlighted; see :func:`symgrad.plot.plot`.
 
@@ -348,6 +390,7 @@ class Explanation:
         with use_language(self.lang):
             return plot(self, **options)
 
+    @budgeted(N_("writing the LaTeX"))
     def to_latex(self, standalone: bool = False, settings: dict | None = None) -> str:
         """The derivation as an amsmath fragment, or a complete document.
 
@@ -358,24 +401,28 @@ class Explanation:
         with use_language(self.lang):
             return latex.render(self, standalone=standalone, settings=settings)
 
+    @budgeted(N_("writing the text"))
     def to_text(self) -> str:
         """The derivation for a terminal (Unicode)."""
         from .render import text
         with use_language(self.lang):
             return text.render(self)
 
+    @budgeted(N_("writing the Markdown"))
     def to_markdown(self) -> str:
         """The derivation in Markdown with ``$...$`` math."""
         from .render import markdown
         with use_language(self.lang):
             return markdown.render(self)
 
+    @budgeted(N_("writing the data"))
     def to_dict(self, full: bool = False) -> dict:
         """The derivation as plain data (what :meth:`to_json` writes); see :func:`symgrad.render.data.to_dict`."""
         from .render import data
         with use_language(self.lang):
             return data.to_dict(self, full=full)
 
+    @budgeted(N_("writing the JSON"))
     def to_json(self, indent: int | None = 2, full: bool = False) -> str:
         """The derivation as one JSON object (`full`: every expression and node, however many)."""
         return json.dumps(self.to_dict(full=full), indent=indent, ensure_ascii=False)
@@ -393,6 +440,7 @@ class Explanation:
         from .render.notebook import mimebundle
         return mimebundle(self)
 
+    @budgeted(N_("writing the LaTeX"))
     def _repr_latex_(self) -> str:
         """For Jupyter: the derivation as one display-math block MathJax can show."""
         from .render import latex

@@ -80,6 +80,15 @@ def current_language() -> str:
     return _current.get() or default_language()
 
 
+def _language_or_english() -> str:
+    """The current language; English while ``$SYMGRAD_LANG`` names none (that is reported where
+    the language is chosen: ``explain``, ``--lang``), so that a message never fails to translate."""
+    try:
+        return current_language()
+    except OptionError:
+        return DEFAULT_LANGUAGE
+
+
 @contextmanager
 def use_language(lang: str | None) -> Iterator[str]:
     """Translate into `lang` inside the ``with`` block (None: the default language)."""
@@ -105,12 +114,12 @@ def _translations(lang: str) -> _gettext.NullTranslations:
 
 def gettext(message: str) -> str:
     """`message` in the current language."""
-    return _translations(current_language()).gettext(message)
+    return _translations(_language_or_english()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for the number `n` in the current language (Russian has three)."""
-    return _translations(current_language()).ngettext(singular, plural, n)
+    return _translations(_language_or_english()).ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
@@ -122,7 +131,7 @@ def pgettext(context: str, message: str) -> str:
     ...     gettext("product"), ngettext("{n} path", "{n} paths", 22).format(n=22)
     ('правило произведения', '22 пути')
     """
-    return _translations(current_language()).pgettext(context, message)
+    return _translations(_language_or_english()).pgettext(context, message)
 
 
 def available_languages() -> tuple[str, ...]:

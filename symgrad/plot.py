@@ -31,6 +31,7 @@ from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Bbox
 
+from .deadline import checkpoint
 from .errors import OptionError
 from .i18n import gettext as _
 from .i18n import ngettext
@@ -47,6 +48,12 @@ SLIDE_SIZE = (13.333, 7.5)  # inches, 16:9
 EDGE_LABEL_NODE_LIMIT = 40
 #: Smallest font size (points) at which node labels are still drawn.
 MIN_FONT = 6.0
+#: Largest graph drawn by matplotlib (a 2 125-node figure took 30 s); TikZ (.tex) has no limit.
+MAX_FIGURE_NODES = 1000
+#: Largest graph written as slide frames (a dozen figures; one of 150 nodes and 50 paths took 8-20 s).
+MAX_FRAME_NODES = 150
+#: Largest raster image written: width x height in pixels (--dpi x the size in inches).
+MAX_FIGURE_PIXELS = 40_000_000
 
 THEMES = {
     "light": dict(background="#FFFFFF", text="#1A1A1A", edge="#7A7A7A", operation="#EAF1FB",
@@ -223,6 +230,7 @@ def plot(
     colours = THEMES[theme]
     explanation = None if _is_graph(explanation_or_graph) else explanation_or_graph
     graph = explanation_or_graph if explanation is None else explanation.graph
+    _check_drawable(graph)
     chosen = _chosen_paths(explanation, highlight, max_paths, paths)
     notes: list[str] = []
     if explanation is not None and highlight and paths is None and len(chosen) < explanation.path_count:
@@ -265,6 +273,25 @@ def plot(
 #: rcParams while drawing: mathtext in the text font, and a fallback list for SVG text.
 _RC = {"mathtext.fontset": "dejavusans", "font.family": "sans-serif",
        "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial", "Liberation Sans"]}
+
+
+def _check_drawable(graph) -> None:
+    """Refuse a graph too large to draw within a run's time budget."""
+    if graph.number_of_nodes() > MAX_FIGURE_NODES:
+        raise OptionError(_("the graph has {nodes} nodes; figures are drawn for at most {limit} "
+                            "(write a .tex figure, TikZ, instead)").format(
+                                nodes=graph.number_of_nodes(), limit=MAX_FIGURE_NODES))
+
+
+def _check_pixels(size: tuple[float, float], dpi: float) -> None:
+    """Refuse a raster image of `size` inches of more than :data:`MAX_FIGURE_PIXELS` pixels, saying the largest dpi."""
+    width, height = size
+    pixels = width * height * dpi * dpi
+    if pixels > MAX_FIGURE_PIXELS:
+        largest = int((MAX_FIGURE_PIXELS / (width * height)) ** 0.5)
+        raise OptionError(_("the image would have {millions:.0f} million pixels; at most {limit} million "
+                            "are written (use --dpi {largest} or less)").format(
+                                millions=pixels / 1e6, limit=MAX_FIGURE_PIXELS // 10**6, largest=largest))
 
 
 def _active_theme() -> str:
@@ -389,6 +416,7 @@ def _arrow(ax, start, end, patch_a, patch_b, colour, width, rad, arrow: bool, zo
 
 
 def _draw_edge(ax, graph, layout, patches, frame, edge, colour, width, zorder):
+    checkpoint()  # the time budget of the run: one check per edge drawn
     source, target, key = edge
     segments = _edge_segments(graph, layout, source, target, key)
     rad = _parallel_rad(graph, source, target, key)
@@ -787,6 +815,8 @@ def save_figure(fig, path: str | Path, *, dpi: float = 150, transparent: bool = 
         raise OptionError(f"figure file {path.name!r}: the extension must be one of .png, .svg, .pdf")
     if not 10 <= dpi <= 1200:
         raise OptionError(f"dpi must be between 10 and 1200, got {dpi}")
+    if kind == "png":
+        _check_pixels(fig.get_size_inches(), dpi)
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays searchable text
         fig.savefig(path, format=kind, dpi=dpi, transparent=transparent,
                     facecolor="none" if transparent else fig.get_facecolor())
@@ -812,12 +842,19 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
     directory = Path(directory)
     if kind not in FORMATS:
         raise OptionError(f"frame format must be one of {', '.join(FORMATS)}, got {kind!r}")
+    if kind == "png":
+        _check_pixels(SLIDE_SIZE, dpi)  # before any frame is drawn
+    if explanation.graph.number_of_nodes() > MAX_FRAME_NODES:
+        raise OptionError(_("the graph has {nodes} nodes; slide frames are drawn for at most {limit} "
+                            "(draw one --figure instead)").format(
+                                nodes=explanation.graph.number_of_nodes(), limit=MAX_FRAME_NODES))
     directory.mkdir(parents=True, exist_ok=True)
     frames = frame_options(explanation, values)
     e = explanation
     width = len(str(len(frames)))
     written = []
     for index, (name, options) in enumerate(frames, start=1):
+        checkpoint()  # the time budget of the run: one check per frame
         fig = plot(e, theme=theme, usetex=usetex, pyplot=False, **options)
         path = directory / f"frame-{index:0{width}d}-{name}.{kind}"
         save_figure(fig, path, dpi=dpi, transparent=transparent)

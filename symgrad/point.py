@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import mpmath
 import networkx as nx
 
+from .deadline import checkpoint
 from .errors import PointError
 from .graph import input_nodes
 from .parse import decimal_problem, is_decimal, is_valid_name
@@ -189,11 +190,20 @@ def _floats(numbers: Mapping[str, object]) -> dict[str, float]:
     return {name: float(value) for name, value in numbers.items()}
 
 
-def evaluate_at(graph: nx.MultiDiGraph, point: Mapping[str, object]) -> PointValues:
+#: Node evaluations spent on finite differences (two forward passes per input checked):
+#: a large network gets its gradients checked at an evenly spread sample of inputs.
+FINITE_DIFFERENCE_WORK = 250_000
+
+
+def evaluate_at(graph: nx.MultiDiGraph, point: Mapping[str, object], always: Sequence[str] = ()) -> PointValues:
     """Run the forward and the backward pass of `graph` at `point`.
 
     Both are the numeric engine's (:func:`symgrad.tape.compile_tape`, mpmath
-    backend at :data:`DIGITS` digits, real values only).
+    backend at :data:`DIGITS` digits, real values only). Gradients are checked
+    by central finite differences for every input, or, when that would take
+    more than :data:`FINITE_DIFFERENCE_WORK` node evaluations, for an evenly
+    spread sample of them and the inputs named in `always`. The active time
+    budget (:mod:`symgrad.deadline`) is checked between inputs.
 
     Raises
     ------
@@ -208,12 +218,24 @@ def evaluate_at(graph: nx.MultiDiGraph, point: Mapping[str, object]) -> PointVal
     with mpmath.workdps(DIGITS):
         step = mpmath.mpf(10) ** (-(DIGITS // 2))
         differences = {}
-        for name in input_nodes(graph):
+        for name in _checked_inputs(graph, always):
+            checkpoint()
             up = _output_or_none(tape, {**point, name: mpmath.mpf(point[name]) + step})
             down = _output_or_none(tape, {**point, name: mpmath.mpf(point[name]) - step})
             if up is not None and down is not None:
                 differences[name] = (up - down) / (2 * step)
     return PointValues(dict(point), values, gradients, differences)
+
+
+def _checked_inputs(graph: nx.MultiDiGraph, always: Sequence[str]) -> list[str]:
+    """The inputs whose gradient finite differences check: all, or an evenly spread sample."""
+    inputs = input_nodes(graph)
+    wanted = max(1, FINITE_DIFFERENCE_WORK // (2 * graph.number_of_nodes()))
+    if len(inputs) <= wanted:
+        return inputs
+    stride = len(inputs) / wanted
+    sample = {inputs[int(i * stride)] for i in range(wanted)} | {n for n in always if n in inputs}
+    return [name for name in inputs if name in sample]
 
 
 def _output_or_none(tape: Tape, point: Mapping[str, object]):

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 import sympy
 
+from .deadline import checkpoint
 from .exprtools import substitute
 from .i18n import N_
 from .i18n import gettext as _
@@ -125,6 +126,7 @@ def _abstract(function: sympy.FunctionClass, operands: Sequence[sympy.Expr]) -> 
     operands = list(operands)
     result = []
     for position, operand in enumerate(operands):
+        checkpoint()  # quadratic in the arity (f(x, x, ..., x) with 2 000 arguments: a minute)
         alone = isinstance(operand, sympy.Symbol) and operands.count(operand) == 1
         d = operand if alone else sympy.Dummy("xi")
         derivative = sympy.Derivative(function(*operands[:position], d, *operands[position + 1:]), d)

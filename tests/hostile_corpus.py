@@ -277,6 +277,31 @@ CORPUS["bad at"] = BAD_AT
 
 ALL_CASES: list[Case] = [case for cases in CORPUS.values() for case in cases]
 
+#: A function of 2 000 arguments: its local derivatives took about a minute (issue 15).
+MANY_ARGUMENTS = "f(" + ",".join(["x"] * 2000) + ")"
+
+#: Command lines (after ``symgrad``) that ran for minutes or used gigabytes before issue 15.
+#: Under ``--timeout 2`` each now ends within the budget + 1 s with exit 2 and one line
+#: matching the pattern: refused up front with the limit, or ended by the budget naming the stage.
+BUDGET_CASES = [
+    (["mlp", "--sizes", "64,63,1", "--seed", "1"], r"ran out while"),
+    (["mlp", "--sizes", "32,31,1", "--seed", "1"], r"ran out while"),
+    (["mlp", "--sizes", "64,63,1", "--wrt", "all"], r"--wrt all writes every gradient out, for at most 300"),
+    (["mlp", "--sizes", "64,63,1", "--wrt", "v0_1_1"], r"ran out while"),
+    (["mlp", "--sizes", "1,8,8,8,8,8,8,8,1", "--wrt", "v0_1_1", "--max-paths", "10000", "--no-check"],
+     r"ran out while"),
+    ([MANY_ARGUMENTS, "--wrt", "x"], r"ran out while building the graph"),
+    (["x*sin(x)", "--wrt", "x", "--frames", "{tmp}", "--dpi", "1200"], r"million pixels; at most 40 million"),
+    (["x*sin(x)", "--wrt", "x", "--figure", "{tmp}/f.png", "--dpi", "1200"], r"use --dpi 632 or less"),
+    (["mlp", "--sizes", "8,8,8", "--figure", "{tmp}/n.png", "--dpi", "1200"], r"million pixels"),
+    (["+".join(f"sin(x{i})" for i in range(600)), "--wrt", "x1", "--figure", "{tmp}/big.svg"],
+     r"figures are drawn for at most 1000"),
+    (["+".join(f"sin(x{i}*x)" for i in range(50)), "--wrt", "x", "--frames", "{tmp}"],
+     r"slide frames are drawn for at most 150"),
+    (["+".join(f"sin(x{i})" for i in range(60)), "--wrt", "x1", "--figure", "{tmp}/a.gif"],
+     r"animations are made for at most 100"),
+]
+
 #: Valid identifiers that look dangerous: plain symbols, or abstract functions when called.
 VALID_LOOKALIKES = [
     "eval + exec + os + system", "eval(x) + exec(x)", "open(x) * system(x)", "import1 + x",

@@ -185,7 +185,7 @@ def _accepted(command, option, value):
 @pytest.mark.parametrize("option, values, accepted", [
     ("--dpi", ["5", "9.9", "10", "600", "1200", "1201", "3600"], {"10", "600", "1200"}),
     ("--timeout", ["0", "0.5", "3600", "3601", "nan", "inf"], {"0.5", "3600"}),
-    ("--max-paths", ["-1", "0", "16", "1000000", "1000001"], {"0", "16", "1000000"}),
+    ("--max-paths", ["-1", "0", "16", "10000", "10001"], {"0", "16", "10000"}),
     ("--memory-limit", ["-1", "0", "4096", "1048576", "1048577"], {"0", "4096", "1048576"}),
 ])
 def test_an_option_has_the_same_range_under_both_commands(option, values, accepted, capsys):

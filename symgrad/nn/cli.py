@@ -24,7 +24,8 @@ from ..cli_common import (
     FORMATS, add_language, add_memory_limit, check_figure_suffix, check_output_file, deliver, dpi, learning_rate,
     max_paths, seed, timeout, written_atomically,
 )
-from ..errors import PointError, SymgradError
+from ..deadline import run_within, stage
+from ..errors import OptionError, PointError, SymgradError
 from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
 from ..graph import input_nodes
 from ..i18n import gettext as _
@@ -35,7 +36,10 @@ from .builder import HIDDEN, LOSSES, MAX_NEURONS, OUTPUTS, Network, mlp, parse_w
 from .losses import as_expression
 from .training import complete_point
 
-__all__ = ["add_arguments", "run", "SUMMARY", "DESCRIPTION", "EPILOG"]
+__all__ = ["add_arguments", "run", "SUMMARY", "DESCRIPTION", "EPILOG", "MAX_ALL_GRADIENTS"]
+
+#: ``--wrt all`` writes out at most this many gradients (a 32,31,1 network's 1 023 took 22 s).
+MAX_ALL_GRADIENTS = 300
 
 #: One line for the list of commands in ``symgrad --help``.
 SUMMARY = "the lecture's neural network: forward pass, dL/dv by the chain rule, numbers"
@@ -85,7 +89,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS,
                         metavar="N", help=f"list at most N paths (default: {DEFAULT_MAX_PATHS})")
     parser.add_argument("--timeout", type=timeout, default=10.0, metavar="SECONDS",
-                        help="time budget of the check against SymPy (default: 10)")
+                        help="time budget of the whole run, the check against SymPy "
+                        "included (default: 10)")
     parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
     parser.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
     parser.add_argument("--figure", metavar="FILE",
@@ -145,10 +150,13 @@ def _report(net: Network, args: argparse.Namespace):
     if want_numbers:
         seed = args.seed if args.seed is not None else 0
         given = _given_point(net, args.at) if args.at else {}
-        numbers = training.numbers(net, complete_point(net, given, seed), learning_rate=args.lr)
+        with stage(_("computing the numbers at the point")):
+            numbers = training.numbers(net, complete_point(net, given, seed), learning_rate=args.lr)
     formula = grads = explanation = None
     if args.wrt == "all":
-        grads = gradients(net.graph, [p for p in net.parameter_names if p in net.graph])
+        _check_all_gradients(net)
+        with stage(_("computing every gradient")):
+            grads = gradients(net.graph, [p for p in net.parameter_names if p in net.graph])
         values = numbers.gradients if numbers is not None else None
         blocks += render_network.all_gradient_blocks(net, grads, values)
     elif args.wrt is not None:
@@ -166,6 +174,15 @@ def _report(net: Network, args: argparse.Namespace):
     if explanation is not None:
         data["derivation"] = explanation.to_dict()
     return blocks, data, explanation
+
+
+def _check_all_gradients(net: Network) -> None:
+    """Refuse ``--wrt all`` for a network whose gradients cannot all be written within a budget."""
+    count = len(net.parameter_names)
+    if count > MAX_ALL_GRADIENTS:
+        raise OptionError(_("--wrt all writes every gradient out, for at most {limit} weights and biases "
+                            "(this network has {count}); choose one weight with --wrt").format(
+                                limit=MAX_ALL_GRADIENTS, count=count))
 
 
 def _render(blocks, data, args) -> str:
@@ -192,21 +209,28 @@ def _draw_network(net: Network, args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the network once, explain and print as `args` say; return the exit code."""
+    """Build the network once, explain and print as `args` say; return the exit code.
+
+    The whole run shares the budget ``--timeout``.
+    """
     check_output_file(args.out, "-o")
     check_output_file(args.figure, "--figure")
     check_figure_suffix(args.figure, "--figure", (".png", ".svg", ".pdf"))
-    net = mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
-              bias=args.bias, target=args.target)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SymgradWarning)
-        derivation_wanted = args.format is not None or args.out or not args.figure
-        args.format = args.format or "latex"
-        blocks, data, explanation = _report(net, args)
-        rendered = _render(blocks, data, args) if derivation_wanted else None
-    if args.figure:
-        _draw_network(net, args)
-    code = deliver(rendered, args.out, caught, explanation, ascii_fallback=args.format == "text")
+    with run_within(args.timeout):
+        with stage(_("building the network")):
+            net = mlp(args.sizes, hidden=args.hidden, output=args.output, loss=args.loss,
+                      bias=args.bias, target=args.target)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SymgradWarning)
+            derivation_wanted = args.format is not None or args.out or not args.figure
+            args.format = args.format or "latex"
+            blocks, data, explanation = _report(net, args)
+            with stage(_("writing the output")):
+                rendered = _render(blocks, data, args) if derivation_wanted else None
+        if args.figure:
+            with stage(_("drawing the network")):
+                _draw_network(net, args)
+        code = deliver(rendered, args.out, caught, explanation, ascii_fallback=args.format == "text")
     if not derivation_wanted:
         print(_("symgrad: wrote the figure to {path}").format(path=args.figure))
     return code

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
+from ..deadline import checkpoint
 from ..exprtools import tree_size
 from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
 from ..i18n import N_, ngettext, pgettext
@@ -178,6 +179,7 @@ def printable(expr: sympy.Expr | None):
     """`expr`, or a :class:`TooLarge` marker if it would print enormously."""
     if expr is None:
         return None
+    checkpoint()  # the time budget of the run (symgrad.deadline): one check per expression shown
     size = tree_size(expr)
     return expr if size <= PRINT_LIMIT else TooLarge(size)
 

@@ -14,6 +14,7 @@ import math
 
 import sympy
 
+from ..deadline import checkpoint
 from ..exprtools import costly_constants, tree_size
 from ..graph import edge, input_nodes, node, order
 from ..verify import exact_digits
@@ -36,6 +37,7 @@ MAX_JSON_PATH = 200
 def expression_string(expr: sympy.Expr | None, sizes: dict[int, int] | None = None,
                       limit: int = PRINT_LIMIT) -> str | None:
     """``str(expr)``, or None if it has more than `limit` operations; `sizes` caches tree sizes."""
+    checkpoint()  # the time budget of the run (symgrad.deadline): one check per expression written
     if expr is None or tree_size(expr, sizes) > limit:
         return None
     # SymPy's default ordering evaluates constants (sin(exp(exp(20))) takes hours): keep them in place.
