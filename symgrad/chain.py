@@ -23,7 +23,7 @@ import networkx as nx
 import sympy
 
 from .errors import VariableError
-from .exprtools import substitute, tidy, tree_size
+from .exprtools import substitute, tidy, tree_size_exceeds
 from .graph import EdgeInfo, input_nodes, is_input, node, order, output_node
 from .graph import edge as edge_info
 from .paths import Edge, iter_paths, nodes_on_paths
@@ -47,7 +47,7 @@ TIDY_LIMIT = 4000
 
 def tidy_if_small(expr: sympy.Expr) -> sympy.Expr:
     """:func:`~symgrad.exprtools.tidy` `expr` unless it is larger than :data:`TIDY_LIMIT`."""
-    if tree_size(expr) > TIDY_LIMIT:
+    if tree_size_exceeds(expr, TIDY_LIMIT):
         return expr
     try:
         return tidy(expr)

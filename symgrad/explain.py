@@ -262,7 +262,8 @@ class Explanation:
             return Check("unknown", None, reason="the check was not requested")
         budget = Budget(self.time_limit)
         result = check_derivative(self.derivative, self.expression, self.variable,
-                                  time_limit=self.time_limit, seed=self.seed)
+                                  time_limit=self.time_limit, seed=self.seed,
+                                  graph=self.graph if self.occurs else None)
         if self.path_sum is not None and result.ok:
             try:  # within what is left of the same budget
                 with budget.limit("the comparison of the path sum with backpropagation"):

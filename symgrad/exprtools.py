@@ -16,7 +16,8 @@ from sympy.core.function import AppliedUndef
 
 from .errors import SymgradError
 
-__all__ = ["postorder", "substitute", "map_unevaluated", "tidy", "tree_size", "costly_constants",
+__all__ = ["postorder", "substitute", "map_unevaluated", "tidy", "tree_size", "tree_size_exceeds",
+           "costly_constants",
            "bounded_sign", "NumberTooLarge", "MAX_LOG10"]
 
 #: A periodic function of an argument beyond this size is never evaluated: reducing the
@@ -335,6 +336,27 @@ def tree_size(expr: sympy.Basic, cache: dict[int, int] | None = None) -> int:
     for node in postorder(expr, size):  # skips what the cache already knows
         size[id(node)] = _own_operations(node) + sum(size[id(arg)] for arg in node.args)
     return size[id(expr)]
+
+
+def tree_size_exceeds(expr: sympy.Basic, limit: int) -> bool:
+    """Whether :func:`tree_size` of `expr` is above `limit`, stopping at the first part that is.
+
+    A subexpression is never larger than the whole, so the walk ends as soon
+    as one is above `limit`: deciding that a huge shared expression is large
+    costs only its first few levels.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> tree_size_exceeds(sympy.sin(x) + x, 1), tree_size_exceeds(sympy.sin(x) + x, 2)
+    (True, False)
+    """
+    size: dict[int, int] = {}
+    for node in postorder(expr):
+        size[id(node)] = _own_operations(node) + sum(size[id(arg)] for arg in node.args)
+        if size[id(node)] > limit:
+            return True
+    return False
 
 
 def _own_operations(node: sympy.Basic) -> int:

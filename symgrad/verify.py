@@ -31,10 +31,12 @@ from sympy.core.function import AppliedUndef
 
 from .deadline import Budget, can_interrupt
 from .errors import TimeLimitExceeded
-from .exprtools import postorder, tidy, tree_size
-from .numeric import NotANumber, concretize, evaluate, is_real_at
+from .exprtools import postorder, tidy, tree_size, tree_size_exceeds
+from .errors import GraphError, PointError
+from .numeric import NotANumber, concretize, evaluate
+from .tape import compile_expression, compile_tape
 from .chain import backward_walk
-from .graph import is_constant, order
+from .graph import input_nodes, is_constant, node_symbol, order
 from .paths import nodes_on_paths, path_totals
 
 __all__ = [
@@ -151,6 +153,7 @@ def check_derivative(
     *,
     time_limit: float = 10.0,
     seed: int = 0,
+    graph: nx.MultiDiGraph | None = None,
 ) -> Check:
     """Compare `derivative` with ``sympy.diff(expression, variable)``, or with finite differences.
 
@@ -173,6 +176,11 @@ def check_derivative(
         Seconds for the whole check (see :mod:`symgrad.deadline`).
     seed : int
         Seed of the random points.
+    graph : networkx.MultiDiGraph, optional
+        The graph whose backward pass gave `derivative`. The finite-difference
+        witness then takes symgrad's values from the graph's tape (one forward
+        and one backward pass per point, :func:`symgrad.tape.compile_tape`)
+        instead of evaluating `derivative`, which may be a huge shared expression.
 
     Returns
     -------
@@ -192,7 +200,8 @@ def check_derivative(
     small = size <= UNBOUNDED_SIZE_LIMIT
     direct, why = _direct_derivative(expression, variable, budget, size, small)
     if direct is None:
-        return finite_difference_check(derivative, expression, variable, budget=budget, seed=seed, why=why)
+        return finite_difference_check(derivative, expression, variable, budget=budget, seed=seed, why=why,
+                                       graph=graph)
     symbolic_reason = _symbolic_zero(derivative, direct, budget, small)
     if symbolic_reason is True:
         return Check("symbolic", direct, reason="the difference from sympy.diff simplifies to 0",
@@ -214,7 +223,7 @@ def check_derivative(
             return second
     if result.status == "unknown":
         witness = finite_difference_check(derivative, expression, variable, budget=budget, seed=seed,
-                                          why=result.reason)
+                                          why=result.reason, graph=graph)
         witness.direct = direct
         return witness
     return result
@@ -242,7 +251,7 @@ def _direct_derivative(expression, variable, budget: Budget, size: int, small: b
 
 def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
     """True if ``derivative - direct`` reduces to 0 in time, else a reason string."""
-    if tree_size(derivative) > 20 * UNBOUNDED_SIZE_LIMIT:
+    if tree_size_exceeds(derivative, 20 * UNBOUNDED_SIZE_LIMIT):
         return "the derivatives are too large for simplify"
     if not can_interrupt() and not small:
         return "simplify cannot be time-limited off the main thread"
@@ -287,14 +296,17 @@ def _numeric_check(derivative, direct, expression, budget: Budget, seed: int, wh
 
 
 def finite_difference_check(derivative: sympy.Expr, expression: sympy.Expr, variable: sympy.Symbol, *,
-                            budget: Budget | None = None, seed: int = 0, why: str = "") -> Check:
+                            budget: Budget | None = None, seed: int = 0, why: str = "",
+                            graph: nx.MultiDiGraph | None = None) -> Check:
     """Compare `derivative` with central finite differences of `expression` at random real points.
 
     This witness needs neither symgrad's rule table nor SymPy's derivative:
     only values of the expression, computed in
     :data:`FD_WORKING_DIGITS`-digit arithmetic with a step of
-    ``10**-FD_STEP_DIGITS``, each distinct subexpression once (so a shared
-    expression of 3**1000 tree operations costs its few thousand nodes).
+    ``10**-FD_STEP_DIGITS``. The expression is compiled once
+    (:func:`symgrad.tape.compile_expression`, each distinct subexpression one
+    instruction) and run at every point, so a shared expression of 3**1000
+    tree operations costs its few thousand nodes per value.
 
     Parameters
     ----------
@@ -305,6 +317,9 @@ def finite_difference_check(derivative: sympy.Expr, expression: sympy.Expr, vari
     seed : int
     why : str
         Why the other witnesses did not decide (starts the reason).
+    graph : networkx.MultiDiGraph, optional
+        The graph whose backward pass gave `derivative`: symgrad's values are
+        then the tape's adjoint of `variable` (see :func:`check_derivative`).
 
     Returns
     -------
@@ -323,32 +338,39 @@ def finite_difference_check(derivative: sympy.Expr, expression: sympy.Expr, vari
     prefix = f"{why}; " if why else ""
     try:
         with budget.limit("the finite-difference comparison"):
-            return _finite_difference_check(derivative, expression, variable, budget, seed, prefix)
+            return _finite_difference_check(derivative, expression, variable, budget, seed, prefix, graph)
     except TimeLimitExceeded as err:
         return Check("unknown", None, reason=f"{prefix}{err}", details={"method": METHOD_FINITE_DIFFERENCES})
 
 
-def _finite_difference_check(derivative, expression, variable, budget: Budget, seed: int, prefix: str) -> Check:
+def _finite_difference_check(derivative, expression, variable, budget: Budget, seed: int, prefix: str,
+                             graph) -> Check:
     method = {"method": METHOD_FINITE_DIFFERENCES}
     try:
-        derivative, expression = _concrete(derivative), _concrete(expression)
+        expression = _concrete(expression)
+        mine = _DerivativeValues(derivative, graph, variable)
     except (ValueError, TypeError):
         return Check("unknown", None, reason=f"{prefix}an abstract function has no concrete stand-in",
                      details=method)
     digits = significant_digits(expression)
-    symbols = sorted(free_symbols(expression) | free_symbols(derivative) | {variable}, key=str)
+    symbols = sorted(free_symbols(expression) | set(mine.symbols) | {variable}, key=str)
+    values = compile_expression(expression, "mpmath", FD_WORKING_DIGITS)
+    if mine.tape is None:
+        points = real_points(expression, symbols, seed=seed, budget=budget)
+    else:  # the tape's forward pass is real: it raises where a node is not real and finite
+        points = _candidate_points(expression, symbols, seed=seed, tries=MAX_SAMPLE_TRIES, budget=budget)
     agreed = 0
     try:
-        for point in real_points(expression, symbols, seed=seed, budget=budget):
+        for point in points:
             try:
-                coarse = central_difference(expression, variable, point, FD_STEP_DIGITS)
-                theirs = central_difference(expression, variable, point, FD_STEP_DIGITS + 5)
+                ours = mine(point)
+                coarse = central_difference(expression, variable, point, FD_STEP_DIGITS, values=values)
+                theirs = central_difference(expression, variable, point, FD_STEP_DIGITS + 5, values=values)
                 if not _close(coarse, theirs, digits + 3):
                     continue  # the expression varies faster than the step resolves (sin(1e40*x))
-                mine = evaluate(derivative, point, WORKING_DIGITS)
             except NotANumber:
                 continue
-            if not _close(mine, theirs, digits):
+            if not _close(ours, theirs, digits):
                 where = {str(s): float(v) for s, v in point.items()}
                 return Check("mismatch", None, agreed, details={**method, "point": where},
                              reason=f"{prefix}the derivative differs from finite differences at {where}")
@@ -368,12 +390,58 @@ def _finite_difference_check(derivative, expression, variable, budget: Budget, s
                  reason=f"{prefix}only {agreed} random points had finite values")
 
 
+class _DerivativeValues:
+    """symgrad's derivative at a point (symbol -> number), at :data:`WORKING_DIGITS` digits.
+
+    From the graph's tape when there is a graph (the adjoint of the variable:
+    one forward and one backward pass, no walk of the derivative's
+    expression), else from the derivative's expression compiled once.
+    """
+
+    def __init__(self, derivative: sympy.Expr, graph: nx.MultiDiGraph | None, variable: sympy.Symbol):
+        self.tape = None
+        if graph is not None:
+            names = {node_symbol(graph, name): name for name in input_nodes(graph)}
+            try:
+                if variable in names:
+                    self.tape = compile_tape(graph, "mpmath", WORKING_DIGITS)
+            except GraphError:  # abstract functions: no values on the graph, the expression is concretized
+                self.tape = None
+        if self.tape is not None:
+            self.names, self.wrt = names, names[variable]
+            self.symbols = tuple(names)
+        else:
+            self.expression = compile_expression(_concrete(derivative), "mpmath", WORKING_DIGITS)
+            self.symbols = self.expression.symbols
+
+    def __call__(self, point: dict):
+        if self.tape is None:
+            return self.expression.evaluate(point)
+        try:
+            _, gradient = self.tape.gradient({name: point[symbol] for symbol, name in self.names.items()})
+        except PointError as err:
+            raise NotANumber(str(err)) from None
+        return gradient[self.wrt]
+
+
+
 def central_difference(expression: sympy.Expr, variable: sympy.Symbol, point,
-                       step_digits: int = FD_STEP_DIGITS):
+                       step_digits: int = FD_STEP_DIGITS, *, values=None):
     """``(f(x + h) - f(x - h)) / 2h`` at `point`, in :data:`FD_WORKING_DIGITS`-digit arithmetic.
 
     The step is ``h = 10**-step_digits * max(|x|, 1)``. The witness compares
     two steps, 10**5 apart, and trusts a point only where they agree.
+
+    Parameters
+    ----------
+    expression : sympy.Expr
+    variable : sympy.Symbol
+    point : dict
+        Symbol -> number, for every symbol of `expression`.
+    step_digits : int
+    values : ExpressionTape, optional
+        `expression` already compiled at :data:`FD_WORKING_DIGITS` digits
+        (:func:`symgrad.tape.compile_expression`), to compile it once for many points.
 
     Raises
     ------
@@ -386,11 +454,11 @@ def central_difference(expression: sympy.Expr, variable: sympy.Symbol, point,
     >>> mpmath.nstr(central_difference(x**3, x, {x: 2}), 20)
     '12.0'
     """
+    values = values or compile_expression(expression, "mpmath", FD_WORKING_DIGITS)
     with mpmath.workdps(FD_WORKING_DIGITS):
         centre = mpmath.mpf(point[variable])
         step = mpmath.mpf(10) ** -step_digits * max(abs(centre), mpmath.mpf(1))
-        sides = [evaluate(expression, {**point, variable: centre + sign * step}, FD_WORKING_DIGITS)
-                 for sign in (1, -1)]
+        sides = [values.evaluate({**point, variable: centre + sign * step}) for sign in (1, -1)]
         if any(isinstance(v, mpmath.mpc) and v.imag != 0 for v in sides):
             raise NotANumber("not real next to the point")
         return (mpmath.re(sides[0]) - mpmath.re(sides[1])) / (2 * step)
@@ -405,7 +473,7 @@ def _concrete(expr: sympy.Expr) -> sympy.Expr:
 
 def _symbols_of(expr: sympy.Expr) -> set:
     """SymPy's free_symbols for small expressions (a tree walk), :func:`free_symbols` for large ones."""
-    return expr.free_symbols if tree_size(expr) <= DIRECT_TREE_LIMIT else free_symbols(expr)
+    return free_symbols(expr) if tree_size_exceeds(expr, DIRECT_TREE_LIMIT) else expr.free_symbols
 
 
 def free_symbols(expr: sympy.Basic) -> set[sympy.Symbol]:
@@ -470,13 +538,13 @@ def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: i
     else:
         rng = random.Random(seed)
         candidates = ({s: _random_value(rng) for s in symbols} for _ in range(MAX_TRIES))
+    first, second = (compile_expression(e, "mpmath", WORKING_DIGITS) for e in (first, second))
     agreed = 0
     for point in candidates:
         if agreed >= points:
             break
         try:
-            a = evaluate(first, point, WORKING_DIGITS)
-            b = evaluate(second, point, WORKING_DIGITS)
+            a, b = first.evaluate(point), second.evaluate(point)
         except NotANumber:
             continue
         if not _close(a, b, digits):
@@ -509,18 +577,28 @@ def real_points(expression: sympy.Expr, symbols, *, seed: int = 0, tries: int = 
     >>> point[x] > 1000
     True
     """
+    values = compile_expression(expression, "mpmath", WORKING_DIGITS, real=True)
+    for point in _candidate_points(expression, symbols, seed=seed, tries=tries, budget=budget):
+        try:
+            values.evaluate(point)
+        except NotANumber:
+            continue
+        yield point
+
+
+def _candidate_points(expression: sympy.Expr, symbols, *, seed: int, tries: int,
+                      budget: Budget | None) -> Iterator[dict]:
+    """The candidates that :func:`real_points` tests, in its order, untested."""
     rng = random.Random(seed)
     anchors = None
     for attempt in range(tries):
         if budget is not None and budget.remaining() <= 0:
             raise TimeLimitExceeded("the search for real points ran out of time")
         if attempt < MAX_TRIES:
-            point = {s: _random_value(rng) for s in symbols}
+            yield {s: _random_value(rng) for s in symbols}
         else:
             anchors = _anchors(expression) if anchors is None else anchors
-            point = {s: _wider_value(rng, anchors) for s in symbols}
-        if is_real_at(expression, point, WORKING_DIGITS):
-            yield point
+            yield {s: _wider_value(rng, anchors) for s in symbols}
 
 
 def _anchors(expression: sympy.Expr) -> list:
