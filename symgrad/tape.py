@@ -53,6 +53,7 @@ Examples
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -316,8 +317,11 @@ class _Backend:
             return mpmath.mpmathify(number.evalf(digits + 5))
 
     def function(self, sub: sympy.Basic) -> Callable:
-        if self.name == "mpmath" and isinstance(sub, sympy.Pow) and sub.exp == 2:
-            return _mp_square
+        if self.name == "mpmath":  # the commonest operations without a call of their own
+            if isinstance(sub, sympy.Pow) and sub.exp == 2:
+                return _mp_square
+            if isinstance(sub, (sympy.Add, sympy.Mul)) and len(sub.args) == 2:
+                return operator.add if isinstance(sub, sympy.Add) else operator.mul
         for kind in (sympy.Add, sympy.Mul, sympy.Pow):
             if isinstance(sub, kind):
                 return self.functions[kind]
@@ -374,6 +378,11 @@ class _Compiler:
         """Instructions computing `expr`; the result lands in `out` (or a new register)."""
         program: list[Instruction] = []
         register: dict[int, int] = {}
+        if not expr.args and expr in self.leaf_register:  # a bare node symbol (u2 in d(u1*u2)/du1)
+            result = self.leaf_register[expr]
+            if out is not None:
+                program.append((_copy, out, (result,), where))
+            return program, result if out is None else out
         for sub in postorder(expr):
             if sub in self.leaf_register:
                 register[id(sub)] = self.leaf_register[sub]
@@ -394,9 +403,13 @@ class _Compiler:
                     self.known[sub] = target
         result = register[id(expr)]
         if out is not None and result != out:  # the expression is a bare leaf
-            program.append((lambda a: a, out, (result,), where))
+            program.append((_copy, out, (result,), where))
             result = out
         return program, result
+
+
+def _copy(value):
+    return value
 
 
 def _run(program: Sequence[Instruction], registers: list, check: Callable | None) -> None:
@@ -410,7 +423,13 @@ def _run(program: Sequence[Instruction], registers: list, check: Callable | None
         else:
             for instruction in program:
                 function, out, args, _ = instruction
-                registers[out] = check(function(*[registers[a] for a in args]))
+                if len(args) == 2:
+                    value = function(registers[args[0]], registers[args[1]])
+                elif len(args) == 1:
+                    value = function(registers[args[0]])
+                else:
+                    value = function(*[registers[a] for a in args])
+                registers[out] = check(value)
     except (ArithmeticError, ValueError) as err:  # ZeroDivisionError, OverflowError, domain errors
         raise NotANumber(str(err), instruction[3] if instruction else None) from None
 
