@@ -38,38 +38,48 @@ test); 2 for bad options.
 
 Results on the development machine (2 cores)
 --------------------------------------------
-Python 3.11.7, SymPy 1.14.0, networkx 3.6.1; full run (``--max-n`` default
-1000), with other jobs running on the machine (load average about 2.5)::
-
-    Nested family f0 = x, f(k+1) = sin(fk)*cos(fk) + fk**2 (shared, unevaluated)
-    symgrad = build_graph + count_paths + reverse_accumulate, best of 5; sympy.diff once per n, limit 10 s
+2026-11-29, Python 3.11.7, SymPy 1.14.0, networkx 3.6.1, SymEngine 0.15.0 (optional,
+installed for this run only); full run, machine shared with other jobs, load
+average 1.17 at the start and 1.73 after the user table (the import baseline
+measured in the same run)::
 
        n  nodes  edges                  paths  =3**n   symgrad   per n  sympy.diff   ratio
     ----  -----  -----  ---------------------  -----  --------  ------  ----------  ------
-       8     41     56             3^n = 6561    yes    4.9 ms  615 us    598.2 ms    122x
-      10     51     70            3^n = 59049    yes    5.8 ms  576 us      9.06 s   1572x
-      20    101    140       3^n = 3486784401    yes   10.4 ms  518 us      > 10 s  > 966x
-      50    251    350    ~7.2e23 (24 digits)    yes   25.4 ms  508 us     skipped       -
-     100    501    700    ~5.2e47 (48 digits)    yes   50.1 ms  501 us     skipped       -
-     200   1001   1400    ~2.7e95 (96 digits)    yes  119.6 ms  598 us     skipped       -
-     500   2501   3500  ~3.6e238 (239 digits)    yes  380.0 ms  760 us     skipped       -
-    1000   5001   7000  ~1.3e477 (478 digits)    yes  713.4 ms  713 us     skipped       -
+       8     41     56             3^n = 6561    yes    4.6 ms  575 us    885.4 ms    193x
+      10     51     70            3^n = 59049    yes    6.0 ms  596 us      9.47 s   1587x
+      20    101    140       3^n = 3486784401    yes   11.5 ms  573 us      > 10 s  > 873x
+     100    501    700    ~5.2e47 (48 digits)    yes   53.4 ms  534 us     skipped       -
+    1000   5001   7000  ~1.3e477 (478 digits)    yes  555.8 ms  556 us     skipped       -
 
-    Verdict
-    -------
-      PASS  path counts equal 3**n exactly
-      PASS  time grows linearly: time(1000)/time(100) < 20                            ratio 14.2 (10 would be exactly linear)
-      PASS  n = 1000 within 2 s                                                       713.4 ms
-      PASS  n = 10 at least 50x faster than sympy.diff                                1572x
-      PASS  CLI "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1 <= 1.5x import sympy, networkx  898.7 ms vs 627.5 ms, ratio 1.432 (best of 5)
-      PASS  matplotlib is not imported by explain(...).to_latex()                     'matplotlib' in sys.modules: False
-      PASS  matplotlib is not imported by the CLI run (python -X importtime)          matplotlib imported: False
+    What users get: explain(f, "x") + to_latex(), default check (one run per n)
 
-Timings on this shared machine vary by 10-20 % between runs: sympy.diff at
-n = 10 took 6.0 to 9.9 s (close to the 10 s limit), and the CLI ratio was
-1.432 here but 1.543 (FAIL) in the previous full run. Most of the CLI's
-time beyond importing SymPy and networkx is the check against SymPy
-(``sympy.simplify`` in ``symgrad.verify``, about 0.3 s under cProfile).
+       n     whole       cpu  derivative     check     latex   status              method  LaTeX size  symengine  ratio  /import
+    ----  --------  --------  ----------  --------  --------  -------  ------------------  ----------  ---------  -----  -------
+      10   60.4 ms   59.7 ms     19.0 ms    8.5 ms   32.9 ms  numeric  finite-differences       53 KB      62 us   969x    0.16x
+      30  130.8 ms  130.7 ms     17.2 ms   27.1 ms   86.5 ms  numeric  finite-differences      156 KB     223 us   587x    0.34x
+     100  344.5 ms  344.0 ms     53.6 ms   57.7 ms  233.2 ms  numeric  finite-differences      450 KB     776 us   444x    0.90x
+     300    1.01 s    1.01 s    165.3 ms  196.6 ms  650.9 ms  numeric  finite-differences     1293 KB     2.4 ms   419x    2.66x
+    1000    3.95 s    3.59 s    611.4 ms  629.7 ms    2.70 s  numeric  finite-differences     4301 KB     9.3 ms   426x   10.35x
+    python -c 'import sympy, networkx': 381.4 ms
+
+    Verdict (user goals)
+      PASS  the check is decided for every n (finite-differences from n = 10 on)
+      FAIL  n = 1000 whole explanation within 2 s                  3.95 s (check 629.7 ms, LaTeX 2.70 s)
+      FAIL  n = 1000 whole explanation <= 6x import sympy, networkx  10.3x
+      FAIL  n = 1000 within 300x SymEngine's diff (moonshot 50x)     426x
+      PASS  whole explanation linear: time(1000)/time(100) < 20      ratio 11.5
+      PASS  n = 1000 within 2 s (build_graph + count_paths + reverse_accumulate)  555.8 ms
+      PASS  CLI "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1 <= 1.5x import  ratio 1.339
+
+Without the LaTeX, explain + derivative + check at n = 1000 is 1.24 s: 3.3x
+the import baseline and 133x SymEngine's diff, so the three FAILs are the
+LaTeX of the whole derivation (4.3 MB, being bounded separately). The check
+was 7.5 s and "unknown" before (issue 14); it now compiles the expression
+once, takes symgrad's values from the graph's tape (one forward and one
+backward pass per point) and compares them with central differences of the
+expression in 90-digit arithmetic. An earlier run the same day at load
+average 5 took 12.9 s wall (4.2 s CPU) for n = 1000: on this shared machine
+wall times vary severalfold with the load; the cpu column is the steadier one.
 """
 
 from __future__ import annotations
@@ -160,6 +170,7 @@ def whole_explanation(f: sympy.Expr) -> dict:
     """What a user gets: explain(f, "x") + to_latex() with the default check, timed in parts."""
     clear_cache()
     gc.collect()
+    cpu_started = time.process_time()
     started = time.perf_counter()
     explanation = symgrad.explain(f, "x")
     explanation.derivative
@@ -169,8 +180,8 @@ def whole_explanation(f: sympy.Expr) -> dict:
     latex = explanation.to_latex()
     done = time.perf_counter()
     return {"total": done - started, "derivative": derived - started, "check": checked - derived,
-            "latex": done - checked, "status": check.status, "method": check.method or "-",
-            "latex_bytes": len(latex.encode())}
+            "latex": done - checked, "cpu": time.process_time() - cpu_started, "status": check.status,
+            "method": check.method or "-", "latex_bytes": len(latex.encode())}
 
 
 def symengine_diff_time(n: int, repeats: int) -> float | None:
@@ -280,6 +291,14 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
         print("  ".join(c.rjust(w) for c, w in zip(row, widths)))
 
 
+def load_average() -> str:
+    """The machine's 1-, 5- and 15-minute load averages (timings on a shared machine depend on them)."""
+    try:
+        return ", ".join(f"{load:.2f}" for load in os.getloadavg())
+    except (AttributeError, OSError):
+        return "not available"
+
+
 def verdict(ok: bool | None) -> str:
     return {True: "PASS", False: "FAIL", None: "n/a "}[ok]
 
@@ -326,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     print("Nested family f0 = x, f(k+1) = sin(fk)*cos(fk) + fk**2 (shared, unevaluated)")
     print(f"symgrad = build_graph + count_paths + reverse_accumulate, best of {repeats}; "
           f"sympy.diff once per n, limit {args.timeout:g} s")
+    print(f"{os.cpu_count()} CPUs, load average at the start: {load_average()}")
     print()
 
     header = ["n", "nodes", "edges", "paths", "=3**n", "symgrad", "per n", "sympy.diff", "ratio"]
@@ -398,13 +418,14 @@ def user_goals(levels: list, ns: list[int], args: argparse.Namespace) -> list[tu
     print()
     print('What users get: explain(f, "x") + to_latex(), default check (one run per n)')
     print()
-    header = ["n", "whole", "derivative", "check", "latex", "status", "method", "LaTeX size",
+    header = ["n", "whole", "cpu", "derivative", "check", "latex", "status", "method", "LaTeX size",
               "symengine", "ratio", "/import"]
     rows, results, engine = [], {}, {}
     for n in ns:
         result = results[n] = whole_explanation(levels[n])
         engine[n] = symengine_diff_time(n, 3)
-        rows.append([str(n), format_seconds(result["total"]), format_seconds(result["derivative"]),
+        rows.append([str(n), format_seconds(result["total"]), format_seconds(result["cpu"]),
+                     format_seconds(result["derivative"]),
                      format_seconds(result["check"]), format_seconds(result["latex"]), result["status"],
                      result["method"], f"{result['latex_bytes'] / 1e3:.0f} KB",
                      format_seconds(engine[n]) if engine[n] else "n/a",
@@ -413,6 +434,7 @@ def user_goals(levels: list, ns: list[int], args: argparse.Namespace) -> list[tu
     print_table(header, rows)
     if baseline:
         print(f"python -c 'import sympy, networkx': {format_seconds(baseline)}")
+    print(f"load average after the table: {load_average()}")
     goals: list[tuple[str, bool | None, str]] = []
     decided = all(r["status"] in ("symbolic", "numeric") for r in results.values())
     goals.append(("the check is decided for every n", decided,

@@ -23,7 +23,7 @@ import networkx as nx
 import sympy
 
 from .errors import VariableError
-from .exprtools import substitute, tidy, tree_size
+from .exprtools import construction_keys, substitute, tidy, tree_size_exceeds
 from .graph import EdgeInfo, input_nodes, is_input, node, order, output_node
 from .graph import edge as edge_info
 from .paths import Edge, iter_paths, nodes_on_paths
@@ -47,7 +47,7 @@ TIDY_LIMIT = 4000
 
 def tidy_if_small(expr: sympy.Expr) -> sympy.Expr:
     """:func:`~symgrad.exprtools.tidy` `expr` unless it is larger than :data:`TIDY_LIMIT`."""
-    if tree_size(expr) > TIDY_LIMIT:
+    if tree_size_exceeds(expr, TIDY_LIMIT):
         return expr
     try:
         return tidy(expr)
@@ -55,8 +55,12 @@ def tidy_if_small(expr: sympy.Expr) -> sympy.Expr:
         return expr
 
 
-def local_derivative_in_inputs(graph: nx.MultiDiGraph, edge: Edge) -> sympy.Expr:
+def local_derivative_in_inputs(graph: nx.MultiDiGraph, edge: Edge, known: dict | None = None) -> sympy.Expr:
     """The local derivative on `edge` with node symbols replaced by their expressions.
+
+    `known` (:func:`~symgrad.exprtools.construction_keys` of the nodes'
+    expressions) lets the result reuse them: ``cos(u1)`` becomes the node
+    ``cos(x*y)`` itself, not an equal copy.
 
     Examples
     --------
@@ -68,7 +72,9 @@ def local_derivative_in_inputs(graph: nx.MultiDiGraph, edge: Edge) -> sympy.Expr
     local = edge_info(graph, *edge).local_derivative
     operands = (node(graph, n) for n in node(graph, edge[1]).operands)
     mapping = {o.symbol: o.expression for o in operands if o.is_operation}
-    return substitute(local, mapping) if mapping else local
+    if not local.args:  # a number, or an operand's symbol (d(u1*u2)/du1 = u2): no walk needed
+        return mapping.get(local, local)
+    return substitute(local, mapping, known) if mapping else local
 
 
 @dataclass(frozen=True)
@@ -266,9 +272,10 @@ def _backward_pass(graph: nx.MultiDiGraph, nodes: set[str] | None) -> dict[str, 
     is linear in the number of edges however many paths there are.
     """
     adjoint: dict[str, sympy.Expr] = {output_node(graph): sympy.S.One}
+    known = construction_keys(node(graph, n).expression for n in order(graph))
     for name, edges in backward_walk(graph, nodes):
         terms = [
-            _times(adjoint[e.target], local_derivative_in_inputs(graph, (e.source, e.target, e.key)))
+            _times(adjoint[e.target], local_derivative_in_inputs(graph, (e.source, e.target, e.key), known))
             for e in edges
         ]
         adjoint[name] = terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)

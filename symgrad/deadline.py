@@ -62,13 +62,13 @@ def time_limit(seconds: float, what: str = "step") -> Iterator[None]:
         yield
         return
 
-    outer_remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    outer_remaining, _interval = signal.getitimer(signal.ITIMER_REAL)
     if outer_remaining and outer_remaining <= seconds:
         yield  # the enclosing limit is the tighter one and stays in charge
         return
 
     def expire(signum, frame):
-        raise TimeLimitExceeded(f"{what} did not finish within {seconds:.3g} s")
+        raise TimeLimitExceeded(_("{step} did not finish within {seconds:.3g} s").format(step=what, seconds=seconds))
 
     previous_handler = signal.signal(signal.SIGALRM, expire)
     started = time.monotonic()

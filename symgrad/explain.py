@@ -306,16 +306,17 @@ class Explanation:
         It gets :data:`CHECK_SHARE` of the time left of the run's budget.
         """
         if not self.run_check:
-            return Check("unknown", None, reason="the check was not requested")
+            return Check("unknown", None, reason=_("the check was not requested"))
         derivative, path_sum = self.derivative, self.path_sum
         left = current_budget().remaining()
         seconds = min(self.time_limit, left * CHECK_SHARE,
                       left - WRITING_SECONDS_PER_NODE * self.graph.number_of_nodes())
         if seconds <= 0.01:
-            return Check("unknown", None, reason="no time was left for the check")
+            return Check("unknown", None, reason=_("no time was left for the check"))
         budget = Budget(seconds)
         result = check_derivative(derivative, self.expression, self.variable,
-                                  time_limit=seconds, seed=self.seed)
+                                  time_limit=seconds, seed=self.seed,
+                                  graph=self.graph if self.occurs else None)
         if self.path_sum is not None and result.ok:
             try:  # within what is left of the same budget
                 with budget.limit("the comparison of the path sum with backpropagation"):
@@ -328,7 +329,7 @@ class Explanation:
             result.details["paths_agree"] = disagreement is None
             if disagreement is not None:
                 return Check("mismatch", result.direct, agreed,
-                             reason=f"the sum over paths differs from backpropagation at {disagreement}",
+                             reason=_("the sum over paths differs from backpropagation at {point}").format(point=disagreement),
                              details={"method": "path-sum-numeric", "point": disagreement})
         return result
 

@@ -16,7 +16,8 @@ from sympy.core.function import AppliedUndef
 
 from .errors import SymgradError
 
-__all__ = ["postorder", "substitute", "map_unevaluated", "tidy", "tree_size", "costly_constants",
+__all__ = ["postorder", "substitute", "construction_keys", "map_unevaluated", "tidy", "tree_size", "tree_size_exceeds",
+           "costly_constants",
            "bounded_sign", "NumberTooLarge", "MAX_LOG10"]
 
 #: A periodic function of an argument beyond this size is never evaluated: reducing the
@@ -65,8 +66,12 @@ def postorder(expr: sympy.Basic, known: Container[int] = ()) -> Iterator[sympy.B
 
 
 def _rebuild(expr: sympy.Basic, leaf: Callable[[sympy.Basic], sympy.Basic | None],
-             evaluate: bool) -> sympy.Basic:
-    """Rebuild `expr` bottom-up; `leaf` may replace a subexpression outright."""
+             evaluate: bool, known: Mapping[tuple, sympy.Basic] | None = None) -> sympy.Basic:
+    """Rebuild `expr` bottom-up; `leaf` may replace a subexpression outright.
+
+    `known` (see :func:`construction_keys`) gives existing expressions to reuse
+    instead of constructing an equal one (unevaluated rebuilds only).
+    """
     done: dict[int, sympy.Basic] = {}
     for node in postorder(expr):
         replacement = leaf(node)
@@ -76,8 +81,26 @@ def _rebuild(expr: sympy.Basic, leaf: Callable[[sympy.Basic], sympy.Basic | None
             done[id(node)] = node
         else:
             args = [done[id(arg)] for arg in node.args]
-            done[id(node)] = _construct(node, args, evaluate)
+            existing = known.get((type(node), *map(id, args))) if known else None
+            done[id(node)] = existing if existing is not None else _construct(node, args, evaluate)
     return done[id(expr)]
+
+
+def construction_keys(expressions) -> dict[tuple, sympy.Basic]:
+    """``(type, id of each argument)`` -> expression, for :func:`substitute` to reuse.
+
+    While the expressions are alive, a key names exactly one way to build
+    each of them from its arguments: a rebuild that arrives at the same
+    arguments can take the existing object (and the result shares it).
+
+    Examples
+    --------
+    >>> u, x = sympy.symbols("u x")
+    >>> existing = sympy.cos(x**2)
+    >>> substitute(sympy.cos(u), {u: existing.args[0]}, construction_keys([existing])) is existing
+    True
+    """
+    return {(type(e), *map(id, e.args)): e for e in expressions if e.args}
 
 
 def _construct(node: sympy.Basic, args: list[sympy.Basic], evaluate: bool) -> sympy.Basic:
@@ -146,12 +169,15 @@ def map_unevaluated(expr: sympy.Basic, transform: Callable[[sympy.Basic], sympy.
     return done[id(expr)]
 
 
-def substitute(expr: sympy.Expr, mapping: Mapping[sympy.Basic, sympy.Basic]) -> sympy.Expr:
+def substitute(expr: sympy.Expr, mapping: Mapping[sympy.Basic, sympy.Basic],
+               known: Mapping[tuple, sympy.Basic] | None = None) -> sympy.Expr:
     """Replace symbols by expressions without evaluating, keeping derivatives valid.
 
     A derivative with respect to a symbol that is replaced by an expression
     becomes a ``Subs``: ``Derivative(f(u), u)`` with ``u -> x**2`` is
     ``f'`` at ``x**2``, not the meaningless ``Derivative(f(x**2), x**2)``.
+    With `known` (:func:`construction_keys`), a rebuilt subexpression equal
+    to an existing one built from the same argument objects is that one.
 
     Examples
     --------
@@ -168,7 +194,7 @@ def substitute(expr: sympy.Expr, mapping: Mapping[sympy.Basic, sympy.Basic]) -> 
             return _derivative_at(node, mapping)
         return None
 
-    return _rebuild(expr, leaf, evaluate=False)
+    return _rebuild(expr, leaf, evaluate=False, known=known)
 
 
 def _derivative_at(derivative: sympy.Derivative, mapping) -> sympy.Basic | None:
@@ -335,6 +361,27 @@ def tree_size(expr: sympy.Basic, cache: dict[int, int] | None = None) -> int:
     for node in postorder(expr, size):  # skips what the cache already knows
         size[id(node)] = _own_operations(node) + sum(size[id(arg)] for arg in node.args)
     return size[id(expr)]
+
+
+def tree_size_exceeds(expr: sympy.Basic, limit: int) -> bool:
+    """Whether :func:`tree_size` of `expr` is above `limit`, stopping at the first part that is.
+
+    A subexpression is never larger than the whole, so the walk ends as soon
+    as one is above `limit`: deciding that a huge shared expression is large
+    costs only its first few levels.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> tree_size_exceeds(sympy.sin(x) + x, 1), tree_size_exceeds(sympy.sin(x) + x, 2)
+    (True, False)
+    """
+    size: dict[int, int] = {}
+    for node in postorder(expr):
+        size[id(node)] = _own_operations(node) + sum(size[id(arg)] for arg in node.args)
+        if size[id(node)] > limit:
+            return True
+    return False
 
 
 def _own_operations(node: sympy.Basic) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from .errors import VariableError
-from .graph import output_node
+from .graph import order, output_node
 
 __all__ = ["count_paths", "path_totals", "PathTotals", "iter_paths", "nodes_on_paths"]
 
@@ -129,7 +129,7 @@ def path_totals(graph: nx.MultiDiGraph, variable: str, weight: Callable[[Edge], 
     count = {variable: 1}  # paths from the variable up to a node
     length = {variable: 0}  # summed over those paths: number of edges
     total = {variable: 0}  # summed over those paths: weights of the edges
-    for node in nx.topological_sort(graph.subgraph(relevant)):
+    for node in (n for n in order(graph) if n in relevant):  # a topological order of `relevant`
         if node == variable:
             continue
         incoming = [(s, k) for s, _, k in graph.in_edges(node, keys=True) if s in relevant]

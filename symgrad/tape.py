@@ -53,6 +53,7 @@ Examples
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -150,6 +151,42 @@ FLOAT_FUNCTIONS: dict[object, Callable] = {
 }
 
 
+def _mp_sum(*terms):
+    return terms[0] + terms[1] if len(terms) == 2 else mpmath.fsum(terms)
+
+
+def _mp_product(*factors):
+    return factors[0] * factors[1] if len(factors) == 2 else mpmath.fprod(factors)
+
+
+#: The last real argument of sin or cos, the precision, and both values: mpmath computes
+#: cos and sin together, and expressions tend to ask for both of one argument in a row
+#: (sin(u)*cos(u); the local derivatives cos(u) of sin(u), -sin(u) of cos(u)).
+_last_cos_sin: tuple = (None, 0, None, None)
+
+
+def _mp_cos_sin(x):
+    global _last_cos_sin
+    argument, precision, cos, sin = _last_cos_sin  # one read: safe across threads
+    if argument is x and precision == mpmath.mp.prec:
+        return cos, sin
+    cos, sin = mpmath.cos_sin(x)
+    _last_cos_sin = (x, mpmath.mp.prec, cos, sin)
+    return cos, sin
+
+
+def _mp_sin(x):
+    return _mp_cos_sin(x)[1] if isinstance(x, mpmath.mpf) else mpmath.sin(x)
+
+
+def _mp_cos(x):
+    return _mp_cos_sin(x)[0] if isinstance(x, mpmath.mpf) else mpmath.cos(x)
+
+
+def _mp_square(base, _two):
+    return base * base
+
+
 def _mp_pow(base, exponent):
     if base == 0 and mpmath.re(exponent) < 0:
         raise ZeroDivisionError("division by zero")
@@ -182,13 +219,13 @@ def _mp_sign(x):
 
 #: SymPy function -> its value on mpmath numbers (at the current precision; complex allowed).
 MPMATH_FUNCTIONS: dict[object, Callable] = {
-    sympy.Add: lambda *a: mpmath.fsum(a),
-    sympy.Mul: lambda *a: mpmath.fprod(a),
+    sympy.Add: _mp_sum,
+    sympy.Mul: _mp_product,
     sympy.Pow: _mp_pow,
     sympy.exp: mpmath.exp,
     sympy.log: _mp_log,
-    sympy.sin: mpmath.sin,
-    sympy.cos: mpmath.cos,
+    sympy.sin: _mp_sin,
+    sympy.cos: _mp_cos,
     sympy.tan: mpmath.tan,
     sympy.tanh: mpmath.tanh,
     sympy.asin: mpmath.asin, sympy.acos: mpmath.acos, sympy.atan: mpmath.atan, sympy.sinh: mpmath.sinh,
@@ -234,6 +271,16 @@ def _float_number(value) -> float:
 
 
 def _mp_finite(value):
+    parts = getattr(value, "_mpf_", None)
+    if parts is not None:  # a real number: (sign, mantissa, exponent, bits); fast path
+        _, mantissa, exponent, bits = parts
+        if mantissa:
+            if exponent + bits > MAX_MAGNITUDE_BITS:
+                raise OverflowError("value too large")
+            return value
+        if exponent == 0:  # zero; the special values (nan, ±inf) have a nonzero exponent
+            return value
+        raise ValueError("not finite")
     if not mpmath.isfinite(value):
         raise ValueError("not finite")
     if value != 0 and mpmath.mag(value) > MAX_MAGNITUDE_BITS:
@@ -270,6 +317,11 @@ class _Backend:
             return mpmath.mpmathify(number.evalf(digits + 5))
 
     def function(self, sub: sympy.Basic) -> Callable:
+        if self.name == "mpmath":  # the commonest operations without a call of their own
+            if isinstance(sub, sympy.Pow) and sub.exp == 2:
+                return _mp_square
+            if isinstance(sub, (sympy.Add, sympy.Mul)) and len(sub.args) == 2:
+                return operator.add if isinstance(sub, sympy.Add) else operator.mul
         for kind in (sympy.Add, sympy.Mul, sympy.Pow):
             if isinstance(sub, kind):
                 return self.functions[kind]
@@ -299,13 +351,19 @@ Instruction = tuple[Callable, int, tuple[int, ...], object]
 class _Compiler:
     """Turns SymPy expressions over named leaves into instructions over registers."""
 
-    def __init__(self, backend: _Backend, digits: int, open_leaves: bool = False):
+    def __init__(self, backend: _Backend, digits: int, open_leaves: bool = False, share: bool = False):
         self.backend = backend
         self.digits = digits
         self.open_leaves = open_leaves  # whether a new symbol becomes an input (expressions)
         self.initial: list = []
         self.leaf_register: dict[sympy.Basic, int] = {}
         self.constants: dict[sympy.Expr, int] = {}
+        # With `share`, a subexpression equal to one compiled before reads its register instead
+        # of being computed again (a graph's small definitions and local derivatives: the local
+        # derivative cos(u1) of sin(u1) is the value of the node cos(u1)). Later programs must
+        # run after earlier ones, as a graph tape's forward pass, locals and pulls do.
+        self.share = share
+        self.known: dict[sympy.Basic, int] = {}
 
     def new_register(self, value=None) -> int:
         self.initial.append(value)
@@ -320,6 +378,11 @@ class _Compiler:
         """Instructions computing `expr`; the result lands in `out` (or a new register)."""
         program: list[Instruction] = []
         register: dict[int, int] = {}
+        if not expr.args and expr in self.leaf_register:  # a bare node symbol (u2 in d(u1*u2)/du1)
+            result = self.leaf_register[expr]
+            if out is not None:
+                program.append((_copy, out, (result,), where))
+            return program, result if out is None else out
         for sub in postorder(expr):
             if sub in self.leaf_register:
                 register[id(sub)] = self.leaf_register[sub]
@@ -329,16 +392,24 @@ class _Compiler:
                 raise GraphError(f"{sub} in the definition of {where} is not a node of the graph")
             elif isinstance(sub, (sympy.Number, sympy.NumberSymbol)) or sub is sympy.I:
                 register[id(sub)] = self.constant(sub)
+            elif self.share and sub in self.known:
+                register[id(sub)] = self.known[sub]
             else:
                 target = out if sub is expr and out is not None else self.new_register()
                 function = self.backend.function(sub)
                 program.append((function, target, tuple(register[id(a)] for a in sub.args), where))
                 register[id(sub)] = target
+                if self.share:
+                    self.known[sub] = target
         result = register[id(expr)]
         if out is not None and result != out:  # the expression is a bare leaf
-            program.append((lambda a: a, out, (result,), where))
+            program.append((_copy, out, (result,), where))
             result = out
         return program, result
+
+
+def _copy(value):
+    return value
 
 
 def _run(program: Sequence[Instruction], registers: list, check: Callable | None) -> None:
@@ -352,7 +423,13 @@ def _run(program: Sequence[Instruction], registers: list, check: Callable | None
         else:
             for instruction in program:
                 function, out, args, _ = instruction
-                registers[out] = check(function(*[registers[a] for a in args]))
+                if len(args) == 2:
+                    value = function(registers[args[0]], registers[args[1]])
+                elif len(args) == 1:
+                    value = function(registers[args[0]])
+                else:
+                    value = function(*[registers[a] for a in args])
+                registers[out] = check(value)
     except (ArithmeticError, ValueError) as err:  # ZeroDivisionError, OverflowError, domain errors
         raise NotANumber(str(err), instruction[3] if instruction else None) from None
 
@@ -569,7 +646,7 @@ def compile_tape(graph: nx.MultiDiGraph, backend: str = "float", digits: int | N
     """
     engine = _backend(backend, real=True)
     digits = mpmath.mp.dps if digits is None else digits
-    compiler = _Compiler(engine, digits)
+    compiler = _Compiler(engine, digits, share=True)
     names = tuple(order(graph))
     register = {}
     for name in names:

@@ -31,10 +31,12 @@ from sympy.core.function import AppliedUndef
 
 from .deadline import Budget, can_interrupt
 from .errors import TimeLimitExceeded
-from .exprtools import postorder, tidy, tree_size
-from .numeric import NotANumber, concretize, evaluate, is_real_at
+from .exprtools import postorder, tidy, tree_size, tree_size_exceeds
+from .errors import GraphError, PointError
+from .numeric import NotANumber, concretize, evaluate
+from .tape import compile_expression, compile_tape
 from .chain import backward_walk
-from .graph import is_constant, order
+from .graph import input_nodes, is_constant, node_symbol, order
 from .i18n import gettext as _
 from .i18n import ngettext
 from .paths import nodes_on_paths, path_totals
@@ -95,9 +97,11 @@ DIRECT_TREE_LIMIT = 10_000
 #: The finite-difference witness: central differences with step 10**-FD_STEP_DIGITS
 #: (relative to the point) in FD_WORKING_DIGITS-digit arithmetic. Truncation
 #: (~step**2) and rounding (~10**-FD_WORKING_DIGITS / step) both stay near
-#: 10**-60, far below the 30 digits compared; a second step 10**5 smaller must
-#: give the same digits, or the point is skipped (the expression oscillates
-#: faster than the step resolves).
+#: 10**-60, far below the 30 digits compared. The difference with the step
+#: 10**5 smaller is compared with symgrad's value; where they differ, the
+#: difference with the larger step must give the same digits as the smaller
+#: one, or the point is skipped (the expression oscillates faster than the
+#: steps resolve) rather than reported as a mismatch.
 FD_STEP_DIGITS = 30
 FD_WORKING_DIGITS = 90
 
@@ -157,6 +161,7 @@ def check_derivative(
     *,
     time_limit: float = 10.0,
     seed: int = 0,
+    graph: nx.MultiDiGraph | None = None,
 ) -> Check:
     """Compare `derivative` with ``sympy.diff(expression, variable)``, or with finite differences.
 
@@ -179,6 +184,11 @@ def check_derivative(
         Seconds for the whole check (see :mod:`symgrad.deadline`).
     seed : int
         Seed of the random points.
+    graph : networkx.MultiDiGraph, optional
+        The graph whose backward pass gave `derivative`. The finite-difference
+        witness then takes symgrad's values from the graph's tape (one forward
+        and one backward pass per point, :func:`symgrad.tape.compile_tape`)
+        instead of evaluating `derivative`, which may be a huge shared expression.
 
     Returns
     -------
@@ -198,10 +208,11 @@ def check_derivative(
     small = size <= UNBOUNDED_SIZE_LIMIT
     direct, why = _direct_derivative(expression, variable, budget, size, small)
     if direct is None:
-        return finite_difference_check(derivative, expression, variable, budget=budget, seed=seed, why=why)
+        return finite_difference_check(derivative, expression, variable, budget=budget, seed=seed, why=why,
+                                       graph=graph)
     symbolic_reason = _symbolic_zero(derivative, direct, budget, small)
     if symbolic_reason is True:
-        return Check("symbolic", direct, reason="the difference from sympy.diff simplifies to 0",
+        return Check("symbolic", direct, reason=_("the difference from sympy.diff simplifies to 0"),
                      details={"method": METHOD_SYMBOLIC})
     result = _numeric_check(derivative, direct, expression, budget, seed, symbolic_reason)
     if result.status == "mismatch":
@@ -220,7 +231,7 @@ def check_derivative(
             return second
     if result.status == "unknown":
         witness = finite_difference_check(derivative, expression, variable, budget=budget, seed=seed,
-                                          why=result.reason)
+                                          why=result.reason, graph=graph)
         witness.direct = direct
         return witness
     return result
@@ -229,29 +240,29 @@ def check_derivative(
 def _direct_derivative(expression, variable, budget: Budget, size: int, small: bool):
     """``(sympy.diff(expression, variable), "")`` if it finishes in time, else ``(None, why)``."""
     if size > DIRECT_TREE_LIMIT:
-        return None, (f"sympy.diff was not tried: the expression has {format_count(size)} operations "
-                      "written out as a tree")
+        return None, _("sympy.diff was not tried: the expression has {count} operations written out as a tree"
+                       ).format(count=format_count(size))
     if not can_interrupt() and not small:
-        return None, "SymPy's diff cannot be time-limited off the main thread"
+        return None, _("SymPy's diff cannot be time-limited off the main thread")
     try:
         with budget.limit("sympy.diff", 0.5):
             return sympy.diff(expression, variable), ""
     except TimeLimitExceeded as err:
         return None, str(err)
     except RecursionError:
-        return None, "sympy.diff ran out of recursion depth"
+        return None, _("sympy.diff ran out of recursion depth")
     except MemoryError:
         raise
     except Exception as err:  # noqa: BLE001 - a failure inside SymPy leaves the witness to numbers
-        return None, f"sympy.diff failed ({type(err).__name__})"
+        return None, _("sympy.diff failed ({error})").format(error=type(err).__name__)
 
 
 def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
     """True if ``derivative - direct`` reduces to 0 in time, else a reason string."""
-    if tree_size(derivative) > 20 * UNBOUNDED_SIZE_LIMIT:
+    if tree_size_exceeds(derivative, 20 * UNBOUNDED_SIZE_LIMIT):
         return _("the derivatives are too large for simplify")
     if not can_interrupt() and not small:
-        return "simplify cannot be time-limited off the main thread"
+        return _("simplify cannot be time-limited off the main thread")
     try:
         with budget.limit("simplify", 0.5):
             # sympy.diff of an unevaluated expression keeps unevaluated arguments
@@ -265,11 +276,11 @@ def _symbolic_zero(derivative, direct, budget: Budget, small: bool):
     except TimeLimitExceeded as err:
         return str(err)
     except RecursionError:
-        return "simplify ran out of recursion depth"
+        return _("simplify ran out of recursion depth")
     except MemoryError:
         raise
     except Exception as err:  # noqa: BLE001 - SymPy's simplify fails on some inputs (KeyError, TypeError)
-        return f"simplify failed ({type(err).__name__})"
+        return _("simplify failed ({error})").format(error=type(err).__name__)
 
 
 def _numeric_check(derivative, direct, expression, budget: Budget, seed: int, why: str) -> Check:
@@ -281,26 +292,29 @@ def _numeric_check(derivative, direct, expression, budget: Budget, seed: int, wh
     except TimeLimitExceeded as err:
         return Check("unknown", direct, reason=f"{why}; {err}", details=method)
     if disagreement is not None:
-        return Check("mismatch", direct, agreed, reason=f"the derivatives differ at {disagreement}",
+        return Check("mismatch", direct, agreed, reason=_("the derivatives differ at {point}").format(point=disagreement),
                      details={**method, "point": disagreement})
     if agreed >= MIN_POINTS:
         digits = significant_digits(expression)
         return Check("numeric", direct, agreed, details=method,
-                     reason=f"{why}; equal to sympy.diff to {digits} significant digits "
-                            f"at {agreed} random points")
+                     reason=why + "; " + _("equal to sympy.diff to {digits} significant digits at {points} random "
+                                           "points").format(digits=digits, points=agreed))
     return Check("unknown", direct, agreed, details=method,
-                 reason=f"{why}; only {agreed} random points had finite values")
+                 reason=why + "; " + _("only {points} random points had finite values").format(points=agreed))
 
 
 def finite_difference_check(derivative: sympy.Expr, expression: sympy.Expr, variable: sympy.Symbol, *,
-                            budget: Budget | None = None, seed: int = 0, why: str = "") -> Check:
+                            budget: Budget | None = None, seed: int = 0, why: str = "",
+                            graph: nx.MultiDiGraph | None = None) -> Check:
     """Compare `derivative` with central finite differences of `expression` at random real points.
 
     This witness needs neither symgrad's rule table nor SymPy's derivative:
     only values of the expression, computed in
     :data:`FD_WORKING_DIGITS`-digit arithmetic with a step of
-    ``10**-FD_STEP_DIGITS``, each distinct subexpression once (so a shared
-    expression of 3**1000 tree operations costs its few thousand nodes).
+    ``10**-FD_STEP_DIGITS``. The expression is compiled once
+    (:func:`symgrad.tape.compile_expression`, each distinct subexpression one
+    instruction) and run at every point, so a shared expression of 3**1000
+    tree operations costs its few thousand nodes per value.
 
     Parameters
     ----------
@@ -311,6 +325,9 @@ def finite_difference_check(derivative: sympy.Expr, expression: sympy.Expr, vari
     seed : int
     why : str
         Why the other witnesses did not decide (starts the reason).
+    graph : networkx.MultiDiGraph, optional
+        The graph whose backward pass gave `derivative`: symgrad's values are
+        then the tape's adjoint of `variable` (see :func:`check_derivative`).
 
     Returns
     -------
@@ -329,35 +346,44 @@ def finite_difference_check(derivative: sympy.Expr, expression: sympy.Expr, vari
     prefix = f"{why}; " if why else ""
     try:
         with budget.limit("the finite-difference comparison"):
-            return _finite_difference_check(derivative, expression, variable, budget, seed, prefix)
+            return _finite_difference_check(derivative, expression, variable, budget, seed, prefix, graph)
     except TimeLimitExceeded as err:
         return Check("unknown", None, reason=f"{prefix}{err}", details={"method": METHOD_FINITE_DIFFERENCES})
 
 
-def _finite_difference_check(derivative, expression, variable, budget: Budget, seed: int, prefix: str) -> Check:
+def _finite_difference_check(derivative, expression, variable, budget: Budget, seed: int, prefix: str,
+                             graph) -> Check:
     method = {"method": METHOD_FINITE_DIFFERENCES}
     try:
-        derivative, expression = _concrete(derivative), _concrete(expression)
+        expression = _concrete(expression)
+        mine = _DerivativeValues(derivative, graph, variable)
     except (ValueError, TypeError):
-        return Check("unknown", None, reason=f"{prefix}an abstract function has no concrete stand-in",
+        return Check("unknown", None, reason=prefix + _("an abstract function has no concrete stand-in"),
                      details=method)
     digits = significant_digits(expression)
-    symbols = sorted(free_symbols(expression) | free_symbols(derivative) | {variable}, key=str)
+    symbols = sorted(free_symbols(expression) | set(mine.symbols) | {variable}, key=str)
+    values = _compiled(expression, FD_WORKING_DIGITS)
+    if mine.tape is None:
+        points = real_points(expression, symbols, seed=seed, budget=budget)
+    else:  # the tape's forward pass is real: it raises where a node is not real and finite
+        points = _candidate_points(expression, symbols, seed=seed, tries=MAX_SAMPLE_TRIES, budget=budget)
     agreed = 0
     try:
-        for point in real_points(expression, symbols, seed=seed, budget=budget):
+        for point in points:
             try:
-                coarse = central_difference(expression, variable, point, FD_STEP_DIGITS)
-                theirs = central_difference(expression, variable, point, FD_STEP_DIGITS + 5)
-                if not _close(coarse, theirs, digits + 3):
-                    continue  # the expression varies faster than the step resolves (sin(1e40*x))
-                mine = evaluate(derivative, point, WORKING_DIGITS)
+                ours = mine(point)
+                theirs = central_difference(expression, variable, point, FD_STEP_DIGITS + 5, values=values)
+                if not _close(ours, theirs, digits):  # a mismatch, or a step too coarse for the point?
+                    coarse = central_difference(expression, variable, point, FD_STEP_DIGITS, values=values)
+                    if not _close(coarse, theirs, digits + 3):
+                        continue  # the expression varies faster than the step resolves (sin(1e40*x))
             except NotANumber:
                 continue
-            if not _close(mine, theirs, digits):
+            if not _close(ours, theirs, digits):
                 where = {str(s): float(v) for s, v in point.items()}
                 return Check("mismatch", None, agreed, details={**method, "point": where},
-                             reason=f"{prefix}the derivative differs from finite differences at {where}")
+                             reason=prefix + _("the derivative differs from finite differences at {point}").format(
+                                 point=where))
             agreed += 1
             if agreed >= MIN_POINTS:
                 break
@@ -365,21 +391,87 @@ def _finite_difference_check(derivative, expression, variable, budget: Budget, s
         return Check("unknown", None, agreed, reason=f"{prefix}{err}", details=method)
     if agreed >= MIN_POINTS:
         return Check("numeric", None, agreed, details=method,
-                     reason=f"{prefix}equal to central finite differences ({FD_WORKING_DIGITS}-digit "
-                            f"arithmetic) to {digits} significant digits at {agreed} random points")
+                     reason=prefix + _("equal to central finite differences ({working}-digit arithmetic) to {digits} "
+                                       "significant digits at {points} random points").format(
+                         working=FD_WORKING_DIGITS, digits=digits, points=agreed))
     if agreed == 0:
         return Check("unknown", None, 0, details=method,
                      reason=f"{prefix}{never_real_reason(expression, symbols, seed=seed)}")
     return Check("unknown", None, agreed, details=method,
-                 reason=f"{prefix}only {agreed} random points had finite values")
+                 reason=prefix + _("only {points} random points had finite values").format(points=agreed))
+
+
+class _DerivativeValues:
+    """symgrad's derivative at a point (symbol -> number), at :data:`WORKING_DIGITS` digits.
+
+    From the graph's tape when there is a graph (the adjoint of the variable:
+    one forward and one backward pass, no walk of the derivative's
+    expression), else from the derivative's expression compiled once.
+    """
+
+    def __init__(self, derivative: sympy.Expr, graph: nx.MultiDiGraph | None, variable: sympy.Symbol):
+        self.tape = None
+        if graph is not None:
+            names = {node_symbol(graph, name): name for name in input_nodes(graph)}
+            try:
+                if variable in names:
+                    self.tape = compile_tape(graph, "mpmath", WORKING_DIGITS)
+            except (GraphError, NotANumber):  # abstract functions or a constant without a value: the expression
+                self.tape = None
+        if self.tape is not None:
+            self.names, self.wrt = names, names[variable]
+            self.symbols = tuple(names)
+        else:
+            self.expression = _compiled(_concrete(derivative), WORKING_DIGITS)
+            self.symbols = self.expression.symbols
+
+    def __call__(self, point: dict):
+        if self.tape is None:
+            return self.expression.evaluate(point)
+        try:
+            _, gradient = self.tape.gradient({name: point[symbol] for symbol, name in self.names.items()})
+        except PointError as err:
+            raise NotANumber(str(err)) from None
+        return gradient[self.wrt]
+
+
+
+class _NoValue:
+    """An expression that has no value at any point (a constant of it is not a finite number)."""
+
+    def __init__(self, expr: sympy.Expr, error: NotANumber):
+        self.symbols = tuple(sorted(free_symbols(expr), key=str))
+        self.error = error
+
+    def evaluate(self, point):
+        raise self.error
+
+
+def _compiled(expr: sympy.Expr, digits: int, real: bool = False):
+    """`expr` compiled once for mpmath (:func:`symgrad.tape.compile_expression`), to run at many points."""
+    try:
+        return compile_expression(expr, "mpmath", digits, real=real)
+    except NotANumber as err:  # e.g. nan or zoo in SymPy's derivative: undefined at every point
+        return _NoValue(expr, err)
 
 
 def central_difference(expression: sympy.Expr, variable: sympy.Symbol, point,
-                       step_digits: int = FD_STEP_DIGITS):
+                       step_digits: int = FD_STEP_DIGITS, *, values=None):
     """``(f(x + h) - f(x - h)) / 2h`` at `point`, in :data:`FD_WORKING_DIGITS`-digit arithmetic.
 
     The step is ``h = 10**-step_digits * max(|x|, 1)``. The witness compares
-    two steps, 10**5 apart, and trusts a point only where they agree.
+    two steps, 10**5 apart, before it reports a mismatch at a point.
+
+    Parameters
+    ----------
+    expression : sympy.Expr
+    variable : sympy.Symbol
+    point : dict
+        Symbol -> number, for every symbol of `expression`.
+    step_digits : int
+    values : ExpressionTape, optional
+        `expression` already compiled at :data:`FD_WORKING_DIGITS` digits
+        (:func:`symgrad.tape.compile_expression`), to compile it once for many points.
 
     Raises
     ------
@@ -392,11 +484,11 @@ def central_difference(expression: sympy.Expr, variable: sympy.Symbol, point,
     >>> mpmath.nstr(central_difference(x**3, x, {x: 2}), 20)
     '12.0'
     """
+    values = values or _compiled(expression, FD_WORKING_DIGITS)
     with mpmath.workdps(FD_WORKING_DIGITS):
         centre = mpmath.mpf(point[variable])
         step = mpmath.mpf(10) ** -step_digits * max(abs(centre), mpmath.mpf(1))
-        sides = [evaluate(expression, {**point, variable: centre + sign * step}, FD_WORKING_DIGITS)
-                 for sign in (1, -1)]
+        sides = [values.evaluate({**point, variable: centre + sign * step}) for sign in (1, -1)]
         if any(isinstance(v, mpmath.mpc) and v.imag != 0 for v in sides):
             raise NotANumber("not real next to the point")
         return (mpmath.re(sides[0]) - mpmath.re(sides[1])) / (2 * step)
@@ -411,7 +503,7 @@ def _concrete(expr: sympy.Expr) -> sympy.Expr:
 
 def _symbols_of(expr: sympy.Expr) -> set:
     """SymPy's free_symbols for small expressions (a tree walk), :func:`free_symbols` for large ones."""
-    return expr.free_symbols if tree_size(expr) <= DIRECT_TREE_LIMIT else free_symbols(expr)
+    return free_symbols(expr) if tree_size_exceeds(expr, DIRECT_TREE_LIMIT) else expr.free_symbols
 
 
 def free_symbols(expr: sympy.Basic) -> set[sympy.Symbol]:
@@ -476,13 +568,13 @@ def agree_numerically(first: sympy.Expr, second: sympy.Expr, symbols, *, seed: i
     else:
         rng = random.Random(seed)
         candidates = ({s: _random_value(rng) for s in symbols} for _ in range(MAX_TRIES))
+    first, second = _compiled(first, WORKING_DIGITS), _compiled(second, WORKING_DIGITS)
     agreed = 0
     for point in candidates:
         if agreed >= points:
             break
         try:
-            a = evaluate(first, point, WORKING_DIGITS)
-            b = evaluate(second, point, WORKING_DIGITS)
+            a, b = first.evaluate(point), second.evaluate(point)
         except NotANumber:
             continue
         if not _close(a, b, digits):
@@ -515,18 +607,28 @@ def real_points(expression: sympy.Expr, symbols, *, seed: int = 0, tries: int = 
     >>> point[x] > 1000
     True
     """
+    values = _compiled(expression, WORKING_DIGITS, real=True)
+    for point in _candidate_points(expression, symbols, seed=seed, tries=tries, budget=budget):
+        try:
+            values.evaluate(point)
+        except NotANumber:
+            continue
+        yield point
+
+
+def _candidate_points(expression: sympy.Expr, symbols, *, seed: int, tries: int,
+                      budget: Budget | None) -> Iterator[dict]:
+    """The candidates that :func:`real_points` tests, in its order, untested."""
     rng = random.Random(seed)
     anchors = None
     for attempt in range(tries):
         if budget is not None and budget.remaining() <= 0:
             raise TimeLimitExceeded("the search for real points ran out of time")
         if attempt < MAX_TRIES:
-            point = {s: _random_value(rng) for s in symbols}
+            yield {s: _random_value(rng) for s in symbols}
         else:
             anchors = _anchors(expression) if anchors is None else anchors
-            point = {s: _wider_value(rng, anchors) for s in symbols}
-        if is_real_at(expression, point, WORKING_DIGITS):
-            yield point
+            yield {s: _wider_value(rng, anchors) for s in symbols}
 
 
 def _anchors(expression: sympy.Expr) -> list:
@@ -562,17 +664,19 @@ def never_real_reason(expression: sympy.Expr, symbols, *, seed: int = 0, tries: 
     rng = random.Random(seed)
     anchors = _anchors(expression)
     culprits: Counter = Counter()
-    for _ in range(tries):
+    for _try in range(tries):
         point = {s: _wider_value(rng, anchors) for s in symbols}
         culprit = _first_not_real(expression, point)
         if culprit is not None:
             culprits[culprit] += 1
     if not culprits:
-        return f"no point among the {MAX_SAMPLE_TRIES} tried gave a finite value to both derivatives"
-    culprit, _ = culprits.most_common(1)[0]
+        return _("no point among the {tries} tried gave a finite value to both derivatives").format(
+            tries=MAX_SAMPLE_TRIES)
+    culprit = culprits.most_common(1)[0][0]
     text = str(culprit)
     text = text if len(text) <= 80 else text[:77] + "..."
-    return f"{text} was not real and finite at any of the {MAX_SAMPLE_TRIES} points tried"
+    return _("{expression} was not real and finite at any of the {tries} points tried").format(
+        expression=text, tries=MAX_SAMPLE_TRIES)
 
 
 def _first_not_real(expression: sympy.Expr, point) -> sympy.Basic | None:

@@ -246,3 +246,39 @@ def test_check_in_a_worker_thread_ends_within_its_budget():
         check = pool.submit(lambda: explain(nested(14), "x", time_limit=5).check).result()
     assert time.monotonic() - started < 5 + 10
     assert (check.status, check.method) == ("numeric", "finite-differences")
+
+
+# --- symgrad's side of the witness from the graph's tape --------------------------------------
+
+README_EXAMPLES = ["sigmoid(w1*x1 + w2*x2 + b)", "x*sin(x)", "(y - sigmoid(w*x + b))^2", "sigmoid(w*x + b)",
+                   "x^3 - 2^x", "sin(x*y)*cos(x*y) + x*y", "sqrt(5 - x^2)*log(x + 3)"]
+
+
+@pytest.mark.parametrize("text", README_EXAMPLES)
+def test_tape_adjoint_equals_the_backprop_expression_at_random_points(text):
+    from symgrad import reverse_accumulate
+    from symgrad.graph import input_nodes, node_symbol
+    from symgrad.numeric import evaluate
+    from symgrad.tape import compile_tape
+
+    expression = parse(text)
+    graph = build_graph(expression)
+    tape = compile_tape(graph, "mpmath", 50)
+    names = {name: node_symbol(graph, name) for name in input_nodes(graph)}
+    points = list(itertools.islice(real_points(expression, sorted(names.values(), key=str), seed=3), 4))
+    assert len(points) == 4
+    for name in names:
+        derivative = reverse_accumulate(graph, name)
+        for point in points:
+            _, gradient = tape.gradient({n: point[s] for n, s in names.items()})
+            expected = evaluate(derivative, point, 50)
+            assert abs(gradient[name] - expected) <= 1e-40 * max(1, abs(expected)), (text, name, point)
+
+
+def test_the_witness_compares_the_tapes_adjoint_with_finite_differences():
+    right = build_graph(parse("x*sin(x)"))
+    wrong = build_graph(parse("x*cos(x)"))  # its backward pass is not the derivative of x*sin(x)
+    ok = finite_difference_check(sympy.S.Zero, parse("x*sin(x)"), x, graph=right)
+    bad = finite_difference_check(sympy.S.Zero, parse("x*sin(x)"), x, graph=wrong)
+    assert (ok.status, ok.method, ok.points) == ("numeric", "finite-differences", 5)
+    assert (bad.status, bad.method) == ("mismatch", "finite-differences")
