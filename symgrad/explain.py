@@ -45,6 +45,7 @@ def explain(
     seed: int = 0,
     max_nodes: int = DEFAULT_MAX_NODES,
     at: str | Mapping[str, float] | None = None,
+    node_names: Mapping[sympy.Expr, str] | None = None,
 ) -> Explanation:
     """Explain the derivative of `expr` with respect to `wrt`, backprop style.
 
@@ -73,6 +74,8 @@ def explain(
         A point such as ``"w=0.5,x=2,b=-1"`` or ``{"w": 0.5, ...}``: the
         explanation then also gives every node's value and gradient there
         (:attr:`Explanation.values`), checked against finite differences.
+    node_names : mapping of sympy.Expr to str, optional
+        Node ids for chosen subexpressions (see :func:`build_graph`).
 
     Returns
     -------
@@ -102,7 +105,8 @@ def explain(
     _validate_options(max_paths, time_limit, max_nodes)
     text = expr if isinstance(expr, str) else None
     parsed, readings = parse_with_notes(expr) if isinstance(expr, str) else (expr, ())
-    graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
+    graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes,
+                        node_names=node_names)
     point = _point(at, graph) if at is not None else None
     explanation = Explanation(graph, _variable_name(wrt, graph), text=text, max_paths=max_paths,
                               time_limit=time_limit, run_check=check, seed=seed, point=point)

@@ -152,6 +152,7 @@ def _report(net: Network, args: argparse.Namespace):
         explanation = net.explain(args.wrt, max_paths=args.max_paths, time_limit=args.timeout,
                                   check=not args.no_check)
         blocks += render_network.path_blocks(formula) + build_blocks(explanation)
+    blocks += _matrix_blocks(net, args.wrt, numbers)
     if numbers is not None:
         source = f"drawn with seed {args.seed if args.seed is not None else 0}"
         if args.at:
@@ -161,6 +162,24 @@ def _report(net: Network, args: argparse.Namespace):
     if explanation is not None:
         data["derivation"] = explanation.to_dict()
     return blocks, data, explanation
+
+
+#: Random points (seeds) at which the matrix-form backward pass is checked in every report.
+MATRIX_CHECK_SEEDS = (1, 2, 3)
+
+
+def _matrix_blocks(net: Network, wrt: str | None, numbers) -> list:
+    """The backward pass in matrix form, checked at random points (and at the report's point)."""
+    from ..render.network import matrix_backward_blocks
+    from .matrix import matrix_backward
+    from .training import random_point
+
+    checks = [matrix_backward(net, random_point(net, seed)) for seed in MATRIX_CHECK_SEEDS]
+    at_point = matrix_backward(net, numbers.point) if numbers is not None else None
+    if at_point is not None:
+        checks.append(at_point)
+    weight = wrt if wrt not in (None, "all") else None
+    return matrix_backward_blocks(net, checks, weight, at_point)
 
 
 def _render(blocks, data, args) -> str:
