@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from . import __version__
 from .cli_common import (
     DEFAULT_MEMORY_MB, EXIT_INTERNAL, EXIT_INTERRUPTED, FORMATS, ArgumentParser, add_memory_limit,
-    deliver, dpi, guarded, max_paths, timeout,
+    deck_path, deliver, dpi, guarded, max_paths, timeout,
 )
 from .errors import OptionError, VariableError
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
@@ -84,7 +84,8 @@ def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the variable to differentiate with respect to "
                         "(may be omitted when the expression has one variable)")
     parser.add_argument("--format", "-f", choices=FORMATS, default="latex",
-                        help="output format (default: latex)")
+                        help="output format (default: latex); beamer: a slide deck, with -o DECK.tex "
+                        "(its figures go to DECK-figures/ beside it)")
     parser.add_argument("--standalone", action="store_true",
                         help="with --format latex: a complete document for pdflatex")
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS, metavar="N",
@@ -133,6 +134,9 @@ def _render(explanation, args) -> str:
         return explanation.to_markdown()
     if args.format == "json":
         return explanation.to_json() + "\n"
+    if args.format == "beamer":
+        from .render.beamer import write_deck
+        return write_deck(explanation, deck_path(args.out))[0].read_text(encoding="utf-8")
     return explanation.to_latex(standalone=args.standalone)
 
 

@@ -34,14 +34,14 @@ from .explain import SymgradWarning
 __all__ = [
     "ArgumentParser", "FORMATS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "DEFAULT_MEMORY_MB",
     "number_between", "max_paths", "timeout", "dpi", "memory_megabytes", "learning_rate", "seed",
-    "add_memory_limit", "one_line", "error_lines", "deliver", "guarded",
+    "add_memory_limit", "one_line", "error_lines", "deliver", "guarded", "deck_path",
 ]
 
 #: A bug in symgrad (reported in one line, never a traceback).
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 #: The output formats of both commands.
-FORMATS = ("latex", "text", "markdown", "json")
+FORMATS = ("latex", "text", "markdown", "json", "beamer")
 DEFAULT_MEMORY_MB = 4096
 
 
@@ -100,6 +100,15 @@ def add_memory_limit(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory-limit", type=memory_megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
                         help=f"cap the process's memory at MB megabytes where the platform allows "
                         f"(default: {DEFAULT_MEMORY_MB}; 0: no cap)")
+
+
+def deck_path(out: str | None) -> str:
+    """The ``-o`` file of ``--format beamer``: a deck is a ``.tex`` file with its figures beside it."""
+    from .errors import OptionError
+
+    if not out or not out.endswith(".tex"):
+        raise OptionError("--format beamer writes a deck and its figures beside it: give -o DECK.tex")
+    return out
 
 
 # --- output and errors -------------------------------------------------------------------

@@ -20,7 +20,9 @@ import argparse
 import json
 import warnings
 
-from ..cli_common import FORMATS, add_memory_limit, deliver, dpi, learning_rate, max_paths, seed, timeout
+from ..cli_common import (
+    FORMATS, add_memory_limit, deck_path, deliver, dpi, learning_rate, max_paths, seed, timeout,
+)
 from ..errors import PointError, SymgradError
 from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
 from ..graph import input_nodes
@@ -75,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=learning_rate, default=0.1, metavar="ETA",
                         help="learning rate of the step (default: 0.1)")
     parser.add_argument("--format", "-f", choices=FORMATS, default="latex",
-                        help="output format (default: latex)")
+                        help="output format (default: latex); beamer: a slide deck, with -o DECK.tex")
     parser.add_argument("--standalone", action="store_true",
                         help="with --format latex: a complete document for pdflatex")
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS,
@@ -182,6 +184,16 @@ def _matrix_blocks(net: Network, wrt: str | None, numbers) -> list:
     return matrix_backward_blocks(net, checks, weight, at_point)
 
 
+def _deck(net: Network, blocks, explanation, args) -> str:
+    """Write the Beamer deck (the network diagram first) and return the document's text."""
+    from ..netplot import plot_network
+    from ..render.beamer import FIGURE_SIZE, write_deck
+
+    wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
+    figures = {"graph": lambda: plot_network(net, wrt, theme="light", figsize=(FIGURE_SIZE[0] * 1.3, FIGURE_SIZE[1] * 1.3))}
+    return write_deck(explanation, deck_path(args.out), blocks=blocks, figures=figures)[0].read_text(encoding="utf-8")
+
+
 def _render(blocks, data, args) -> str:
     if args.format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -211,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SymgradWarning)
         blocks, data, explanation = _report(net, args)
-        rendered = _render(blocks, data, args)
+        rendered = _deck(net, blocks, explanation, args) if args.format == "beamer" else _render(blocks, data, args)
     if args.figure:
         _draw_network(net, args)
     return deliver(rendered, args.out, caught, explanation)
