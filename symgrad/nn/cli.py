@@ -45,9 +45,11 @@ examples:
   symgrad mlp --sizes 4,3,3,4 --wrt all --seed 1 --format text
   symgrad mlp --sizes 2,2,1 --hidden sigmoid --output sigmoid --loss mse --wrt v1_1_1 --train-step
   symgrad mlp --sizes 4,3,3,4 --target 2 --wrt v0_1_1 --standalone -o dL_dv.tex
+  symgrad mlp --sizes 4,3,3,3,4 --wrt v0_1_1 --format beamer -o lecture.tex   (the lecture's network, as slides)
 
 weights are named v{layer}_{row}_{column}: v0_1_2 is the entry (1, 2) of V0,
-printed v^{(0)}_{12}; biases b{layer}_{row}; inputs x1, x2, ...; targets t1, t2, ...
+printed v^{(0)}_{12}; biases b{layer}_{row}; inputs x1, x2, ...; targets t1, t2, ...;
+neurons z{layer}_{i}, h{layer}_{i} (printed z^{(l)}_i, h^{(l)}_i) and outputs yhat_{i} (ŷ_i)
 """
 
 
@@ -187,10 +189,10 @@ def _matrix_blocks(net: Network, wrt: str | None, numbers) -> list:
 def _deck(net: Network, blocks, explanation, args) -> str:
     """Write the Beamer deck (the network diagram first) and return the document's text."""
     from ..netplot import plot_network
-    from ..render.beamer import FIGURE_SIZE, write_deck
+    from ..render.beamer import write_deck
 
     wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
-    figures = {"graph": lambda: plot_network(net, wrt, theme="light", figsize=(FIGURE_SIZE[0] * 1.3, FIGURE_SIZE[1] * 1.3))}
+    figures = {"graph": lambda: plot_network(net, wrt, theme="light")}
     return write_deck(explanation, deck_path(args.out), blocks=blocks, figures=figures)[0].read_text(encoding="utf-8")
 
 

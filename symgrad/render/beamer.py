@@ -41,10 +41,10 @@ from pathlib import Path
 
 from ..errors import OptionError
 from ..i18n import gettext as _
-from .blocks import Equations, Heading, Route, Table, Text
+from .blocks import Adjoint, Equations, Heading, Route, Text
 from .printers import LatexPrinter, escape_latex_text
 
-__all__ = ["BeamerPrinter", "Frame", "deck_frames", "write_deck", "document", "LANGUAGE_LINES"]
+__all__ = ["BeamerPrinter", "Frame", "deck_frames", "write_deck", "body", "document", "LANGUAGE_LINES"]
 
 #: Lines of the preamble that choose the document's language (babel, fonts); empty for English.
 #: The one place where a language's lines go.
@@ -55,9 +55,9 @@ SLIDE_MATH_LIMIT = 450
 #: Table rows per tabular, so that a long table breaks across frames.
 TABLE_ROWS = 12
 #: Figure height on a frame of its own, and beside equations.
-_FIGURE_HEIGHT = {True: r"0.78\textheight", False: r"0.5\textheight"}
+_FIGURE_HEIGHT = {True: r"0.8\textheight", False: r"0.5\textheight"}
 #: Size (inches) the figures are drawn at: small, so that their labels read large on a slide.
-FIGURE_SIZE = (6.4, 3.3)
+FIGURE_SIZE = (8.5, 4.78)
 #: Graphs of more nodes get only the graph's figure: a path drawn on them is too small to follow.
 FIGURE_NODE_LIMIT = 60
 #: Characters safe in a folder name written into the deck (no TeX specials, no spaces).
@@ -137,7 +137,7 @@ def _is_path_text(block) -> bool:
 
 
 def _has_adjoints(block) -> bool:
-    return isinstance(block, Equations) and any(type(eq.lhs).__name__ == "Adjoint" for eq in block.equations)
+    return isinstance(block, Equations) and any(isinstance(eq.lhs, Adjoint) for eq in block.equations)
 
 
 def deck_frames(blocks, figures: set[str] | None = None) -> list[Frame]:
@@ -174,9 +174,7 @@ def deck_frames(blocks, figures: set[str] | None = None) -> list[Frame]:
             if f"path{paths}" in figures:
                 frames[-1].figure = f"path{paths}"
         if _has_adjoints(block) and "backward" in figures and not _placed(frames, "backward"):
-            if frames[-1].figure is not None:
-                frames.append(Frame(frames[-1].title))
-            frames[-1].figure = "backward"
+            frames.insert(len(frames) - 1, Frame(frames[-1].title, figure="backward"))  # a frame of its own
         frames[-1].blocks.append(block)
     if frames and "graph" in figures:
         frames[0].figure = "graph"
@@ -205,7 +203,8 @@ def _macros() -> str:
     return "\n".join([
         r"\providecommand{\sgequation}[1]{\par\noindent\begin{adjustbox}{max width=\linewidth,center}"
         r"$\displaystyle\begin{aligned}[b]#1\end{aligned}$\end{adjustbox}\par\smallskip}",
-        r"\providecommand{\sgtable}[1]{\par{\small\begin{tabular}{lr}\hline #1\hline\end{tabular}}\par\smallskip}",
+        r"\providecommand{\sgtable}[1]{\par{\centering\small\begin{tabular}{lr}\hline #1\hline\end{tabular}\par}"
+        r"\smallskip}",
     ])
 
 
