@@ -52,6 +52,8 @@ LANGUAGE_LINES = ""
 #: Longest formula (characters of LaTeX) written on a slide: scaled to the frame's width, a
 #: longer one would be too small to read from the back row (measured on 11pt 16:9 frames).
 SLIDE_MATH_LIMIT = 450
+#: Up to this many equations of a block are aligned in one box; more are one box each (to break between).
+ALIGNED_EQUATIONS = 4
 #: Table rows per tabular, so that a long table breaks across frames.
 TABLE_ROWS = 12
 #: Figure height on a frame of its own, and beside equations.
@@ -99,8 +101,10 @@ class BeamerPrinter(LatexPrinter):
         for eq in block.equations:
             rhs = r" \\ &= ".join(self._rhs(eq.rhs))
             note = rf" \quad \text{{({escape_latex_text(eq.note)})}}" if eq.note else ""
-            lines.append(rf"\sgequation{{{self._print(eq.lhs)} &= {rhs}{note}}}")
-        return "\n".join(lines)
+            lines.append(f"{self._print(eq.lhs)} &= {rhs}{note}")
+        if len(lines) <= ALIGNED_EQUATIONS:  # a few: aligned at their = signs, in one box
+            return "\\sgequation{" + " \\\\ ".join(lines) + "}" if lines else ""
+        return "\n".join(rf"\sgequation{{{line}}}" for line in lines)
 
     def _rhs(self, items) -> list[str]:
         from .printers import rhs_strings
