@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from . import __version__
 from .cli_common import (
     DEFAULT_MEMORY_MB, EXIT_INTERNAL, EXIT_INTERRUPTED, FORMATS, ArgumentParser, add_language, add_memory_limit,
-    check_figure_suffix, check_output_file, check_output_folder, deliver, dpi, guarded, max_paths,
+    check_figure_suffix, check_output_file, check_output_folder, deck_path, deliver, dpi, guarded, max_paths,
     read_expression, timeout, written_atomically, written_folder,
 )
 from .deadline import run_within, stage
@@ -89,7 +89,8 @@ def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the variable to differentiate with respect to "
                         "(may be omitted when the expression has one variable)")
     parser.add_argument("--format", "-f", choices=FORMATS, default=None,
-                        help="output format (default: latex; with only --figure or --frames, none)")
+                        help="output format (default: latex; with only --figure or --frames, none); beamer: "
+                        "a slide deck, with -o DECK.tex (its figures go to DECK-figures/ beside it)")
     parser.add_argument("--standalone", action="store_true",
                         help="with --format latex: a complete document for pdflatex")
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS, metavar="N",
@@ -140,6 +141,9 @@ def _render(explanation, args) -> str:
         return explanation.to_markdown()
     if args.format == "json":
         return explanation.to_json() + "\n"
+    if args.format == "beamer":
+        from .render.beamer import write_deck
+        return write_deck(explanation, deck_path(args.out))[0].read_text(encoding="utf-8")
     return explanation.to_latex(standalone=args.standalone)
 
 
@@ -176,7 +180,7 @@ def _write_figures(explanation, args: argparse.Namespace) -> None:
     if args.frames:
         with written_folder(args.frames) as temporary:
             write_frames(explanation, temporary, kind=args.frame_format, values=explanation.values,
-                         dpi=args.dpi, transparent=args.transparent, **style)
+                         dpi=args.dpi, transparent=args.transparent, final_directory=args.frames, **style)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -45,14 +45,14 @@ __all__ = [
     "add_memory_limit", "add_language", "language", "one_line", "error_lines", "deliver", "guarded",
     "check_output_file", "check_output_folder", "check_figure_suffix", "written_atomically", "written_folder", "to_ascii",
     "read_expression", "limit_memory", "minimum_memory_megabytes", "address_space_megabytes", "caused_by_memory",
-    "MEMORY_HEADROOM_MB",
+    "MEMORY_HEADROOM_MB", "deck_path",
 ]
 
 #: A bug in symgrad (reported in one line, never a traceback).
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 #: The output formats of both commands.
-FORMATS = ("latex", "text", "markdown", "json")
+FORMATS = ("latex", "text", "markdown", "json", "beamer")
 DEFAULT_MEMORY_MB = 4096
 
 
@@ -128,6 +128,15 @@ def add_language(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", type=language, default=None, metavar="LANG",
                         help="language of the output and figures: en or ru "
                         "(default: $SYMGRAD_LANG, else en)")
+
+
+def deck_path(out: str | None) -> str:
+    """The ``-o`` file of ``--format beamer``: a deck is a ``.tex`` file with its figures beside it."""
+    from .errors import OptionError
+
+    if not out or not out.endswith(".tex"):
+        raise OptionError("--format beamer writes a deck and its figures beside it: give -o DECK.tex")
+    return out
 
 
 # --- output and errors -------------------------------------------------------------------
@@ -306,9 +315,19 @@ def _remove(path: Path) -> None:
 _ASCII = {"\u00b7": "*", "\u2202": "d", "\u2190": "<-", "\u2192": "->", "\u2500": "-", "\u2212": "-",
           "\u03c3": "sigma", "\u03b7": "eta", "\u2211": "sum", "\u2248": "~", "\u2026": "...",
           "\u00d7": "x", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=", "\u221a": "sqrt",
-          "\u2022": "*", "\u2013": "-", "\u2014": "--"}
-_SUPERSCRIPTS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u207d\u207e\u207f"
+          "\u2022": "*", "\u2013": "-", "\u2014": "--", "\u2299": "(.)", "\u2032": "'"}
+_SUPERSCRIPTS = ("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u207d\u207e\u207f"
+                 "\u02e1\u1d40")  # also superscript l and T (layer indices, transposes)
 _SUBSCRIPTS = "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089\u208a\u208b\u208d\u208e"
+
+
+def _greek_names() -> dict[str, str]:
+    from .render.printers import GREEK
+    return {letter: name for name, letter in GREEK.items()}
+
+
+#: Greek letters spelled as they are typed (α: alpha, δ: delta).
+_GREEK_NAMES = _greek_names()
 
 
 def _superscript(match: re.Match) -> str:
@@ -323,15 +342,17 @@ def to_ascii(text: str) -> str | None:
     --------
     >>> to_ascii("\u2202f/\u2202x\u2081 = 2\u00b7x\u2081\u00b2 ; f\u0304 = 1 ; u\u0304\u2083")
     'df/dx1 = 2*x1^2 ; f_bar = 1 ; u3_bar'
-    >>> to_ascii("\u03b1") is None
+    >>> to_ascii("\u20ac") is None
     True
     """
     text = unicodedata.normalize("NFD", text)
     text = re.sub(f"(\\w)\u0304([{_SUBSCRIPTS}]*)", lambda m: m.group(1) + m.group(2) + "_bar", text)
+    text = re.sub("(\\w)\u0302", lambda m: m.group(1) + "hat", text)  # ŷ: yhat, as it is typed
+    text = text.replace("\u0304", "_bar")  # a bar over anything else (a bracket, a superscript)
     text = re.sub(f"[{_SUPERSCRIPTS}]+", _superscript, text)
     text = re.sub(f"(\\)?)([{_SUBSCRIPTS}]+)", lambda m: m.group(1) + ("_" if m.group(1) else "")
                   + unicodedata.normalize("NFKC", m.group(2)), text)
-    text = "".join(_ASCII.get(char, char) for char in text)
+    text = "".join(_ASCII.get(char) or _GREEK_NAMES.get(char, char) for char in text)
     return text if text.isascii() else None
 
 

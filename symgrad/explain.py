@@ -61,6 +61,7 @@ def explain(
     max_nodes: int = DEFAULT_MAX_NODES,
     at: str | Mapping[str, float] | None = None,
     lang: str | None = None,
+    node_names: Mapping[sympy.Expr, str] | None = None,
 ) -> Explanation:
     """Explain the derivative of `expr` with respect to `wrt`, backprop style.
 
@@ -98,6 +99,8 @@ def explain(
         The language of every sentence, heading and figure label (``"en"``,
         ``"ru"``); default: the language of an enclosing
         :func:`symgrad.i18n.use_language`, else ``$SYMGRAD_LANG``, else English.
+    node_names : mapping of sympy.Expr to str, optional
+        Node ids for chosen subexpressions (see :func:`build_graph`).
 
     Returns
     -------
@@ -131,7 +134,8 @@ def explain(
         with stage(_("reading the expression")):
             parsed, readings = parse_with_notes(expr) if isinstance(expr, str) else (expr, ())
         with stage(_("building the graph")):
-            graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes)
+            graph = build_graph(parsed, share=share, prefix=prefix, output=output, max_nodes=max_nodes,
+                                node_names=node_names)
             _check_names_print_apart(graph)
         with stage(_("reading the point")):
             point = _point(at, graph) if at is not None else None

@@ -21,7 +21,7 @@ Graph attributes
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -85,6 +85,7 @@ def build_graph(
     prefix: str | None = None,
     output: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
+    node_names: Mapping[sympy.Expr, str] | None = None,
 ) -> nx.MultiDiGraph:
     """Build the computation graph of a SymPy expression.
 
@@ -106,6 +107,9 @@ def build_graph(
         ``f`` is taken). Use e.g. ``"L"`` for a loss.
     max_nodes : int
         Refuse graphs with more nodes than this.
+    node_names : mapping of sympy.Expr to str, optional
+        Node ids for chosen subexpressions (a network's neurons ``z2_1``,
+        ``h2_1``, ``yhat_1``); the others are numbered with the prefix.
 
     Returns
     -------
@@ -133,7 +137,7 @@ def build_graph(
     names = _names_in(expr)
     prefix = _choose_prefix(prefix, names)
     output = _choose_output(output, names, prefix)
-    builder = _Builder(share, prefix, output, max_nodes)
+    builder = _Builder(share, prefix, output, max_nodes, node_names)
     graph = builder.build(_fold_complex_abs(expr))
     graph.graph.update(expression=expr, prefix=prefix, share=share)
     return graph
@@ -452,8 +456,9 @@ def _constant_id(number: sympy.Expr) -> str:
 
 
 class _Builder:
-    def __init__(self, share: bool, prefix: str, output: str, max_nodes: int):
+    def __init__(self, share: bool, prefix: str, output: str, max_nodes: int, names=None):
         self.share = share
+        self.names = names or {}
         self.prefix = prefix
         self.output = output
         self.max_nodes = max_nodes
@@ -509,6 +514,8 @@ class _Builder:
         self.check_size()
         if is_output:
             node = self.output
+        elif self.names.get(expr) is not None and self.names[expr] not in self.graph:
+            node = self.names[expr]
         else:
             self.count += 1
             node = f"{self.prefix}{self.count}"

@@ -58,7 +58,8 @@ CORPUS = [
     ("fifty", lambda: symgrad.explain(_FIFTY, "x").to_latex(standalone=True), 8),
     ("nested_20", lambda: symgrad.explain(nested(20), "x", check=False).to_latex(standalone=True), 10),
     ("mlp_221", _lecture("v0_1_1", (2, 2, 1), "sigmoid", "sigmoid", "mse"), 6),
-] + [(f"lecture_{w}", _lecture(w), 10) for w in ("v0_1_1", "v1_1_1", "v2_1_1", "v3_1_1")]
+] + [(f"lecture_{w}", _lecture(w), 14)  # 10 pages, and the backward pass in matrix form (issue 9 item 4)
+     for w in ("v0_1_1", "v1_1_1", "v2_1_1", "v3_1_1")]
 
 
 def _document(make, tmp_path) -> str:

@@ -226,10 +226,7 @@ def test_russian_frames_and_tikz_compile_in_beamer(tmp_path, capsys):
     code, _, _ = _run(["x*sin(x)", "--lang", "ru", "--frames", str(frames), "--dpi", "40", "-o", os.devnull], capsys)
     assert code == 0
     assert (frames / "frames.md").read_text(encoding="utf-8").startswith("# Кадры")
-    preamble = "".join(line + "\n" for line in latex_language_preamble("ru"))
-    deck = ("\\documentclass{beamer}\n" + preamble + "\\begin{document}\n"
-            + (frames / "frames.tex").read_text(encoding="utf-8") + "\\end{document}\n")
-    _compile(frames, deck, "deck")
+    _compile(frames, (frames / "frames.tex").read_text(encoding="utf-8"), "deck")  # a whole Beamer deck
     with use_language("ru"):
         tikz = beamer_document(to_tikz(symgrad.explain("x*sin(x)", "x", lang="ru")))
     assert "путь 1 из 2" in tikz and "Вычислительный граф" in tikz

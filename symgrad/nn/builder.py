@@ -30,7 +30,7 @@ import networkx as nx
 import sympy
 
 from ..errors import OptionError, VariableError
-from ..graph import build_graph, node, operation_nodes
+from ..graph import build_graph
 from ..tape import Tape, compile_tape
 from ..vocabulary import relu, sigmoid, softplus
 from .losses import cross_entropy, log_softmax, mse, real_symbol, softmax, as_expression, unevaluated_sum
@@ -191,9 +191,34 @@ class Network:
         return self.output if layer == len(self.sizes) - 2 else self.hidden
 
     @cached_property
+    def node_names(self) -> dict[sympy.Expr, str]:
+        """Each neuron's expression -> its node id, in the lecture's notation.
+
+        ``z{l}_{i}`` is the pre-activation z^{(l)}_i, ``h{l}_{i}`` the activation
+        h^{(l)}_i (layer l from 1), and the outputs are ``yhat_{i}`` (ŷ_i). Where an
+        activation is the identity, h is z and keeps the name z (ŷ at the output).
+
+        Examples
+        --------
+        >>> net = mlp([2, 1], hidden="relu", output="sigmoid", loss="mse")
+        >>> sorted(net.node_names.values())
+        ['yhat_1', 'z1_1']
+        """
+        names: dict[sympy.Expr, str] = {}
+        last = len(self.activations)
+        for layer, (zs, hs) in enumerate(zip(self.preactivations, self.activations), start=1):
+            for i, (z, h) in enumerate(zip(zs, hs), start=1):
+                names.setdefault(z, f"z{layer}_{i}")
+                if layer == last:
+                    names[h] = f"yhat_{i}"
+                else:
+                    names.setdefault(h, f"h{layer}_{i}")
+        return names
+
+    @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        """The computation graph of :attr:`loss`, output named ``L``."""
-        return build_graph(self.loss, output="L")
+        """The computation graph of :attr:`loss`, output named ``L``, neurons named by :attr:`node_names`."""
+        return build_graph(self.loss, output="L", node_names=self.node_names)
 
     @cached_property
     def tape(self) -> Tape:
@@ -201,22 +226,22 @@ class Network:
         return compile_tape(self.graph)
 
     def neuron_nodes(self) -> dict[str, tuple[str, int, int]]:
-        """Graph node -> ("z" or "h", layer from 1, neuron from 1) for every neuron."""
-        node_of = {node(self.graph, n).expression: n for n in operation_nodes(self.graph)}
-        names: dict[str, tuple[str, int, int]] = {}
+        """Graph node -> ("z" or "h", layer from 1, neuron from 1) for every neuron (ŷ is layer n's h)."""
+        present = {name: expr for expr, name in self.node_names.items() if name in self.graph}
+        keys: dict[str, tuple[str, int, int]] = {}
         for kind, layers in (("z", self.preactivations), ("h", self.activations)):
             for layer, values in enumerate(layers, start=1):
                 for i, value in enumerate(values, start=1):
-                    found = node_of.get(value)
-                    if found is not None:
-                        names.setdefault(found, (kind, layer, i))
-        return names
+                    found = self.node_names.get(value)
+                    if found in present:
+                        keys.setdefault(found, (kind, layer, i))
+        return keys
 
     def explain(self, wrt: str, **options):
         """:func:`symgrad.explain` of :attr:`loss` (output ``L``) with respect to `wrt`."""
         from ..explain import explain
         self.check_parameter(wrt)
-        return explain(self.loss, wrt, output="L", **options)
+        return explain(self.loss, wrt, output="L", node_names=self.node_names, **options)
 
     def check_parameter(self, name: str) -> None:
         """Raise :class:`VariableError` unless `name` is a weight or bias of the network."""

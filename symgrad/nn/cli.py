@@ -21,8 +21,8 @@ import json
 import warnings
 
 from ..cli_common import (
-    FORMATS, add_language, add_memory_limit, check_figure_suffix, check_output_file, deliver, dpi, learning_rate,
-    max_paths, seed, timeout, written_atomically,
+    FORMATS, add_language, add_memory_limit, check_figure_suffix, check_output_file, deck_path, deliver, dpi,
+    learning_rate, max_paths, seed, timeout, written_atomically,
 )
 from ..deadline import run_within, stage
 from ..errors import OptionError, PointError, SymgradError
@@ -51,9 +51,11 @@ examples:
   symgrad mlp --sizes 4,3,3,4 --wrt all --seed 1 --format text
   symgrad mlp --sizes 2,2,1 --hidden sigmoid --output sigmoid --loss mse --wrt v1_1_1 --train-step
   symgrad mlp --sizes 4,3,3,4 --target 2 --wrt v0_1_1 --standalone -o dL_dv.tex
+  symgrad mlp --sizes 4,3,3,3,4 --wrt v0_1_1 --format beamer -o lecture.tex   (the lecture's network, as slides)
 
 weights are named v{layer}_{row}_{column}: v0_1_2 is the entry (1, 2) of V0,
-printed v^{(0)}_{12}; biases b{layer}_{row}; inputs x1, x2, ...; targets t1, t2, ...
+printed v^{(0)}_{12}; biases b{layer}_{row}; inputs x1, x2, ...; targets t1, t2, ...;
+neurons z{layer}_{i}, h{layer}_{i} (printed z^{(l)}_i, h^{(l)}_i) and outputs yhat_{i} (ŷ_i)
 """
 
 
@@ -83,7 +85,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=learning_rate, default=0.1, metavar="ETA",
                         help="learning rate of the step (default: 0.1)")
     parser.add_argument("--format", "-f", choices=FORMATS, default=None,
-                        help="output format (default: latex; with only --figure, none)")
+                        help="output format (default: latex; with only --figure, none); beamer: a slide deck, "
+                        "with -o DECK.tex")
     parser.add_argument("--standalone", action="store_true",
                         help="with --format latex: a complete document for pdflatex")
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS,
@@ -165,6 +168,7 @@ def _report(net: Network, args: argparse.Namespace):
         explanation = net.explain(args.wrt, max_paths=args.max_paths, time_limit=args.timeout,
                                   check=not args.no_check)
         blocks += render_network.path_blocks(formula) + build_blocks(explanation)
+    blocks += _matrix_blocks(net, args.wrt, numbers)
     if numbers is not None:
         seed_used = args.seed if args.seed is not None else 0
         source = (_("given with --at; the rest drawn with seed {seed}") if args.at
@@ -183,6 +187,34 @@ def _check_all_gradients(net: Network) -> None:
         raise OptionError(_("--wrt all writes every gradient out, for at most {limit} weights and biases "
                             "(this network has {count}); choose one weight with --wrt").format(
                                 limit=MAX_ALL_GRADIENTS, count=count))
+
+
+#: Random points (seeds) at which the matrix-form backward pass is checked in every report.
+MATRIX_CHECK_SEEDS = (1, 2, 3)
+
+
+def _matrix_blocks(net: Network, wrt: str | None, numbers) -> list:
+    """The backward pass in matrix form, checked at random points (and at the report's point)."""
+    from ..render.network import matrix_backward_blocks
+    from .matrix import matrix_backward
+    from .training import random_point
+
+    checks = [matrix_backward(net, random_point(net, seed)) for seed in MATRIX_CHECK_SEEDS]
+    at_point = matrix_backward(net, numbers.point) if numbers is not None else None
+    if at_point is not None:
+        checks.append(at_point)
+    weight = wrt if wrt not in (None, "all") else None
+    return matrix_backward_blocks(net, checks, weight, at_point)
+
+
+def _deck(net: Network, blocks, explanation, args) -> str:
+    """Write the Beamer deck (the network diagram first) and return the document's text."""
+    from ..netplot import plot_network
+    from ..render.beamer import write_deck
+
+    wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
+    figures = {"graph": lambda: plot_network(net, wrt, theme="light")}
+    return write_deck(explanation, deck_path(args.out), blocks=blocks, figures=figures)[0].read_text(encoding="utf-8")
 
 
 def _render(blocks, data, args) -> str:
@@ -226,7 +258,8 @@ def run(args: argparse.Namespace) -> int:
             args.format = args.format or "latex"
             blocks, data, explanation = _report(net, args)
             with stage(_("writing the output")):
-                rendered = _render(blocks, data, args) if derivation_wanted else None
+                rendered = None if not derivation_wanted else (
+                    _deck(net, blocks, explanation, args) if args.format == "beamer" else _render(blocks, data, args))
         if args.figure:
             with stage(_("drawing the network")):
                 _draw_network(net, args)

@@ -13,7 +13,10 @@ import sympy
 from ..chain import adjoint_steps
 from ..exprtools import tree_size
 from ..graph import input_nodes, is_operation
-from ..nn import Network, Numbers, OperationCounts, PathFormula, cross_entropy, mse
+from ..i18n import gettext as _
+from ..i18n import ngettext
+from ..nn import Network, Numbers, OperationCounts, PathFormula, cross_entropy, mse, parse_weight_name
+from ..nn.matrix import MatrixBackward, output_rule
 from .blocks import (
     MAX_LISTED, Adjoint, Equation, Equations, Heading, Name, Partial, Product, Raw, Sum, Text, adjoint_equation,
     printable, sentence,
@@ -25,7 +28,7 @@ from .printers import LATEX, UNICODE, name_to_latex, name_to_unicode, subscript,
 
 __all__ = [
     "network_blocks", "cost_blocks", "path_blocks", "all_gradient_blocks", "numbers_blocks",
-    "network_dict", "MAX_MATRIX",
+    "network_dict", "MAX_MATRIX", "matrix_backward_blocks",
 ]
 
 #: Matrices with more rows or columns than this are described, not written out.
@@ -51,6 +54,10 @@ def _neuron(kind: str, layer: int, i: int | None = None) -> Raw:
     latex = f"{kind}^{{({layer})}}" + ("" if i is None else f"_{{{i}}}")
     text = kind + superscript(f"({layer})") + ("" if i is None else subscript(str(i)))
     return Raw(latex, text)
+
+
+#: ŷ, the network's output vector.
+_YHAT = Raw(r"\hat{y}", "ŷ")
 
 
 def _f(layer: int) -> tuple[str, str]:
@@ -83,13 +90,13 @@ def _matrix_form(net: Network) -> list[Equation]:
         b_latex, b_text = (f" + b_{{{layer}}}", f" + b{subscript(str(layer))}") if net.bias else ("", "")
         rhs = Raw(rf"{f_latex}\left({v_latex} {previous.latex}{b_latex}\right)",
                   f"{f_text}({v_text}·{previous.unicode}{b_text})")
-        lhs = Raw("y", "y") if layer == last else _neuron("h", layer + 1)
+        lhs = _YHAT if layer == last else _neuron("h", layer + 1)
         name = net.activation_name(layer)
         equations.append(Equation(lhs, [rhs], f"f{layer} = {_(_PLAIN[name])}"))
         nested_latex = rf"{f_latex}\left({v_latex} {nested_latex}{b_latex}\right)"
         nested_text = f"{f_text}({v_text}·{nested_text}{b_text})"
     if last > 0:
-        equations.append(Equation(Raw("y", "y"), [Raw(nested_latex, nested_text)], _("nested")))
+        equations.append(Equation(_YHAT, [Raw(nested_latex, nested_text)], _("nested")))
     return equations
 
 
@@ -120,7 +127,7 @@ def _scalar_equations(net: Network) -> list[Equation]:
         if layer < last or net.output not in ("softmax", "log_softmax"):
             name = net.activation_name(layer - 1)
             for i in range(1, net.sizes[layer] + 1):
-                lhs = Raw(f"y_{{{i}}}", f"y{subscript(str(i))}") if layer == last else _neuron("h", layer, i)
+                lhs = Name(f"yhat_{i}") if layer == last else _neuron("h", layer, i)
                 equations.append(Equation(lhs, [_applied(name, _neuron("z", layer, i))],
                                           _node_note(nodes.get(("h", layer, i)))))
     equations += _softmax_equations(net, nodes)
@@ -140,17 +147,18 @@ def _softmax_equations(net: Network, nodes) -> list[Equation]:
             rhs = Raw(rf"\frac{{e^{{{z.latex}}}}}{{S}}", f"exp({z.unicode})/S")
         else:
             rhs = Raw(rf"{z.latex} - \log S", f"{z.unicode} − log S")
-        equations.append(Equation(Raw(f"y_{{{i}}}", f"y{subscript(str(i))}"), [rhs],
+        equations.append(Equation(Name(f"yhat_{i}"), [rhs],
                                   _node_note(nodes.get(("h", last, i)))))
     return equations
 
 
 def _node_note(node: str | None) -> str:
-    return _("node {node}").format(node=node) if node else ""
+    """Nodes carry the names the equations use (z2_1 is z^{(2)}_1): no note needed."""
+    return ""
 
 
 def _loss_equation(net: Network) -> Equation:
-    outputs = [sympy.Symbol(f"y{i}", real=True) for i in range(1, net.sizes[-1] + 1)]
+    outputs = [sympy.Symbol(f"yhat_{i}", real=True) for i in range(1, net.sizes[-1] + 1)]
     if net.loss_name == "mse":
         loss = mse(outputs, net.targets)
         note = _(LOSS_NAMES["mse"])
@@ -189,6 +197,104 @@ def network_blocks(net: Network) -> list:
         more = len(scalar) - MAX_LISTED
         blocks.append(Text(ngettext("... and {count} more equation, not listed.",
                                     "... and {count} more equations, not listed.", more).format(count=more)))
+    return blocks
+
+
+def _vector(kind: str, layer: int) -> Raw:
+    """z^{(l)}, h^{(l)} (x for l = 0) or δ^{(l)} as a whole vector."""
+    if kind == "delta":
+        return Raw(rf"\delta^{{({layer})}}", "δ" + superscript(f"({layer})"))
+    return _neuron(kind, layer)
+
+
+def _output_delta_equation(net: Network, rule: str) -> Equation:
+    last = len(net.sizes) - 1
+    delta = _vector("delta", last)
+    if rule == "difference":
+        note = (_("sigmoid with binary cross-entropy") if net.output == "sigmoid"
+                else _("{output} with cross-entropy, targets summing to 1").format(output=_PLAIN[net.output]))
+        return Equation(delta, [Raw(r"\hat{y} - t", "ŷ − t")], note)
+    f_latex, f_text = _f(last - 1)
+    z = _vector("z", last)
+    if net.output not in ("softmax", "log_softmax"):
+        return Equation(delta, [Raw(rf"\frac{{\partial L}}{{\partial \hat{{y}}}} \odot {f_latex}'\left({z.latex}\right)",
+                                    f"∂L/∂ŷ ⊙ {f_text}′({z.unicode})")])
+    return Equation(delta, [Raw(rf"J_{{{f_latex}}}\left({z.latex}\right)^{{\!\top}} \frac{{\partial L}}{{\partial \hat{{y}}}}",
+                                f"J_{f_text}({z.unicode})ᵀ ∂L/∂ŷ")],
+                    _("the general form: the Jacobian of the output activation"))
+
+
+def _hidden_delta_equation(layer: int) -> Equation:
+    v_latex, v_text = f"V_{{{layer}}}", f"V{subscript(str(layer))}"
+    f_latex, f_text = _f(layer - 1)
+    after, z = _vector("delta", layer + 1), _vector("z", layer)
+    return Equation(_vector("delta", layer), [Raw(
+        rf"\left({v_latex}^{{\top}} {after.latex}\right) \odot {f_latex}'\left({z.latex}\right)",
+        f"({v_text}ᵀ {after.unicode}) ⊙ {f_text}′({z.unicode})")])
+
+
+def _weight_gradient_equation(layer: int) -> Equation:
+    v_latex, v_text = f"V_{{{layer}}}", f"V{subscript(str(layer))}"
+    after, h = _vector("delta", layer + 1), _vector("h", layer)
+    return Equation(Raw(rf"\frac{{\partial L}}{{\partial {v_latex}}}", f"∂L/∂{v_text}"),
+                    [Raw(rf"{after.latex} \left({h.latex}\right)^{{\top}}", f"{after.unicode} ({h.unicode})ᵀ")])
+
+
+def _entry_equation(net: Network, weight: str, values: MatrixBackward | None) -> Equation:
+    layer, row, column = parse_weight_name(weight)
+    delta = Raw(rf"\delta^{{({layer + 1})}}_{{{row}}}", "δ" + superscript(f"({layer + 1})") + subscript(str(row)))
+    h = _neuron("h", layer, column)
+    rhs = [Raw(rf"\left(\frac{{\partial L}}{{\partial V_{{{layer}}}}}\right)_{{{row}{column}}}",
+               f"(∂L/∂V{subscript(str(layer))})" + subscript(f"{row}{column}")),
+           Raw(rf"{delta.latex} \, {h.latex}", f"{delta.unicode}·{h.unicode}")]
+    if values is not None:
+        rhs.append(_number(values.weight_gradients[layer][row - 1][column - 1]))
+    return Equation(Partial("L", weight), rhs)
+
+
+def matrix_backward_blocks(net: Network, checks: list[MatrixBackward], weight: str | None = None,
+                           at_point: MatrixBackward | None = None) -> list:
+    """The backward pass in matrix form, from the outside in, and its check against the scalar graph.
+
+    Parameters
+    ----------
+    net : Network
+    checks : list of MatrixBackward
+        The equations evaluated at random points (:func:`symgrad.nn.matrix.matrix_backward`).
+    weight : str, optional
+        A weight whose derivative is shown as one entry of ∂L/∂V_l.
+    at_point : MatrixBackward, optional
+        The equations at the report's own point: the entry gets its value.
+    """
+    last = len(net.sizes) - 1
+    rule = output_rule(net, None) if at_point is None else at_point.output_rule
+    definitions = Raw(r"z^{(l+1)} = V_{l} h^{(l)},\ h^{(l+1)} = f_{l}\left(z^{(l+1)}\right),\ h^{(0)} = x",
+                      "z⁽ˡ⁺¹⁾ = V_l h⁽ˡ⁾, h⁽ˡ⁺¹⁾ = f_l(z⁽ˡ⁺¹⁾), h⁽⁰⁾ = x")
+    delta = Raw(r"\delta^{(l)} = \partial L / \partial z^{(l)}", "δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾")
+    equations = [_output_delta_equation(net, rule)]
+    equations += [_hidden_delta_equation(layer) for layer in range(last - 1, 0, -1)]
+    gradients = [_weight_gradient_equation(layer) for layer in range(last - 1, -1, -1)]
+    blocks: list = [
+        Heading(_("Backward pass in matrix form")),
+        Text(*sentence(_("With {definitions} and {delta}, the matryoshka is unwrapped from the outside in:"),
+                       definitions=definitions, delta=delta)),
+        Equations(equations),
+        Text(_("Every weight of a layer at once:")),
+        Equations(gradients),
+    ]
+    if weight is not None and parse_weight_name(weight) is not None:
+        blocks += [Text(*sentence(_("The chosen weight's derivative is one entry of it:"))),
+                   Equations([_entry_equation(net, weight, at_point)])]
+    if checks:
+        gap = max(check.max_gap for check in checks)
+        entries = len(checks[0].gaps)
+        template = ngettext(
+            "Checked entry by entry ({entries} entries: every {delta} and every weight) against the scalar "
+            "graph's backward pass at {count} random point: largest gap {gap}.",
+            "Checked entry by entry ({entries} entries: every {delta} and every weight) against the scalar "
+            "graph's backward pass at {count} random points: largest gap {gap}.", len(checks))
+        blocks.append(Text(*sentence(template, entries=str(entries), count=str(len(checks)), gap=f"{gap:.1e}",
+                                     delta=Raw(r"\delta", "δ"))))
     return blocks
 
 
@@ -255,7 +361,7 @@ def numbers_blocks(net: Network, numbers: Numbers, source: str) -> list:
     blocks: list = [Heading(_("Numbers")), Text(_("Weights, inputs and targets ({source}):").format(source=source)),
                     Equations(inputs[:MAX_LISTED])]
     neurons = sorted(net.neuron_nodes().items(), key=lambda item: (item[1][1], item[1][0] == "h", item[1][2]))
-    forward = [Equation(_neuron(kind, layer, i), [_number(at.values[node])], _node_note(node))
+    forward = [Equation(Name(node), [_number(at.values[node])])
                for node, (kind, layer, i) in neurons]
     forward.append(Equation(Name("L"), [_number(numbers.loss)]))
     blocks += [Text(_("Forward pass (50-digit arithmetic):")), Equations(forward[:MAX_LISTED])]

@@ -54,6 +54,10 @@ _SUPERSCRIPT_PARENTHESES = str.maketrans("()", "⁽⁾")
 #: How much wider than a character an operator (+, ·, =) of the Unicode form prints in LaTeX:
 #: it has space on both sides (see :attr:`LatexPrinter.em_per_character`).
 OPERATOR_WEIGHT = 1.2
+#: ``z2_1``, ``h2_1``: neuron 1 of layer 2 of a network, written z^{(2)}_{1}.
+_NEURON = re.compile(r"([zh])([0-9]+)_([0-9]+)\Z")
+#: Letters with a hat: ``yhat`` is ŷ (a network's output), ``yhat_1`` is ŷ₁.
+_HATS = {"yhat": (r"\hat{y}", "ŷ")}
 _POWER = re.compile(r"\*\*(-?[0-9]+)(?![0-9.])")
 
 
@@ -92,6 +96,8 @@ def _layer_weight(name: str) -> tuple[str, str, str] | None:
 
 
 def _latex_base(head: str) -> str:
+    if head in _HATS:
+        return _HATS[head][0]
     if head in _LATEX_GREEK:
         return _LATEX_GREEK[head]
     return head if len(head) == 1 else rf"\mathrm{{{head}}}"
@@ -106,7 +112,12 @@ def name_to_latex(name: str) -> str:
     ('w_{12}', '\\\\alpha_{2}', '\\\\mathrm{loss}')
     >>> name_to_latex("v0_1_2"), name_to_latex("v2_10_3")
     ('v^{(0)}_{12}', 'v^{(2)}_{10,3}')
+    >>> name_to_latex("z2_1"), name_to_latex("h1_3"), name_to_latex("yhat_2")
+    ('z^{(2)}_{1}', 'h^{(1)}_{3}', '\\\\hat{y}_{2}')
     """
+    neuron = _NEURON.match(name)
+    if neuron:
+        return "{}^{{({})}}_{{{}}}".format(*neuron.groups())
     weight = _layer_weight(name)
     if weight is not None:
         head, layer, indices = weight
@@ -129,14 +140,20 @@ def name_to_unicode(name: str) -> str:
     --------
     >>> name_to_unicode("v0_1_2"), name_to_unicode("v2_10_3")
     ('v⁽⁰⁾₁₂', 'v⁽²⁾₁₀,₃')
+    >>> name_to_unicode("z2_1"), name_to_unicode("yhat_2"), name_to_unicode("yhat")
+    ('z⁽²⁾₁', 'ŷ₂', 'ŷ')
     """
+    neuron = _NEURON.match(name)
+    if neuron:
+        head, layer, index = neuron.groups()
+        return head + superscript(f"({layer})") + subscript(index)
     weight = _layer_weight(name)
     if weight is not None:
         head, layer, indices = weight
         layer = f"({layer})".translate(_SUPERSCRIPTS).translate(_SUPERSCRIPT_PARENTHESES)
         return GREEK.get(head, head) + layer + indices.translate(_SUBSCRIPT_DIGITS)
     head, subscripts = _split_name(name)
-    base = GREEK.get(head, head)
+    base = _HATS[head][1] if head in _HATS else GREEK.get(head, head)
     if all(s.isdigit() for s in subscripts):
         separator = "," if len(subscripts) > 1 else ""
         return base + separator.join(s.translate(_SUBSCRIPT_DIGITS) for s in subscripts)
