@@ -134,7 +134,8 @@ def test_heaviside_is_defined_where_relu_prime_appears():
 @pytest.mark.parametrize("make", [
     lambda: symgrad.explain("sigmoid(w1*x1 + w2*x2 + b)", "w1"),
     lambda: mlp([4, 3, 3, 3, 4], hidden="relu", output="softmax", loss="cross_entropy").explain("v0_1_1"),
-    lambda: symgrad.explain(nested(20), "x", check=False),
+    # a generous budget: this test is about KaTeX, not speed (the LaTeX takes seconds on a loaded machine)
+    lambda: symgrad.explain(nested(20), "x", check=False, time_limit=120),
 ], ids=["neuron", "lecture", "nested_20"])
 def test_repr_latex_renders_in_katex(tmp_path, make):
     node = _tool("node")
