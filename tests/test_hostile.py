@@ -447,7 +447,7 @@ _LATEX_COMMANDS = {
     "allowdisplaybreaks", "begin", "end", "documentclass", "usepackage", "cdot", "frac", "hline",
     "left", "right", "leftarrow", "mathrm", "medskip", "noindent", "operatorname", "overline",
     "partial", "text", "textbf", "sqrt", "sin", "cos", "tan", "tanh", "log", "exp", "infty",
-    "varepsilon", "textbackslash", "cdots", "ldots", "quad", "qquad", "times", "mathit", "sigma",
+    "varepsilon", "textbackslash", "textbar", "cdots", "ldots", "quad", "qquad", "times", "mathit", "sigma",
     # The calculus vocabulary of issue 11.
     "ln", "arcsin", "arccos", "arctan", "sinh", "cosh", "sec", "csc", "cot", "max", "min",
 } | {name for name in GREEK}
