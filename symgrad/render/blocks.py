@@ -346,7 +346,7 @@ def _path_count_sentence(count: int, listed: int) -> str:
         first = ngettext("There is {count} path; the first {listed} are listed.",
                          "There are {count} paths; the first {listed} are listed.", count)
     elif count == 1:  # its own message: Russian says "one path" differently from 21
-        return pgettext("one path", "There is {count} path. Along each one, the local derivatives multiply "
+        return pgettext("one path", "There is {count} path. Along it, the local derivatives multiply "
                                     "(chain rule):").format(count=count)
     else:
         first = ngettext("There is {count} path.", "There are {count} paths.", count)
