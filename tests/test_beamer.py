@@ -8,12 +8,12 @@ per case. Under CI (CI=true) a missing pdflatex fails instead of skipping.
 
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
 
 from symgrad.cli import main
+from programs import required_tool  # noqa: E402 - pytest puts tests/ on the path
 
 #: (arguments, most frames): the corpus of issue 9. Frame bounds: a slide per section, one per
 #: listed path, and the breaks of long lists (the network's 137 local derivatives today).
@@ -34,18 +34,11 @@ NETWORKS = {
 _OVERFULL_HBOX = re.compile(r"Overfull \\hbox \(([0-9.]+)pt too wide\)")
 
 
-def _pdflatex():
-    path = shutil.which("pdflatex")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is missing under CI: .ci/run must install texlive-latex-recommended/-extra")
-        pytest.skip("pdflatex is not installed")
-    return path
 
 
 def _compile(tex, cwd, *options):
     """Compile `tex` once in `cwd`; return the log's text (the run must succeed)."""
-    result = subprocess.run([_pdflatex(), "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape",
+    result = subprocess.run([required_tool("pdflatex"), "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape",
                              *options, str(tex)], cwd=cwd, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:]
     out = next((o.split("=", 1)[1] for o in options if o.startswith("-output-directory=")), cwd)

@@ -7,7 +7,6 @@ CI (CI=true) a missing pdflatex, node or KaTeX fails instead of skipping.
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,17 +17,10 @@ import symgrad
 from symgrad.nn import mlp
 from symgrad.render.blocks import Sum
 from symgrad.render.printers import LatexPrinter, UnicodePrinter
+from programs import CI, required_tool  # noqa: E402 - pytest puts tests/ on the path
 
-CI = os.environ.get("CI") == "true"
 
 
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if CI:
-            pytest.fail(f"{name} is missing under CI: .ci/run must install it")
-        pytest.skip(f"{name} is not installed")
-    return path
 
 
 def nested(n: int):
@@ -75,7 +67,7 @@ def _document(make, tmp_path) -> str:
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("name, make, max_pages", CORPUS, ids=[c[0] for c in CORPUS])
 def test_standalone_fits_the_page(tmp_path, name, make, max_pages):
-    pdflatex = _tool("pdflatex")
+    pdflatex = required_tool("pdflatex")
     document = _document(make, tmp_path)
     assert max(map(len, document.splitlines())) < 5000
     (tmp_path / "d.tex").write_text(document, encoding="utf-8")
@@ -138,7 +130,7 @@ def test_heaviside_is_defined_where_relu_prime_appears():
     lambda: symgrad.explain(nested(20), "x", check=False, time_limit=120),
 ], ids=["neuron", "lecture", "nested_20"])
 def test_repr_latex_renders_in_katex(tmp_path, make):
-    node = _tool("node")
+    node = required_tool("node")
     katex = os.environ.get("SYMGRAD_KATEX") or str(Path(__file__).parents[1] / ".ci/node/node_modules/katex")
     if not Path(katex, "package.json").exists():
         if CI:

@@ -4,7 +4,6 @@ import importlib.util
 import io
 import json
 import os
-import shutil
 import string
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 import symgrad
 from symgrad.cli import main
 from symgrad.i18n import latex_language_preamble, ngettext, use_language
+from programs import required_tool  # noqa: E402 - pytest puts tests/ on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 babel = pytest.importorskip("babel", reason="the catalog tests need Babel (the test extra)")
@@ -192,18 +192,11 @@ def test_the_fragment_states_the_preamble_it_needs():
     assert "Needs in the preamble" not in symgrad.explain("x*sin(x)", "x").to_latex()
 
 
-def _pdflatex():
-    path = shutil.which("pdflatex")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is missing under CI")
-        pytest.skip("pdflatex is not installed")
-    return path
 
 
 def _compile(tmp_path: Path, document: str, name: str = "doc") -> None:
     (tmp_path / f"{name}.tex").write_text(document, encoding="utf-8")
-    result = subprocess.run([_pdflatex(), "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape",
+    result = subprocess.run([required_tool("pdflatex"), "-halt-on-error", "-interaction=nonstopmode", "-no-shell-escape",
                              f"{name}.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout[-2000:]
     assert (tmp_path / f"{name}.pdf").exists()

@@ -3,13 +3,12 @@
 Under CI (CI=true) a missing pdflatex fails instead of skipping: CI installs it.
 """
 
-import os
-import shutil
 import subprocess
 
 import pytest
 
 import symgrad
+from programs import required_tool  # noqa: E402 - pytest puts tests/ on the path
 
 EXAMPLES = [
     ("sigmoid(w1*x1 + w2*x2 + b)", "w1", {}),
@@ -22,18 +21,11 @@ EXAMPLES = [
 ]
 
 
-def _pdflatex():
-    path = shutil.which("pdflatex")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is missing under CI: .ci/run must install texlive-latex-base")
-        pytest.skip("pdflatex is not installed")
-    return path
 
 
 @pytest.mark.parametrize("expression, wrt, options", EXAMPLES)
 def test_standalone_latex_compiles(tmp_path, expression, wrt, options):
-    pdflatex = _pdflatex()
+    pdflatex = required_tool("pdflatex")
     document = symgrad.explain(expression, wrt, **options).to_latex(standalone=True)
     (tmp_path / "derivation.tex").write_text(document, encoding="utf-8")
     result = subprocess.run(
