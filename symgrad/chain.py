@@ -23,7 +23,7 @@ import networkx as nx
 import sympy
 
 from .errors import VariableError
-from .exprtools import construction_keys, substitute, tidy, tree_size_exceeds
+from .exprtools import construction_keys, is_undefined, substitute, tidy, tree_size_exceeds
 from .graph import EdgeInfo, input_nodes, is_input, node, order, output_node
 from .graph import edge as edge_info
 from .paths import Edge, iter_paths, nodes_on_paths
@@ -219,7 +219,28 @@ def reverse_accumulate(graph: nx.MultiDiGraph, variable: str) -> sympy.Expr:
     relevant = nodes_on_paths(graph, variable)
     if not relevant:
         return sympy.S.Zero
-    return tidy_if_small(_backward_pass(graph, relevant)[variable])
+    result = tidy_if_small(_backward_pass(graph, relevant)[variable])
+    if is_undefined(result):
+        return _cancel_before_substituting(graph, relevant, variable, result)
+    return result
+
+
+def _cancel_before_substituting(graph: nx.MultiDiGraph, relevant: set[str], variable: str,
+                                fallback: sympy.Expr) -> sympy.Expr:
+    """The adjoint summed in node symbols first, then written in the inputs.
+
+    In ``(x - x)^0.5`` both paths carry ``0.5/u1^0.5``, infinite at ``u1 = 0``;
+    in node symbols their sum ``0.5/u1^0.5 - 0.5/u1^0.5`` cancels to 0 before
+    ``u1 = x - x`` is put in, as SymPy's ``diff`` of the constant function
+    gives. Returns `fallback` when the sum does not become defined this way,
+    or when the function itself is undefined (``x*(x - x)^-0.5``).
+    """
+    if is_undefined(tidy_if_small(node(graph, output_node(graph)).expression)):
+        return fallback
+    in_symbols = tidy_if_small(_backward_pass(graph, relevant, in_node_symbols=True)[variable])
+    mapping = {node(graph, n).symbol: node(graph, n).expression for n in relevant if not is_input(graph, n)}
+    result = tidy_if_small(substitute(in_symbols, mapping)) if mapping else in_symbols
+    return fallback if is_undefined(result) else result
 
 
 def gradients(graph: nx.MultiDiGraph, variables=None) -> dict[str, sympy.Expr]:
@@ -264,20 +285,25 @@ def gradients(graph: nx.MultiDiGraph, variables=None) -> dict[str, sympy.Expr]:
     return {name: tidy_if_small(adjoints[name]) for name in names}
 
 
-def _backward_pass(graph: nx.MultiDiGraph, nodes: set[str] | None) -> dict[str, sympy.Expr]:
-    """Adjoints of `nodes` (default all; they must include the output), in the inputs, built unevaluated.
+def _backward_pass(graph: nx.MultiDiGraph, nodes: set[str] | None, *,
+                   in_node_symbols: bool = False) -> dict[str, sympy.Expr]:
+    """Adjoints of `nodes` (default all; they must include the output), built unevaluated.
 
-    Walks `nodes` once in reverse topological order; edges to nodes outside
-    `nodes` are ignored. Each adjoint is a shared SymPy object, so the result
-    is linear in the number of edges however many paths there are.
+    In the inputs, or with `in_node_symbols` in ``u1, u2, ...``. Walks `nodes`
+    once in reverse topological order; edges to nodes outside `nodes` are
+    ignored. Each adjoint is a shared SymPy object, so the result is linear in
+    the number of edges however many paths there are.
     """
     adjoint: dict[str, sympy.Expr] = {output_node(graph): sympy.S.One}
-    known = construction_keys(node(graph, n).expression for n in order(graph))
+    known = None if in_node_symbols else construction_keys(node(graph, n).expression for n in order(graph))
+
+    def local(e: EdgeInfo) -> sympy.Expr:
+        if in_node_symbols:
+            return e.local_derivative
+        return local_derivative_in_inputs(graph, (e.source, e.target, e.key), known)
+
     for name, edges in backward_walk(graph, nodes):
-        terms = [
-            _times(adjoint[e.target], local_derivative_in_inputs(graph, (e.source, e.target, e.key), known))
-            for e in edges
-        ]
+        terms = [_times(adjoint[e.target], local(e)) for e in edges]
         adjoint[name] = terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
     return adjoint
 

@@ -330,7 +330,8 @@ class Explanation:
             except TimeLimitExceeded:
                 result.details["paths_agree"] = None
                 return result
-            result.details["paths_agree"] = disagreement is None
+            # None when no point gave both a finite value: undecided, not agreed
+            result.details["paths_agree"] = False if disagreement is not None else (True if agreed else None)
             if disagreement is not None:
                 return Check("mismatch", result.direct, agreed,
                              reason=_("the sum over paths differs from backpropagation at {point}").format(point=disagreement),

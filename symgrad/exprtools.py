@@ -16,7 +16,7 @@ from sympy.core.function import AppliedUndef
 
 from .errors import SymgradError
 
-__all__ = ["postorder", "substitute", "construction_keys", "map_unevaluated", "tidy", "tree_size", "tree_size_exceeds",
+__all__ = ["postorder", "substitute", "is_undefined", "construction_keys", "map_unevaluated", "tidy", "tree_size", "tree_size_exceeds",
            "costly_constants",
            "bounded_sign", "NumberTooLarge", "MAX_LOG10"]
 
@@ -213,6 +213,19 @@ def _derivative_at(derivative: sympy.Derivative, mapping) -> sympy.Basic | None:
             return derivative
     points = [mapping[v] for v in variables]
     return sympy.Subs(derivative, variables, points)
+
+
+def is_undefined(expr: sympy.Basic) -> bool:
+    """Whether `expr` contains ``nan`` or an infinity (``zoo``, ``oo``, ``-oo``).
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> is_undefined(sympy.zoo * x), is_undefined(1 / x)
+    (True, False)
+    """
+    undefined = (sympy.nan, sympy.zoo, sympy.oo, sympy.S.NegativeInfinity)
+    return any(node in undefined for node in postorder(expr))  # each shared subexpression once
 
 
 def tidy(expr: sympy.Expr) -> sympy.Expr:

@@ -114,6 +114,29 @@ def test_reverse_accumulation_is_tidied_when_small():
     assert reverse_accumulate(build_graph(parse("x*sin(x)")), "x") == x * sympy.cos(x) + sympy.sin(x)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("(x - x)^0.5", 0),          # both paths carry 0.5/u1^0.5, infinite at u1 = 0; they cancel
+    ("y*(x - x)^0.5", 0),
+    ("sqrt(x - x) + x", 1),
+])
+def test_paths_that_are_infinite_alone_cancel_before_substituting(text, expected):
+    graph = build_graph(parse(text))
+    assert reverse_accumulate(graph, "x") == expected
+    e = explain(text, "x")
+    assert e.derivative == expected and e.check.status == "symbolic"
+    assert "cancel" in e.to_text()
+
+
+def test_an_undefined_derivative_stays_undefined():
+    # 1/sqrt(x - x) is infinite for every x: no ordering of the sum makes it defined
+    assert reverse_accumulate(build_graph(parse("sqrt(x - x)*x + (x - x)^-0.5")), "x").has(sympy.zoo, sympy.nan)
+
+
+def test_paths_agree_is_undecided_without_a_finite_point():
+    assert explain("(x - x)^0.5", "x").check.details["paths_agree"] is None
+    assert explain("x*sin(x)", "x").check.details["paths_agree"] is True
+
+
 NUMERIC = [
     "sigmoid(w1*x + w2*x^2 + b)",
     "relu(x*y - 1) + softplus(x - y)",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from ..deadline import checkpoint
-from ..exprtools import tree_size
+from ..exprtools import is_undefined, tree_size
 from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
 from ..i18n import N_, ngettext, pgettext
 from ..i18n import gettext as _
@@ -378,6 +378,10 @@ def _path_blocks(e) -> list:
         blocks += [Text(_("The derivative is the sum of the contributions of all paths:")),
                    Equations([Equation(Partial(e.output, e.wrt),
                                        [contributions, Choice((products, None)) if len(listed) > 1 else None])])]
+        if is_undefined(e.path_sum) and not is_undefined(e.derivative):
+            blocks.append(Text(_("Written in the inputs, these products are undefined: an intermediate value "
+                                 "sits where its local derivative is infinite. Added in the node symbols first, "
+                                 "they cancel; the result below is their sum, found that way.")))
     else:
         blocks.append(Text(ngettext("The sum of all {count} product is not written out: "
                                     "backpropagation below computes it in one pass over the edges.",
