@@ -5,7 +5,9 @@ are :class:`ShownFigure`: an ordinary :class:`matplotlib.figure.Figure` that,
 as the last value of a notebook cell, displays as an image (PNG, with the SVG
 beside it) whether or not pyplot or ``%matplotlib inline`` was used. A figure
 that pyplot also manages is then closed in pyplot, so that the inline backend
-does not show it a second time at the end of the cell.
+does not show it a second time at the end of the cell. Saved as SVG, by
+``fig.savefig`` or ``plt.savefig``, its text stays text (``svg.fonttype:
+none``): searchable, and editable by a lecturer who translates a label.
 
 Examples
 --------
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import io
 
+import matplotlib
 from matplotlib.figure import Figure
 
 __all__ = ["ShownFigure", "figure_bytes"]
@@ -35,6 +38,11 @@ def figure_bytes(figure: Figure, kind: str = "png", dpi: float = NOTEBOOK_DPI) -
 
 class ShownFigure(Figure):
     """A :class:`~matplotlib.figure.Figure` with its own notebook display (see the module)."""
+
+    def savefig(self, fname, *args, **kwargs):
+        """:meth:`matplotlib.figure.Figure.savefig`, with SVG text kept as ``<text>``."""
+        with matplotlib.rc_context({"svg.fonttype": "none"}):
+            return super().savefig(fname, *args, **kwargs)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         return {"image/png": figure_bytes(self, "png"), "text/plain": repr(self)}

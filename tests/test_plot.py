@@ -385,6 +385,20 @@ def test_svg_keeps_node_names_as_text(tmp_path):
     assert "DejaVu Sans" in svg
 
 
+@pytest.mark.parametrize("through_pyplot", [False, True])
+def test_svg_saved_by_matplotlib_itself_keeps_text(through_pyplot):
+    import io
+
+    import matplotlib.pyplot as plt
+
+    fig = symgrad.explain("sigmoid(w*x + b)", "w", check=False).plot(pyplot=through_pyplot)
+    buffer = io.BytesIO()
+    (plt if through_pyplot else fig).savefig(buffer, format="svg")
+    plt.close("all")
+    assert buffer.getvalue().decode().count("<text") >= 5
+    assert matplotlib.rcParams["svg.fonttype"] == "path"  # the caller's settings are left as they were
+
+
 def test_network_figure_marks_the_chosen_weight_and_names_the_output_y_hat():
     from symgrad import nn
     from symgrad.netplot import WEIGHT_COLOUR, plot_network
