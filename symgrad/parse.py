@@ -19,6 +19,7 @@ Grammar, informally::
 from __future__ import annotations
 
 import ast
+import keyword
 import math
 import re
 from dataclasses import dataclass
@@ -508,11 +509,15 @@ def _implicit_products(tokens: list[_Token], text: str, readings: list[Reading])
     result: list[_Token] = []
     for index, token in enumerate(tokens):
         previous = result[-1] if result else None
-        if previous is not None and _is_product(previous, token, variables):
+        spaced = previous is not None and previous.kind == "space" and token.kind != "space"
+        if spaced:  # operands apart only by spaces multiply as touching ones do: 2 x, x (x+1), x y
+            previous = next((t for t in reversed(result) if t.kind != "space"), None)
+        if previous is not None and _is_product(previous, token, variables, spaced):
             star = _Token("op", "*", token.column)
             result.append(star)
             left, right = _operand_text(previous), _operand_text(token)
-            readings.append(Reading(previous.column, left + right, f"{left}*{right}"))
+            gap = " " if spaced else ""
+            readings.append(Reading(previous.column, left + gap + right, f"{left}*{right}"))
         elif previous is not None and previous.kind == "name" and previous.text in FUNCTIONS and token.kind == "space":
             following = next((t for t in tokens[index:] if t.kind != "space"), None)
             if following is not None and following.kind in ("name", "num"):
@@ -522,14 +527,17 @@ def _implicit_products(tokens: list[_Token], text: str, readings: list[Reading])
     return result
 
 
-def _is_product(left: _Token, right: _Token, variables: set[str]) -> bool:
-    """Whether touching tokens `left` and `right` are two factors of a product."""
+def _is_product(left: _Token, right: _Token, variables: set[str], spaced: bool = False) -> bool:
+    """Whether tokens `left` and `right`, touching or apart by spaces, are two factors of a product."""
+    if keyword.iskeyword(left.text) or keyword.iskeyword(right.text):
+        return False  # x if y, not x: refused as Python's words, never read as products
     if left.kind == "name" and right.kind == "open":
         return left.text in variables and left.text not in FUNCTIONS
     if left.kind not in _OPERAND_END or right.kind not in _OPERAND_START:
         return False
     if right.kind == "name" and left.kind == "name":
-        return bool(left.typed or right.typed)  # π next to a name: 2πx
+        # x y: two names; touching, only π next to a name (2πx), as xy is one name
+        return left.text not in FUNCTIONS if spaced else bool(left.typed or right.typed)
     if right.kind == "name" and right.text.startswith("_"):
         return False
     if left.kind == "num" and right.kind == "name":

@@ -215,7 +215,7 @@ def test_column_counts_leading_blanks():
         parse("   x @ y")
     assert info.value.column == 6
     with pytest.raises(ParseError) as info:
-        parse("  2 x")
+        parse("  2 3")
     assert info.value.column == 5
 
 
@@ -263,8 +263,8 @@ def test_non_string_is_refused():
         ("x\x00", 2),
         ("x + é", 5),
         ("x+*y", 3),
-        ("2 x", 3),
-        ("a b", 3),
+        ("2 3", 3),
+        ("x 2", 3),
         ("x)", 2),
         ("x**2)", 5),
         ("sin(x", 4),
@@ -319,7 +319,7 @@ def test_error_column(text, column):
         ("x + é", "U+00E9"),
         ("x + α", "write Greek letters by name"),
         ("x\x00", "control character"),
-        ("2 x", "invalid syntax"),
+        ("2 3", "invalid syntax"),
         ("1/0", "division by zero"),
         ("sin(x, y)", "takes exactly one argument, got 2"),
         ("log(x, y, z)", "takes exactly one argument, got 3"),
@@ -524,11 +524,17 @@ def test_parentheses_on_the_left_of_a_chain_make_a_node(text, definitions):
     assert got == definitions
 
 
-def test_a_parenthesized_name_cannot_be_called():
-    with pytest.raises(ParseError) as info:
-        parse("(x) (y)")
-    assert info.value.message == "only a name can be called, as in sin(x)"
-    assert info.value.column == 1
+@pytest.mark.parametrize("typed, expected, reading", [
+    ("2 x", "2*x", "2 x as 2*x"),
+    ("x y", "x*y", "x y as x*y"),
+    ("x (x+1)", "x*(x + 1)", "x (...) as x*(...)"),   # as x(x+1): not an unknown function x
+    ("(x) (y)", "x*y", "(...) (...) as (...)*(...)"),
+    ("2  sin(x)", "2*sin(x)", "2 sin as 2*sin"),
+])
+def test_operands_apart_by_spaces_multiply_as_touching_ones_do(typed, expected, reading):
+    expr, readings = symgrad.parse_with_notes(typed)
+    assert str(expr) == expected
+    assert [str(r) for r in readings] == [reading]
 
 
 def test_touching_parentheses_are_a_product():

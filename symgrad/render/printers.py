@@ -912,6 +912,19 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
 
+    def _print_Pi(self, expr):
+        return "π"
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Mul(self, expr):
+        # The parser keeps x - 1 as x + Mul(-1, 1) unevaluated; StrPrinter would write x - 1*1.
+        if len(expr.args) == 2 and expr.args[0] is sympy.S.NegativeOne and expr.args[1].is_Number:
+            number = expr.args[1]
+            return self._print(-number) if number.is_positive else f"-({self._print(number)})"
+        return super()._print_Mul(expr)
+
     def _print_log(self, expr):
         return f"ln({self._print(expr.args[0])})"
 
