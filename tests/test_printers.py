@@ -164,3 +164,24 @@ def test_a_new_setting_is_one_default_and_one_check():
         Wrapping({"line_width": 5})
     with pytest.raises(TypeError, match="'width'"):
         Wrapping({"width": 40})
+
+
+# --- the parser's unevaluated forms print as typed -----------------------------------
+
+
+@pytest.mark.parametrize("typed, text, latex", [
+    ("x - 1", "x - 1", "x - 1"),
+    ("x - 0.5 - 0", "x - 0.5 - 0", "x - 0.5 - 0"),
+    ("x - (-2)", "x - (-2)", r"x - \left(-2\right)"),
+    ("1 - (-x)", "1 - (-x)", r"1 - \left(- x\right)"),
+    ("(x+1)(x-1)", "(x + 1)·(x - 1)", r"\left(x + 1\right) \cdot \left(x - 1\right)"),
+    ("1/x", "1/x", r"\frac{1}{x}"),
+    ("x + 1/2", "x + 1/2", r"x + \frac{1}{2}"),
+    ("1/(1 + exp(-x))", "1/(1 + exp(-x))", r"\frac{1}{1 + e^{- x}}"),
+    ("pi*x - e^x", "π·x - exp(x)", r"\pi \cdot x - e^{x}"),
+])
+def test_typed_expression_prints_without_hidden_ones(typed, text, latex):
+    """x - 1 is Mul(-1, 1) and 1/x is Mul(1, 1/x) inside: neither 1 may show."""
+    expr = symgrad.parse(typed)
+    assert UNICODE.doprint(expr) == text
+    assert LATEX.doprint(expr) == latex

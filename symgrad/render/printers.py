@@ -217,6 +217,31 @@ def _sympy_too(method):
     return print_block_or_sympy
 
 
+def _one_over_merged(factors: tuple) -> list:
+    """`factors` with each ``1`` followed by ``b^-1`` (the parser's ``1/b``) merged into ``b^-1``."""
+    merged: list = []
+    for factor in factors:
+        reciprocal = isinstance(factor, sympy.Pow) and factor.exp is sympy.S.NegativeOne
+        if reciprocal and merged and merged[-1] is sympy.S.One:
+            merged[-1] = factor
+        else:
+            merged.append(factor)
+    return merged
+
+
+def _subtracted(expr: sympy.Basic) -> sympy.Basic | None:
+    """The operand `t` of the parser's unevaluated ``Mul(-1, t)`` (``x - t``), else None."""
+    if isinstance(expr, sympy.Mul) and len(expr.args) == 2 and expr.args[0] is sympy.S.NegativeOne:
+        return expr.args[1]
+    return None
+
+
+def _needs_own_minus(expr: sympy.Basic) -> bool:
+    """Whether SymPy would print ``-t`` wrongly: ``- -2``, ``- - x``, ``-1*1``, ``+ -0``."""
+    operand = _subtracted(expr)
+    return operand is not None and (operand.is_Number or operand.could_extract_minus_sign())
+
+
 class _SharedPrinting:
     """What the LaTeX and the Unicode printer do alike; each fills in its notation.
 
@@ -255,6 +280,14 @@ class _SharedPrinting:
         for name, (valid, meaning) in self.setting_checks.items():
             if not valid(self._settings[name]):
                 raise ValueError(f"printer setting {name!r} must be {meaning}, not {self._settings[name]!r}")
+
+    def _print_Mul(self, expr):
+        # The parser keeps x - t as x + Mul(-1, t) unevaluated: -1, -(-2), -(-x), never -1*1 or - -2.
+        if _needs_own_minus(expr):
+            operand = expr.args[1]
+            text = self._print(operand)
+            return "-" + (self._parenthesize_block(text) if operand.could_extract_minus_sign() else text)
+        return super()._print_Mul(expr)
 
     def _print(self, expr, **kwargs) -> str:
         """Print `expr`; a SymPy expression inside a block is printed as if it stood alone."""
@@ -624,6 +657,33 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
         """
         return self.operation_symbols.get(op) or self.function_heads.get(op, op)
 
+    def _print_Mul(self, expr):
+        # 1/x is the parser's unevaluated Mul(1, 1/x); SymPy shows its 1 as 1 \cdot \frac{1}{x}.
+        factors = _one_over_merged(expr.args)
+        if len(factors) == 1:
+            return self._print(factors[0])
+        if len(factors) < len(expr.args):
+            return self._print(sympy.Mul(*factors, evaluate=False))
+        return super()._print_Mul(expr)
+
+    def _print_Add(self, expr, order=None):
+        # SymPy prints the term -1*(-2) of x - (-2) as - -2: such terms print their own minus.
+        terms = self._as_ordered_terms(expr, order=order)
+        if not any(_needs_own_minus(t) for t in terms):
+            return super()._print_Add(expr, order=order)
+        text = ""
+        for term in terms:
+            if _needs_own_minus(term):
+                sign, body = "-", self._print(term)[1:]
+            elif text and term.could_extract_minus_sign():
+                sign, body = "-", self._print(-term)
+            else:
+                sign, body = "+", self._print(term)
+            if self._needs_add_brackets(term):
+                body = self._parenthesize_block(body)
+            text += (f" {sign} " if text else ("-" if sign == "-" else "")) + body
+        return text
+
     def _print_Symbol(self, expr, style="plain"):
         return name_to_latex(expr.name)
 
@@ -917,13 +977,6 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
 
     def _print_Exp1(self, expr):
         return "e"
-
-    def _print_Mul(self, expr):
-        # The parser keeps x - 1 as x + Mul(-1, 1) unevaluated; StrPrinter would write x - 1*1.
-        if len(expr.args) == 2 and expr.args[0] is sympy.S.NegativeOne and expr.args[1].is_Number:
-            number = expr.args[1]
-            return self._print(-number) if number.is_positive else f"-({self._print(number)})"
-        return super()._print_Mul(expr)
 
     def _print_log(self, expr):
         return f"ln({self._print(expr.args[0])})"
