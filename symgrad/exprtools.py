@@ -113,9 +113,24 @@ def _construct(node: sympy.Basic, args: list[sympy.Basic], evaluate: bool) -> sy
     if isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Function)):
         if evaluate:
             _check_folded_power(node, args)
-            return _checked_number(node.func(*args, evaluate=True))
+            return _without_unit_floats(_checked_number(node.func(*args, evaluate=True)))
         return node.func(*args, evaluate=evaluate)
     return node.func(*args)
+
+
+def _without_unit_floats(expr: sympy.Basic) -> sympy.Basic:
+    """``1.0*y`` -> ``y`` and ``-1.0*y`` -> ``-y`` in a product or in the terms of a sum.
+
+    SymPy keeps a Float coefficient 1.0 (from ``0.5*2``); it says nothing on a slide.
+    """
+    if isinstance(expr, sympy.Mul):
+        coefficient, rest = expr.as_coeff_Mul()
+        if isinstance(coefficient, sympy.Float) and (abs(coefficient) - 1).is_zero and rest is not sympy.S.One:
+            return -rest if coefficient < 0 else rest
+    elif isinstance(expr, sympy.Add) and any(_without_unit_floats(t) is not t for t in expr.args
+                                             if isinstance(t, sympy.Mul)):
+        return sympy.Add(*(_without_unit_floats(t) for t in expr.args))
+    return expr
 
 
 def _check_folded_power(node: sympy.Basic, args: list[sympy.Basic]) -> None:

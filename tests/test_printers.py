@@ -179,9 +179,23 @@ def test_a_new_setting_is_one_default_and_one_check():
     ("x + 1/2", "x + 1/2", r"x + \frac{1}{2}"),
     ("1/(1 + exp(-x))", "1/(1 + exp(-x))", r"\frac{1}{1 + e^{- x}}"),
     ("pi*x - e^x", "π·x - exp(x)", r"\pi \cdot x - e^{x}"),
+    ("-x/y + e^(-x^2/2)", "-x/y + exp(-x²/2)", r"-\frac{x}{y} + e^{-\frac{x^{2}}{2}}"),
+    ("a - -x*y", "a - (-x·y)", r"a - \left(-x \cdot y\right)"),
+    ("max(0, x - 1)", "max(0, x - 1)", r"\max\left(0, x - 1\right)"),
 ])
 def test_typed_expression_prints_without_hidden_ones(typed, text, latex):
     """x - 1 is Mul(-1, 1) and 1/x is Mul(1, 1/x) inside: neither 1 may show."""
     expr = symgrad.parse(typed)
     assert UNICODE.doprint(expr) == text
     assert LATEX.doprint(expr) == latex
+
+
+@pytest.mark.parametrize("typed, wrt, derivative", [
+    ("0.5*x^2", "x", "x"),                        # 0.5*2*x: SymPy keeps 1.0*x
+    ("0.5*(y - w*x)^2", "w", "x·(-y + w·x)"),     # the squared-error loss of the lecture
+    ("2*0.5*x", "x", "1.0"),                      # a Float alone prints short, not 1.00000000000000
+])
+def test_float_coefficients_print_as_a_lecturer_writes_them(typed, wrt, derivative):
+    e = symgrad.explain(typed, wrt)
+    assert UNICODE.doprint(e.result[0]) == derivative
+    assert e.check.status == "symbolic"

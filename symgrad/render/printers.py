@@ -239,7 +239,14 @@ def _subtracted(expr: sympy.Basic) -> sympy.Basic | None:
 def _needs_own_minus(expr: sympy.Basic) -> bool:
     """Whether SymPy would print ``-t`` wrongly: ``- -2``, ``- - x``, ``-1*1``, ``+ -0``."""
     operand = _subtracted(expr)
-    return operand is not None and (operand.is_Number or operand.could_extract_minus_sign())
+    return operand is not None and (operand.is_Number or _printed_with_minus(operand))
+
+
+def _printed_with_minus(expr: sympy.Basic) -> bool:
+    """Whether `expr` as typed starts with a minus: ``-2``, ``-x``, ``-x*y``."""
+    if isinstance(expr, sympy.Number):
+        return expr.is_negative
+    return isinstance(expr, sympy.Mul) and _printed_with_minus(expr.args[0])
 
 
 class _SharedPrinting:
@@ -286,7 +293,10 @@ class _SharedPrinting:
         if _needs_own_minus(expr):
             operand = expr.args[1]
             text = self._print(operand)
-            return "-" + (self._parenthesize_block(text) if operand.could_extract_minus_sign() else text)
+            return "-" + (self._parenthesize_block(text) if _printed_with_minus(operand) else text)
+        negated = _subtracted(expr.args[0]) if len(expr.args) > 1 else None
+        if negated is not None:  # -x/y is Mul(Mul(-1, x), 1/y): -x/y, not (-1)·x/y or (-x)/y
+            return "-" + self._print(sympy.Mul(negated, *expr.args[1:], evaluate=False))
         return super()._print_Mul(expr)
 
     def _print(self, expr, **kwargs) -> str:
@@ -937,7 +947,7 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
 
     #: ``line_width``: characters of a terminal line (long expressions are broken to fit);
     #: ``max_lines`` and ``appendix_lines`` as for :class:`LatexPrinter`.
-    _default_settings = {**StrPrinter._default_settings, "order": "none",
+    _default_settings = {**StrPrinter._default_settings, "order": "none", "full_prec": False,
                          "line_width": 100, "max_lines": 6, "appendix_lines": 30}
     setting_checks = {
         **_SharedPrinting.setting_checks,
@@ -974,6 +984,11 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
 
     def _print_Pi(self, expr):
         return "π"
+
+    def _print_Max(self, expr):
+        return self._apply(type(expr).__name__.lower(), ", ".join(self._print(a) for a in expr.args))
+
+    _print_Min = _print_Max
 
     def _print_Exp1(self, expr):
         return "e"
