@@ -373,7 +373,7 @@ class Explanation:
     @budgeted(N_("measuring the sizes"))
     def complexity(self) -> Complexity:
         """Sizes that show why the decomposed way is simpler."""
-        return complexity(self.graph, self.wrt, self.path_count, self.check.direct)
+        return complexity(self.graph, self.wrt, self.path_count, self.check.direct, direct_computed=self.run_check)
 
     @cached_property
     @budgeted(N_("computing the values at the point"))

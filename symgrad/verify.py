@@ -732,13 +732,17 @@ class Complexity:
     total_local_size: int
     chain_rule_size: int
     backprop_operations: int
+    #: False when the direct derivative was not asked for (no check): `direct_size` is None then.
+    direct_computed: bool = True
 
     def sentence(self, output: str, variable: str) -> str:
         """One sentence that states the comparison for this expression."""
         if self.paths == 0:
             return _("{output} does not depend on {variable}: there are no paths, no local "
                      "derivative to multiply, and the derivative is 0.").format(output=output, variable=variable)
-        if self.direct_size is None:
+        if not self.direct_computed:
+            direct = _("SymPy's direct derivative was not computed (the check was off)")
+        elif self.direct_size is None:
             direct = _("SymPy's direct derivative did not finish in time")
         else:
             direct = _("SymPy's direct derivative d{output}/d{variable} has {size}").format(
@@ -764,8 +768,11 @@ def _counted(number: int) -> str:
 
 
 def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,
-               direct: sympy.Expr | None) -> Complexity:
+               direct: sympy.Expr | None, direct_computed: bool = True) -> Complexity:
     """Compute the :class:`Complexity` figures for one derivative.
+
+    `direct` is SymPy's derivative, None when it did not finish or, with
+    `direct_computed` False, when it was not asked for.
 
     `chain_rule_size` is the size of the sum over all paths of the products of
     local derivatives, computed exactly without listing the paths.
@@ -791,6 +798,7 @@ def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,
         total_local_size=sum(sizes.values()),
         chain_rule_size=_chain_rule_size(graph, variable, sizes),
         backprop_operations=backward_operations(graph, relevant),
+        direct_computed=direct_computed,
     )
 
 

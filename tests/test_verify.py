@@ -2,6 +2,7 @@
 
 import concurrent.futures
 import itertools
+import json
 import time
 
 import pytest
@@ -282,3 +283,13 @@ def test_the_witness_compares_the_tapes_adjoint_with_finite_differences():
     bad = finite_difference_check(sympy.S.Zero, parse("x*sin(x)"), x, graph=wrong)
     assert (ok.status, ok.method, ok.points) == ("numeric", "finite-differences", 5)
     assert (bad.status, bad.method) == ("mismatch", "finite-differences")
+
+
+def test_complexity_without_the_check_says_the_direct_derivative_was_not_computed():
+    # not "did not finish": nothing was started
+    e = explain("exp(-x^2/2)", "x", check=False)
+    assert e.complexity.direct_size is None and not e.complexity.direct_computed
+    text = e.to_text()
+    assert "not computed" in text and "did not finish" not in text
+    assert json.loads(e.to_json())["complexity"]["direct_computed"] is False
+    assert explain("exp(-x^2/2)", "x").complexity.direct_computed

@@ -477,7 +477,8 @@ def _check_blocks(e) -> list:
 
 def _complexity_blocks(e) -> list:
     c = e.complexity
-    direct = format_count(c.direct_size) if c.direct_size is not None else _("did not finish")
+    direct = (format_count(c.direct_size) if c.direct_size is not None
+              else _("did not finish") if c.direct_computed else _("not computed"))
     rows = [
         (_("nodes in the graph"), format_count(c.nodes)),
         (_("edges in the graph"), format_count(c.edges)),

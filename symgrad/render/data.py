@@ -155,6 +155,7 @@ def to_dict(explanation, full: bool = False) -> dict:
         "complexity": {
             "nodes": c.nodes, "edges": c.edges, "paths": json_count(c.paths),
             "edges_on_paths": c.edges_on_paths, "direct_size": json_count(c.direct_size),
+            "direct_computed": c.direct_computed,
             "largest_local_size": json_count(c.largest_local_size),
             "total_local_size": json_count(c.total_local_size),
             "chain_rule_size": json_count(c.chain_rule_size), "backprop_operations": c.backprop_operations,
