@@ -69,15 +69,21 @@ def test_no_sum_of_a_negated_term_in_any_format():
 
 
 def test_local_derivatives_name_their_rules():
-    text = explain("x^3 - 2^x", "x").to_text()
+    text = explain("x^3 - y^x", "x").to_text()
     assert _section(text, "Local derivatives")[1:] == [
         "  ∂u₁/∂x = 3·x²    [power]",
-        "  ∂u₂/∂x = 2^x·ln(2)    [exponential]",
+        "  ∂u₂/∂x = y^x·ln(y)    [exponential]",
         "  ∂f/∂u₁ = 1    [sum]",
         "  ∂f/∂u₂ = -1    [difference]",
         "The 1 other edge is listed at the end.",
     ]
-    assert "  ∂u₂/∂2 = x·2^(-1 + x)    [power]" in _section(text, "Local derivatives of the other edges")
+    assert "  ∂u₂/∂y = x·y^(-1 + x)    [power]" in _section(text, "Local derivatives of the other edges")
+
+
+def test_edges_that_leave_a_constant_are_not_listed():
+    # ∂u/∂2 is no derivative anyone needs: 2^x has no other edge to list
+    text = explain("x^3 - 2^x", "x").to_text()
+    assert "other edge" not in text and "∂2" not in text
 
 
 # --- FLOAT_SIGNIFICANT_DIGITS 12 -> 1 (verify.py) ----------------------------------------

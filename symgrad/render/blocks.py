@@ -308,7 +308,7 @@ def _local_blocks(e) -> list:
     if not on_paths:
         on_paths = set(g.edges(keys=True))
     equations = _local_equations(e, on_paths)
-    others = g.number_of_edges() - len(on_paths)
+    others = len(_other_edges(g, on_paths))
     text = _("Each edge carries the local derivative of its target with respect to its source. "
              "The edges on the paths listed below:") if others else \
         _("Each edge carries the local derivative of its target with respect to its source:")
@@ -330,7 +330,7 @@ def _other_local_blocks(e) -> list:
     on_paths = _edges_on_listed_paths(e)
     if not on_paths:
         return []
-    others = [x for x in g.edges(keys=True) if x not in on_paths]
+    others = _other_edges(g, on_paths)
     if not others:
         return []
     equations = _local_equations(e, others)[:MAX_OTHER_EDGES]
@@ -338,6 +338,11 @@ def _other_local_blocks(e) -> list:
         len(others), len(equations),
         lambda n: ngettext("... and {count} more edge, not listed (the JSON output has them all).",
                            "... and {count} more edges, not listed (the JSON output has them all).", n)) + _heaviside_blocks(eq.rhs[0] for eq in equations)
+
+
+def _other_edges(g, on_paths: set) -> list:
+    """Edges on no listed path, those leaving a constant left out: nobody needs ∂u/∂2."""
+    return [x for x in g.edges(keys=True) if x not in on_paths and not is_constant(g, x[0])]
 
 
 def _path_count_sentence(count: int, listed: int) -> str:
