@@ -10,8 +10,9 @@ difference.
 Examples
 --------
 >>> from symgrad import parse, build_graph
+>>> from symgrad.graph import input_nodes
 >>> g = build_graph(parse("sigmoid(w*x + b)"))
->>> at = evaluate_at(g, parse_point("w=0.5,x=2,b=-1", g.graph["inputs"]))
+>>> at = evaluate_at(g, parse_point("w=0.5,x=2,b=-1", input_nodes(g)))
 >>> at.values["f"], at.gradients["w"]
 (0.5, 0.5)
 >>> at.max_relative_error < 1e-20
