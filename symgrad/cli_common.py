@@ -224,6 +224,8 @@ def check_output_file(path: str | None, option: str) -> None:
             option=option, path=one_line(path), folder=one_line(str(folder))))
 
 
+# Opens like check_output_file (None, empty, Path); the checks after differ, and each
+# message names a folder, not a file, so the two stay apart.
 def check_output_folder(path: str | None, option: str) -> None:
     """Refuse at once (exit 2) an output folder that cannot be made: empty, a file, under a file."""
     if path is None:

@@ -17,7 +17,8 @@ from .deadline import Budget, budgeted, checkpoint, current_budget, run_within, 
 from .exprtools import costly_constants, tree_size
 from .errors import OptionError, TimeLimitExceeded, VariableError
 from .i18n import N_, gettext as _
-from .graph import DEFAULT_MAX_NODES, build_graph, input_nodes, is_input, node_symbol, output_node
+from .graph import DEFAULT_MAX_NODES, build_graph, graph_expression, input_nodes, is_input, node, node_symbol
+from .graph import output_node
 from .i18n import check_language, current_language, default_language, use_language
 from .i18n import gettext as _
 from .parse import is_valid_name, parse_with_notes
@@ -169,10 +170,10 @@ def _check_names_print_apart(graph: nx.MultiDiGraph) -> None:
     """Refuse two names that would print the same (``x1`` and ``x_1`` are both x₁)."""
     from .render.printers import name_to_latex, name_to_unicode  # noqa: PLC0415 - the core does not import printing at load time
 
-    functions = {graph.nodes[n]["params"].__name__ for n in graph if graph.nodes[n]["op"] == "function"}
+    functions = {node(graph, n).params.__name__ for n in graph if node(graph, n).op == "function"}
     for printer in (name_to_unicode, name_to_latex):
         printed: dict[str, str] = {}
-        for name in sorted(set(graph.graph["inputs"]) | functions):
+        for name in sorted(set(input_nodes(graph)) | functions):
             other = printed.setdefault(printer(name), name)
             if other != name:
                 raise VariableError(f"the names {other!r} and {name!r} would print the same; rename one")
@@ -243,7 +244,7 @@ class Explanation:
     @property
     def expression(self) -> sympy.Expr:
         """The differentiated expression (as typed: unevaluated)."""
-        return self.graph.graph["expression"]
+        return graph_expression(self.graph)
 
     @property
     def occurs(self) -> bool:

@@ -1,6 +1,6 @@
 """A matplotlib figure that shows itself in Jupyter exactly once, with no magic.
 
-The figures of :func:`symgrad.plot.plot` and :func:`symgrad.netplot.plot_network`
+The figures of :func:`symgrad.plot.plot` and :func:`symgrad.nn.figure.plot_network`
 are :class:`ShownFigure`: an ordinary :class:`matplotlib.figure.Figure` that,
 as the last value of a notebook cell, displays as an image (PNG, with the SVG
 beside it) whether or not pyplot or ``%matplotlib inline`` was used. A figure

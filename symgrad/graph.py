@@ -37,6 +37,7 @@ from .vocabulary import relu, sigmoid, softplus
 __all__ = [
     "build_graph", "Node", "EdgeInfo", "node", "edge", "order", "output_node", "operation_nodes",
     "input_nodes", "node_symbol", "is_input", "is_constant", "is_operation", "DEFAULT_MAX_NODES",
+    "graph_expression",
 ]
 
 DEFAULT_MAX_NODES = 100_000
@@ -240,6 +241,11 @@ def order(graph: nx.MultiDiGraph) -> list[str]:
 def output_node(graph: nx.MultiDiGraph) -> str:
     """The output node's id (``f`` by default)."""
     return graph.graph["output"]
+
+
+def graph_expression(graph: nx.MultiDiGraph) -> sympy.Expr:
+    """The expression the graph was built from (as given: unevaluated)."""
+    return graph.graph["expression"]
 
 
 def is_input(graph: nx.MultiDiGraph, name: str) -> bool:

@@ -22,6 +22,8 @@ from .vocabulary import sigmoid  # noqa: F401 - the examples use it
 __all__ = ["evaluate", "concretize", "NotANumber", "is_real_at", "MAX_MAGNITUDE_BITS"]
 
 
+# Its docstring's Returns/Raises sections have the shape of chain.gradients' (numpydoc layout,
+# flagged by the duplicate finder): text alike in form, no code repeated.
 def evaluate(expr: sympy.Expr, point: Mapping[sympy.Symbol, object], digits: int = 50):
     """Evaluate `expr` at `point` with `digits` significant digits.
 

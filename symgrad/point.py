@@ -10,8 +10,9 @@ difference.
 Examples
 --------
 >>> from symgrad import parse, build_graph
+>>> from symgrad.graph import input_nodes
 >>> g = build_graph(parse("sigmoid(w*x + b)"))
->>> at = evaluate_at(g, parse_point("w=0.5,x=2,b=-1", g.graph["inputs"]))
+>>> at = evaluate_at(g, parse_point("w=0.5,x=2,b=-1", input_nodes(g)))
 >>> at.values["f"], at.gradients["w"]
 (0.5, 0.5)
 >>> at.max_relative_error < 1e-20
@@ -32,7 +33,8 @@ from .graph import input_nodes
 from .parse import decimal_problem, is_decimal, is_valid_name
 from .tape import Tape, compile_tape
 
-__all__ = ["parse_point", "evaluate_at", "PointValues", "ExactValues", "max_relative_error", "DIGITS"]
+__all__ = ["parse_point", "evaluate_at", "PointValues", "ExactValues", "max_relative_error", "DIGITS",
+           "CheckedGradients"]
 
 #: Working precision of the forward and backward pass, in decimal digits.
 DIGITS = 50
@@ -118,8 +120,20 @@ def max_relative_error(gradients: Mapping[str, object], finite_differences: Mapp
     return float(max(gaps, default=0))
 
 
+class CheckedGradients:
+    """The check of a class with ``gradients`` and ``finite_differences`` (mappings by name)."""
+
+    gradients: Mapping[str, object]
+    finite_differences: Mapping[str, object]
+
+    @property
+    def max_relative_error(self) -> float:
+        """Largest relative gap between a gradient and its finite difference (see :func:`max_relative_error`)."""
+        return max_relative_error(self.gradients, self.finite_differences)
+
+
 @dataclass(frozen=True)
-class ExactValues:
+class ExactValues(CheckedGradients):
     """The forward and backward pass at one point, in mpmath numbers of :data:`DIGITS` digits.
 
     What :attr:`PointValues.exact` gives; the same attributes as :class:`PointValues`.
@@ -129,11 +143,6 @@ class ExactValues:
     values: dict
     gradients: dict
     finite_differences: dict
-
-    @property
-    def max_relative_error(self) -> float:
-        """Largest relative gap between a gradient and its finite difference."""
-        return max_relative_error(self.gradients, self.finite_differences)
 
 
 class PointValues:

@@ -33,7 +33,21 @@ from .exprtools import bounded_sign
 __all__ = ["sigmoid", "relu", "softplus", "FUNCTIONS", "sympify_namespace", "abstract_function"]
 
 
-class sigmoid(sympy.Function):  # noqa: N801 - named as users type it
+class _RealFunction(sympy.Function):
+    """What sigmoid, relu and softplus share: real for a real argument, numbers from a standard form."""
+
+    def _standard_form(self) -> sympy.Expr:
+        """The function in SymPy's own terms, which SymPy evaluates numerically."""
+        raise NotImplementedError
+
+    def _eval_evalf(self, prec):
+        return self._standard_form()._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+
+class sigmoid(_RealFunction):  # noqa: N801 - named as users type it
     r"""The logistic function :math:`\sigma(x) = 1 / (1 + e^{-x})`."""
 
     @classmethod
@@ -50,14 +64,11 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as users type it
     def _eval_rewrite_as_exp(self, arg, **kwargs):
         return 1 / (1 + sympy.exp(-arg))
 
-    def _eval_evalf(self, prec):
-        return self.rewrite(sympy.exp)._eval_evalf(prec)
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
+    def _standard_form(self) -> sympy.Expr:
+        return self.rewrite(sympy.exp)
 
 
-class relu(sympy.Function):  # noqa: N801
+class relu(_RealFunction):  # noqa: N801
     r"""The rectifier :math:`\max(0, x)`; its derivative is ``Heaviside(x, 0)``."""
 
     @classmethod
@@ -81,14 +92,11 @@ class relu(sympy.Function):  # noqa: N801
     def _eval_rewrite_as_Max(self, arg, **kwargs):
         return sympy.Max(0, arg)
 
-    def _eval_evalf(self, prec):
-        return sympy.Max(0, self.args[0])._eval_evalf(prec)
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
+    def _standard_form(self) -> sympy.Expr:
+        return sympy.Max(0, self.args[0])
 
 
-class softplus(sympy.Function):  # noqa: N801
+class softplus(_RealFunction):  # noqa: N801
     r"""The smooth rectifier :math:`\log(1 + e^{x})`; its derivative is sigmoid."""
 
     @classmethod
@@ -105,11 +113,8 @@ class softplus(sympy.Function):  # noqa: N801
     def _eval_rewrite_as_log(self, arg, **kwargs):
         return sympy.log(1 + sympy.exp(arg))
 
-    def _eval_evalf(self, prec):
-        return self.rewrite(sympy.log)._eval_evalf(prec)
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
+    def _standard_form(self) -> sympy.Expr:
+        return self.rewrite(sympy.log)
 
 
 def _is_constant(arg: sympy.Expr) -> bool:

@@ -62,6 +62,8 @@ def test_tidy_keeps_a_costly_constant_and_evaluates_around_it():
 # --- limits on values --------------------------------------------------------------------------
 
 
+# Shaped like test_parse.test_error_messages, kept here: these values pass the parser's literal
+# limits and are refused only once SymPy folds them (abs, sqrt, relu of huge numbers).
 @pytest.mark.parametrize("text, message", [
     ("x*abs(7)^(abs(7)^abs(7)^abs(7))", "exponent 823543 is larger than 1000"),
     ("x*abs(2)^abs(2)^abs(2)^abs(2)^abs(2)", "exponent 65536 is larger than 1000"),

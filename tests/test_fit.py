@@ -17,20 +17,11 @@ import symgrad
 from symgrad.nn import mlp
 from symgrad.render.blocks import Sum
 from symgrad.render.printers import LatexPrinter, UnicodePrinter
-from programs import CI, required_tool  # noqa: E402 - pytest puts tests/ on the path
+from families import nested  # noqa: E402 - pytest puts tests/ on the path
+from programs import CI, required_tool  # noqa: E402
 
 
 
-
-
-def nested(n: int):
-    """The benchmark's family: f0 = x, f(k+1) = sin(fk)*cos(fk) + fk**2, shared."""
-    x = sympy.Symbol("x", real=True)
-    f = x
-    for _ in range(n):
-        f = sympy.Add(sympy.Mul(sympy.sin(f, evaluate=False), sympy.cos(f, evaluate=False), evaluate=False),
-                      sympy.Pow(f, 2, evaluate=False), evaluate=False)
-    return f
 
 
 def _lecture(wrt: str, sizes=(4, 3, 3, 3, 4), hidden="relu", output="softmax", loss="cross_entropy"):

@@ -227,7 +227,7 @@ def test_russian_frames_and_tikz_compile_in_beamer(tmp_path, capsys):
 
 
 def test_russian_figures_have_every_glyph(tmp_path):
-    from symgrad.netplot import plot_network
+    from symgrad.nn.figure import plot_network
     from symgrad.plot import frame_options, plot, save_figure
 
     e = symgrad.explain("x*sin(x)", "x", lang="ru", at="x=0.5")

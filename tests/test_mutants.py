@@ -11,6 +11,8 @@ from symgrad import explain
 from symgrad.explain import Explanation
 from symgrad.verify import check_derivative
 
+from families import nested  # pytest puts tests/ on the path
+
 pytestmark = pytest.mark.timeout(60)
 
 
@@ -113,21 +115,9 @@ def test_explain_flags_a_slightly_wrong_derivative_with_decimals(monkeypatch):
 # into a failure instead of a hung suite.
 
 
-def _nested(n: int) -> sympy.Expr:
-    x = sympy.Symbol("x", real=True)
-    f = x
-    for _ in range(n):
-        f = sympy.Add(
-            sympy.Mul(sympy.sin(f, evaluate=False), sympy.cos(f, evaluate=False), evaluate=False),
-            sympy.Pow(f, 2, evaluate=False),
-            evaluate=False,
-        )
-    return f
-
-
 @pytest.mark.timeout(30)
 def test_a_tiny_time_limit_stops_sympy_diff_and_the_witness_decides():
     # n = 7: small enough that sympy.diff is tried, large enough that it runs for minutes.
-    e = explain(_nested(7), "x", time_limit=0.5, max_paths=3)
+    e = explain(nested(7), "x", time_limit=0.5, max_paths=3)
     assert "sympy.diff did not finish within" in e.check.reason
     assert (e.check.status, e.check.method) == ("numeric", "finite-differences")

@@ -82,6 +82,7 @@ ACCEPTED = [(f"{typed}({arg})", f"{name}({meaning})") for typed, name in _FUNCTI
 ]
 ACCEPTED = [(typed, meaning) for typed, meaning in ACCEPTED if meaning is not None]
 
+# Case tables (this one, readings below, test_paths.EXPRESSIONS) are alike in shape by design.
 REFUSED = [
     ("|x", "'|' is not closed; write abs(x) or |x|", 1),
     ("|x + 1", "write abs(x + 1) or |x + 1|", 1),

@@ -29,7 +29,7 @@ CELLS = {
     "figure": 'e.show("figure")',
     "result": 'e.show("result")',
     "gradient": 'e.values.gradients["w"]',
-    "network figure": 'from symgrad import nn\nfrom symgrad.netplot import plot_network\n'
+    "network figure": 'from symgrad import nn\nfrom symgrad.nn.figure import plot_network\n'
                       'plot_network(nn.mlp([2, 2, 1]), "v0_1_1")',
     "network": 'nn.mlp([4, 3, 3, 3, 4]).explain("v0_1_1")',
 }

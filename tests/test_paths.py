@@ -11,6 +11,8 @@ from symgrad import SymgradWarning, VariableError, build_graph, count_paths, exp
 from symgrad.numeric import evaluate
 from symgrad.paths import nodes_on_paths
 
+import families  # pytest puts tests/ on the path
+
 EXPRESSIONS = [
     ("x", "x", 1),
     ("x*x", "x", 2),
@@ -143,15 +145,7 @@ def nested(n):
     Cached: rebuilding a deep unevaluated tree makes SymPy's construction
     cache compare two equal deep trees recursively.
     """
-    x = sympy.Symbol("x", real=True)
-    f = x
-    for _ in range(n):
-        f = sympy.Add(
-            sympy.Mul(sympy.sin(f, evaluate=False), sympy.cos(f, evaluate=False), evaluate=False),
-            sympy.Pow(f, 2, evaluate=False),
-            evaluate=False,
-        )
-    return x, f
+    return sympy.Symbol("x", real=True), families.nested(n)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5])

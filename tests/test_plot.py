@@ -189,7 +189,7 @@ def test_matplotlib_is_not_imported_without_a_figure():
 
 def test_network_figure_highlights_the_lines_that_carry_the_gradient(tmp_path):
     from symgrad import nn
-    from symgrad.netplot import carrying_lines, plot_network
+    from symgrad.nn.figure import carrying_lines, plot_network
 
     net = nn.mlp([4, 3, 3, 4], hidden="relu", output="softmax", loss="cross_entropy")
     # v0_1_1: the weight itself, 3x3 and 3x4 ... from neuron 1 of layer 1: 1*3 + 3*4 + 4*1
@@ -401,7 +401,7 @@ def test_svg_saved_by_matplotlib_itself_keeps_text(through_pyplot):
 
 def test_network_figure_marks_the_chosen_weight_and_names_the_output_y_hat():
     from symgrad import nn
-    from symgrad.netplot import WEIGHT_COLOUR, plot_network
+    from symgrad.nn.figure import WEIGHT_COLOUR, plot_network
 
     fig = plot_network(nn.mlp([2, 3, 1], hidden="sigmoid", output="sigmoid", loss="mse"), "v0_2_1")
     ax = fig.axes[0]

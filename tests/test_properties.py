@@ -63,8 +63,12 @@ def test_path_count_is_number_of_occurrences(text_variable, share):
     assert e.path_count == occurrences(text, variable)
 
 
-def _random_point(draw_values):
-    return {sym(name): mpmath.mpf(value) for name, value in zip(VARIABLES, draw_values)}
+def _real_point(e, draw_values):
+    """The drawn values as a point; a draw where some intermediate value of `e` is not real is discarded."""
+    point = {sym(name): mpmath.mpf(value) for name, value in zip(VARIABLES, draw_values)}
+    # the real chain rule speaks about points where every intermediate value is real
+    assume(is_real_at(e.expression, point))
+    return point
 
 
 def _close(a, b, rel):
@@ -91,9 +95,7 @@ point_values = st.lists(
 def test_backprop_equals_path_sum_equals_sympy_diff(text_variable, values):
     text, variable = text_variable
     e = explain(text, wrt=variable, check=False, max_paths=64)
-    point = _random_point(values)
-    # the real chain rule speaks about points where every intermediate value is real
-    assume(is_real_at(e.expression, point))
+    point = _real_point(e, values)
     try:
         backprop = evaluate(e.derivative, point, 50)
         direct = evaluate(sympy.diff(e.expression, sym(variable)), point, 50)
@@ -113,13 +115,13 @@ def test_backprop_equals_path_sum_equals_sympy_diff(text_variable, values):
             assert _close(path_sum, backprop, rel), (text, variable, values)
 
 
+# Opens like the test above (a drawn expression at a drawn real point); what it checks differs.
 @SETTINGS
 @given(text_and_variable(), point_values)
 def test_backprop_matches_central_difference(text_variable, values):
     text, variable = text_variable
     e = explain(text, wrt=variable, check=False, max_paths=0)
-    point = _random_point(values)
-    assume(is_real_at(e.expression, point))
+    point = _real_point(e, values)
     # stay away from kinks and poles: every operand of a non-smooth or singular op is not tiny
     try:
         for argument in _kink_arguments(e.graph):

@@ -12,6 +12,8 @@ from symgrad import Check, TimeLimitExceeded, build_graph, check_derivative, exp
 from symgrad.numeric import is_real_at
 from symgrad.verify import agree_numerically, complexity, finite_difference_check, free_symbols, real_points
 
+import families  # pytest puts tests/ on the path
+
 
 def sym(name):
     return sympy.Symbol(name, real=True)
@@ -179,12 +181,8 @@ def test_complexity_shared_square_by_hand():
 
 
 def nested(n):
-    """f0 = x, f(k+1) = sin(fk)*cos(fk) + fk**2, shared and unevaluated (the benchmark's family)."""
-    f = sympy.Symbol("x")
-    for _ in range(n):
-        f = sympy.Add(sympy.Mul(sympy.sin(f, evaluate=False), sympy.cos(f, evaluate=False), evaluate=False),
-                      sympy.Pow(f, 2, evaluate=False), evaluate=False)
-    return f
+    """The benchmark's family (:func:`families.nested`) in a plain symbol x, as a user types it."""
+    return families.nested(n, real=False)
 
 
 def test_check_decided_for_the_nested_family_with_its_method():

@@ -13,6 +13,13 @@ one graph node per neuron. The package's modules, one job each:
 ``training``
     :func:`random_point`, :func:`complete_point`, :func:`numbers` (checked values
     and gradients) and :func:`train_step`.
+``matrix``
+    The backward pass in matrix form (δ vectors, outer products).
+``report``
+    The ``symgrad mlp`` report as document blocks (printed by :mod:`symgrad.render`).
+``figure``
+    :func:`~symgrad.nn.figure.plot_network`, the network diagram (imports matplotlib;
+    not imported with the package).
 ``cli``
     The ``symgrad mlp`` command.
 

@@ -143,11 +143,11 @@ def _given_point(net, text: str) -> dict:
 def _report(net: Network, args: argparse.Namespace):
     """Compute what `args` ask for; return (blocks, data, explanation or None)."""
     from ..chain import gradients
-    from ..render import network as render_network
     from ..render.blocks import build_blocks
+    from . import report
 
     counts = operation_counts(net.graph)
-    blocks = render_network.network_blocks(net) + render_network.cost_blocks(counts, len(net.weight_names))
+    blocks = report.network_blocks(net) + report.cost_blocks(counts, len(net.weight_names))
     want_numbers = args.seed is not None or args.at is not None or args.train_step
     numbers = None
     if want_numbers:
@@ -161,20 +161,20 @@ def _report(net: Network, args: argparse.Namespace):
         with stage(_("computing every gradient")):
             grads = gradients(net.graph, [p for p in net.parameter_names if p in net.graph])
         values = numbers.gradients if numbers is not None else None
-        blocks += render_network.all_gradient_blocks(net, grads, values)
+        blocks += report.all_gradient_blocks(net, grads, values)
     elif args.wrt is not None:
         net.check_parameter(args.wrt)
         formula = path_formula(net, args.wrt)
         explanation = net.explain(args.wrt, max_paths=args.max_paths, time_limit=args.timeout,
                                   check=not args.no_check)
-        blocks += render_network.path_blocks(formula) + build_blocks(explanation)
+        blocks += report.path_blocks(formula) + build_blocks(explanation)
     blocks += _matrix_blocks(net, args.wrt, numbers)
     if numbers is not None:
         seed_used = args.seed if args.seed is not None else 0
         source = (_("given with --at; the rest drawn with seed {seed}") if args.at
                   else _("drawn with seed {seed}")).format(seed=seed_used)
-        blocks += render_network.numbers_blocks(net, numbers, source)
-    data = render_network.network_dict(net, counts, formula=formula, gradients=grads, numbers=numbers)
+        blocks += report.numbers_blocks(net, numbers, source)
+    data = report.network_dict(net, counts, formula=formula, gradients=grads, numbers=numbers)
     if explanation is not None:
         data["derivation"] = explanation.to_dict()
     return blocks, data, explanation
@@ -195,7 +195,7 @@ MATRIX_CHECK_SEEDS = (1, 2, 3)
 
 def _matrix_blocks(net: Network, wrt: str | None, numbers) -> list:
     """The backward pass in matrix form, checked at random points (and at the report's point)."""
-    from ..render.network import matrix_backward_blocks
+    from .report import matrix_backward_blocks
     from .matrix import matrix_backward
     from .training import random_point
 
@@ -209,8 +209,8 @@ def _matrix_blocks(net: Network, wrt: str | None, numbers) -> list:
 
 def _deck(net: Network, blocks, explanation, args) -> str:
     """Write the Beamer deck (the network diagram first) and return the document's text."""
-    from ..netplot import plot_network
     from ..render.beamer import write_deck
+    from .figure import plot_network
 
     wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
     figures = {"graph": lambda: plot_network(net, wrt, theme="light")}
@@ -232,8 +232,8 @@ def _render(blocks, data, args) -> str:
 
 def _draw_network(net: Network, args: argparse.Namespace) -> None:
     """Write --figure: the network diagram (matplotlib is imported only here)."""
-    from ..netplot import plot_network
     from ..plot import save_figure
+    from .figure import plot_network
 
     wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
     with written_atomically(args.figure, "--figure") as temporary:

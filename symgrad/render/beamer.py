@@ -1,7 +1,7 @@
 """The derivation as a Beamer deck: one ``.tex`` that ``pdflatex`` compiles, its figures beside it.
 
 The deck prints the same blocks as every other format (:mod:`symgrad.render.blocks`,
-or a network report of :mod:`symgrad.render.network`) with :class:`BeamerPrinter`,
+or a network report of :mod:`symgrad.nn.report`) with :class:`BeamerPrinter`,
 the LaTeX printer's subclass for slides: each heading opens a frame, each listed
 path gets a frame of its own (with the figure that highlights it), the backward
 pass gets its figure (gradients below the wires), and every equation is scaled

@@ -70,6 +70,8 @@ class Product:
     items: tuple
 
 
+# Product, Sum (and Adjoint, Raw, ...) are alike in shape but stay separate classes: the
+# printers dispatch on the block's class (_print_Product, _print_Sum).
 @dataclass(frozen=True)
 class Sum:
     """Items added, in order."""

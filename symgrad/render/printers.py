@@ -133,6 +133,8 @@ def _latex_subscript(part: str) -> str:
     return _LATEX_GREEK.get(part, part if len(part) == 1 or part.isdigit() else rf"\mathrm{{{part}}}")
 
 
+# The twin of name_to_latex for the terminal: the name shapes are parsed once (_NEURON,
+# _layer_weight, _split_name); only how each part is written differs.
 def name_to_unicode(name: str) -> str:
     """Terminal form of a name: ``x1`` -> x₁, ``alpha`` -> α, ``w_ab`` -> w_ab.
 

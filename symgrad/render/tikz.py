@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+from ..graph import edge as edge_info
+from ..graph import node, order, output_node
 from ..i18n import gettext as _
 from ..i18n import latex_language_preamble
 from ..layout import layered_layout
@@ -46,19 +48,19 @@ def _scale(layout) -> tuple[float, float]:
 
 def _nodes(graph, layout, scale) -> list[str]:
     lines = []
-    output = graph.graph["output"]
-    for node in graph.graph["order"]:
-        data = graph.nodes[node]
-        if data["kind"] == "constant":
-            style, text = "sgconst", to_latex(data["symbol"])
-        elif data["kind"] == "input":
-            style, text = "sginput", name_to_latex(node)
+    output = output_node(graph)
+    for name in order(graph):
+        record = node(graph, name)
+        if record.is_constant:
+            style, text = "sgconst", to_latex(record.symbol)
+        elif record.is_input:
+            style, text = "sginput", name_to_latex(name)
         else:
-            style, text = ("sgoutput" if node == output else "sgop"), name_to_latex(node)
+            style, text = ("sgoutput" if name == output else "sgop"), name_to_latex(name)
         below = ""
-        if data["kind"] == "operation":
-            below = f", label={{[sgdef]below:${to_latex(data['definition'])}$}}"
-        lines.append(f"  \\node[{style}{below}] ({_node_id(node)}) at {_point(node, layout, scale)} {{${text}$}};")
+        if record.is_operation:
+            below = f", label={{[sgdef]below:${to_latex(record.definition)}$}}"
+        lines.append(f"  \\node[{style}{below}] ({_node_id(name)}) at {_point(name, layout, scale)} {{${text}$}};")
     return lines
 
 
@@ -82,7 +84,7 @@ def _edge_labels(graph, layout, scale) -> list[str]:
     """Each edge's local derivative on its last leg, drawn over the highlighted paths."""
     lines = []
     for edge in graph.edges(keys=True):
-        label = to_latex(graph.edges[edge]["local_derivative"])
+        label = to_latex(edge_info(graph, *edge).local_derivative)
         lines.append(f"  \\path[sglabelpath] {_route(graph, layout, scale, edge, f'node[sglabel] {{${label}$}}')};")
     return lines
 

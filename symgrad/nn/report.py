@@ -13,18 +13,19 @@ import sympy
 from ..chain import adjoint_steps
 from ..exprtools import tree_size
 from ..graph import input_nodes, is_operation
+from ..i18n import N_, ngettext
 from ..i18n import gettext as _
-from ..i18n import ngettext
-from ..nn import Network, Numbers, OperationCounts, PathFormula, cross_entropy, mse, parse_weight_name
-from ..nn.matrix import MatrixBackward, output_rule
-from .blocks import (
+from ..render.blocks import (
     MAX_LISTED, Adjoint, Equation, Equations, Heading, Name, Partial, Product, Raw, Sum, Text, adjoint_equation,
     printable, sentence,
 )
-from ..i18n import N_, ngettext
-from ..i18n import gettext as _
-from .data import expression_string
-from .printers import LATEX, UNICODE, name_to_latex, name_to_unicode, subscript, superscript
+from ..render.data import expression_string
+from ..render.printers import LATEX, UNICODE, name_to_latex, name_to_unicode, subscript, superscript
+from .analysis import OperationCounts, PathFormula
+from .builder import Network, parse_weight_name
+from .losses import cross_entropy, mse
+from .matrix import MatrixBackward, output_rule
+from .training import Numbers
 
 __all__ = [
     "network_blocks", "cost_blocks", "path_blocks", "all_gradient_blocks", "numbers_blocks",

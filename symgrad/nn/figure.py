@@ -18,13 +18,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
-from .i18n import gettext as _
-from .errors import OptionError
-from .figure import ShownFigure
-from .nn import Network, parse_weight_name
-from .plot import PALETTE, SLIDE_SIZE, THEMES
-from .render.network import LOSS_NAMES
-from .render.printers import name_to_latex
+from ..errors import OptionError
+from ..figure import ShownFigure
+from ..i18n import gettext as _
+from ..plot import PALETTE, SLIDE_SIZE, THEMES
+from ..render.printers import name_to_latex
+from .builder import Network, parse_weight_name
+from .report import LOSS_NAMES
 
 __all__ = ["plot_network", "carrying_lines"]
 
