@@ -320,3 +320,10 @@ def test_unary_local_derivative_matches_sympy(function, op):
     u1 = sym("u1")
     local = g.edges["u1", "f", 0]["local_derivative"]
     assert sympy.simplify(local - sympy.diff(function(u1), u1)) == 0
+
+
+def test_every_function_the_graph_decomposes_has_a_local_derivative_rule():
+    from symgrad.graph import _FUNCTION_OPS
+    from symgrad.rules import UNARY_RULES
+
+    assert set(_FUNCTION_OPS.values()) <= set(UNARY_RULES)
