@@ -16,10 +16,9 @@ from .chain import tidy_if_small
 from .deadline import Budget, budgeted, checkpoint, current_budget, run_within, stage
 from .exprtools import costly_constants, tree_size
 from .errors import OptionError, TimeLimitExceeded, VariableError
-from .i18n import N_, gettext as _
+from .i18n import N_, check_language, current_language, default_language, use_language
 from .graph import DEFAULT_MAX_NODES, build_graph, graph_expression, input_nodes, is_input, node, node_symbol
 from .graph import output_node
-from .i18n import check_language, current_language, default_language, use_language
 from .i18n import gettext as _
 from .parse import is_valid_name, parse_with_notes
 from .paths import count_paths
@@ -312,7 +311,7 @@ class Explanation:
         """
         if not self.run_check:
             return Check("unknown", None, reason=_("the check was not requested"))
-        derivative, path_sum = self.derivative, self.path_sum
+        derivative = self.derivative
         left = current_budget().remaining()
         seconds = min(self.time_limit, left * CHECK_SHARE,
                       left - WRITING_SECONDS_PER_NODE * self.graph.number_of_nodes())

@@ -766,7 +766,7 @@ def _draw_legend(host, explanation, chosen, numbers, colours, frame, bottom: flo
 
 def _shrink_to_fit(host, legend) -> None:
     renderer = _renderer(host if isinstance(host, Figure) else host.figure)
-    for _ in range(8):
+    for _attempt in range(8):
         box = legend.get_window_extent(renderer)
         if box.x1 <= host.bbox.x1 - 2 and box.y1 <= host.bbox.y1:
             return

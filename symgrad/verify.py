@@ -839,7 +839,7 @@ def backward_operations(graph: nx.MultiDiGraph, nodes: Container[str] | None = N
         nodes = {n for n in order(graph) if not is_constant(graph, n)}
     sizes = {} if cache is None else cache
     operations = 0
-    for _, edges in backward_walk(graph, nodes):
+    for _node, edges in backward_walk(graph, nodes):
         locals_ = sum(tree_size(e.local_derivative, sizes) for e in edges)
         operations += locals_ + len(edges) + max(0, len(edges) - 1)
     return operations

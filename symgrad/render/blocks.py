@@ -200,7 +200,7 @@ def sentence(template: str, **values) -> tuple:
     ('Path 2: ', Route(nodes=('f', 'x')))
     """
     parts: list = []
-    for words, field_name, _, _ in string.Formatter().parse(template):
+    for words, field_name, _spec, _conversion in string.Formatter().parse(template):
         pieces = [words] if words else []
         if field_name is not None:
             pieces.append(values[field_name])

@@ -22,7 +22,7 @@ from ..graph import node, order, output_node
 from ..i18n import gettext as _
 from ..i18n import latex_language_preamble
 from ..layout import layered_layout
-from ..palette import PALETTE, path_colour
+from ..palette import PALETTE
 from .printers import name_to_latex, to_latex
 
 __all__ = ["to_tikz", "PREAMBLE"]
