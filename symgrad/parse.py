@@ -278,7 +278,23 @@ class Reading:
 
     def __str__(self) -> str:
         from .i18n import gettext as _
-        return _("{typed} as {read_as}").format(typed=self.typed, read_as=self.read_as)
+        return _("{typed} as {read_as}").format(typed=_described(self.typed), read_as=_described(self.read_as))
+
+
+#: The words of readings, translated when shown (what the user typed never is).
+_READING_WORDS = frozenset((
+    N_("Euler's number e"), N_("an unknown function"), N_("middle dot"), N_("dot operator"),
+    N_("multiplication sign"), N_("asterisk operator"), N_("division sign"), N_("minus sign"),
+))
+
+
+def _described(part: str) -> str:
+    """One side of a reading in the current language: our own words translated, typed text as it is."""
+    if part in _READING_WORDS:
+        return _(part)
+    if part.startswith("superscript "):
+        return _("superscript {digits}").format(digits=part.removeprefix("superscript "))
+    return part
 
 
 @dataclass

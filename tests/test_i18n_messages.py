@@ -268,3 +268,44 @@ def test_english_prose_is_found():
     assert not english_prose("symgrad: ошибка: символ '＿' вне ASCII (U+FF3F, FULLWIDTH LOW LINE) недопустим")
     assert not english_prose("аргумент --max-paths: нужно одно значение")
     assert sys.modules["symgrad"] is symgrad
+
+
+def test_readings_in_russian_keep_what_was_typed():
+    text = symgrad.explain("2x + g(x) + x·x + x⁻¹ + output(x)", "x", lang="ru", check=False).to_text()
+    line = next(line for line in text.splitlines() if line.startswith("Запись прочитана так:"))
+    assert "g — это неизвестная функция" in line and "точка посередине строки — это *" in line
+    assert "верхний индекс -1 — это ^(-1)" in line and "output — это неизвестная функция" in line
+    assert not english_prose(line)
+
+
+def test_no_function_shadows_gettext():
+    """A function that assigns ``_`` (``a, _ = pair``) and calls ``_()`` fails with UnboundLocalError."""
+    import ast
+    from pathlib import Path
+
+    shadowing = []
+    for path in sorted(Path(symgrad.__file__).parent.rglob("*.py")):
+        for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = _own_nodes(function)
+                assigns = any(isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store) for n in names)
+                calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"
+                            for n in names)
+                if assigns and calls:
+                    shadowing.append(f"{path.name}:{function.lineno} {function.name}")
+    assert not shadowing
+
+
+def _own_nodes(function):
+    """The nodes of `function`'s own scope (not of nested functions, classes or comprehensions)."""
+    import ast
+
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
+              ast.DictComp, ast.GeneratorExp)
+    stack, nodes = list(function.body), []
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        if not isinstance(node, scopes):
+            stack.extend(ast.iter_child_nodes(node))
+    return nodes
