@@ -212,7 +212,7 @@ def test_a_bad_lang_is_refused_in_the_language_of_the_environment(capsys, monkey
 def test_the_warning_of_a_run_in_russian(capsys):
     code, _, err = _run(["x", "--wrt", "y", "--no-check", "--format", "json", "--lang", "ru"], capsys)
     assert code == 0
-    assert err.startswith("symgrad: предупреждение: 'y' не входит в выражение") and not english_prose(err)
+    assert err.startswith("symgrad: предупреждение: переменная 'y' не входит в выражение") and not english_prose(err)
 
 
 # --- refusals of the API -------------------------------------------------------------------
