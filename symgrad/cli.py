@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Explain a derivative the way backpropagation computes it: "
                       "computation graph, chain-rule paths, their sum, and a check against SymPy."),
         formatter_class=argparse.RawDescriptionHelpFormatter))
+    # The command is never typed: the list of commands shows it as the placeholder it stands for.
+    commands._choices_actions[-1].metavar = _("EXPRESSION")  # noqa: SLF001 - the list argparse keeps
     mlp_cli.add_arguments(commands.add_parser(
         "mlp", prog="symgrad mlp", epilog=_(mlp_cli.EPILOG), help=_(mlp_cli.SUMMARY),
         description=_(mlp_cli.DESCRIPTION), formatter_class=argparse.RawDescriptionHelpFormatter))

@@ -87,6 +87,12 @@ def test_help_in_english_keeps_argparse_words(argv, capsys, monkeypatch):
     assert not re.search("[а-яА-Я]", out)
 
 
+def test_the_list_of_commands_in_russian(capsys):
+    _, out, _ = _run(["--help", "--lang", "ru"], capsys)
+    commands = out.split("команды:\n")[1].split("\n\n")[0]
+    assert "ВЫРАЖЕНИЕ" in commands and "EXPRESSION" not in commands and "mlp" in commands
+
+
 def test_argparse_is_english_again_after_a_russian_parse(capsys):
     import argparse
 
