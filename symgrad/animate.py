@@ -105,11 +105,12 @@ def save_animation(animation, path: str | Path, *, dpi: float = 100) -> Path:
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in ANIMATION_FORMATS:
-        raise OptionError(f"animation file {path.name!r}: the extension must be .gif or .mp4")
+        raise OptionError(_("animation file {name}: the extension must be .gif or .mp4").format(name=repr(path.name)))
     fps = 1000.0 / animation._interval
     if kind == "mp4":
         if not FFMpegWriter.isAvailable():
-            raise OptionError(f"animation file {path.name!r}: .mp4 needs ffmpeg; write a .gif instead")
+            raise OptionError(_("animation file {name}: .mp4 needs ffmpeg; write a .gif instead").format(
+                name=repr(path.name)))
         writer = FFMpegWriter(fps=fps)
     else:
         writer = PillowWriter(fps=fps)

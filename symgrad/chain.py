@@ -23,6 +23,7 @@ import networkx as nx
 import sympy
 
 from .errors import VariableError
+from .i18n import gettext as _
 from .exprtools import construction_keys, is_undefined, substitute, tidy, tree_size_exceeds
 from .graph import EdgeInfo, input_nodes, is_input, node, order, output_node
 from .graph import edge as edge_info
@@ -279,8 +280,9 @@ def gradients(graph: nx.MultiDiGraph, variables=None) -> dict[str, sympy.Expr]:
     names = input_nodes(graph) if variables is None else list(variables)
     for name in names:
         if not is_input(graph, name):
-            inputs = ", ".join(input_nodes(graph)) or "none"
-            raise VariableError(f"{name!r} is not an input of the graph (inputs: {inputs})")
+            inputs = ", ".join(input_nodes(graph)) or _("none")
+            raise VariableError(_("{name} is not an input of the graph (inputs: {inputs})").format(
+                name=repr(name), inputs=inputs))
     adjoints = _backward_pass(graph, None)
     return {name: tidy_if_small(adjoints[name]) for name in names}
 

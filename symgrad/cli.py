@@ -25,8 +25,8 @@ from .deadline import run_within, stage
 from .errors import OptionError, VariableError
 from .explain import DEFAULT_MAX_PATHS, SymgradWarning, explain
 from .graph import build_graph, input_nodes
+from .i18n import N_, argparse_translated, language_of_arguments, use_language
 from .i18n import gettext as _
-from .i18n import use_language
 from .nn import cli as mlp_cli
 from .parse import parse
 
@@ -34,10 +34,10 @@ __all__ = ["main", "build_parser", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "DEFAULT
 
 #: The command word of the expression command: never typed, ``symgrad EXPRESSION`` is short for it.
 EXPRESSION_COMMAND = "EXPRESSION"
-_USAGE = """\
+_USAGE = N_("""\
 symgrad EXPRESSION [--wrt VARIABLE] [options]
-       symgrad mlp [options]    (the lecture's neural network; symgrad mlp --help)"""
-_EPILOG = """\
+       symgrad mlp [options]    (the lecture's neural network; symgrad mlp --help)""")
+_EPILOG = N_("""\
 examples:
   symgrad "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1
   symgrad "x*sin(x)" --wrt x --format text
@@ -47,7 +47,7 @@ examples:
 options: symgrad EXPRESSION --help (e.g. symgrad x --help) and symgrad mlp --help.
 exit status: 0 success; 1 the derivative disagrees with SymPy (a bug, please
 report it); 2 invalid expression or option, or out of memory; 3 internal error.
-"""
+""")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,65 +65,69 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["mlp", "--sizes", "2,1"]).sizes
     (2, 1)
     """
-    parser = ArgumentParser(prog="symgrad", usage=_USAGE, epilog=_EPILOG,
-                            description="Explain a derivative the way backpropagation computes it.",
+    parser = ArgumentParser(prog="symgrad", usage=_(_USAGE), epilog=_(_EPILOG),
+                            description=_("Explain a derivative the way backpropagation computes it."),
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"symgrad {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", required=True)
+    parser.add_argument("--version", action="version", version=f"symgrad {__version__}",
+                        help=_("show program's version number and exit"))
+    commands = parser.add_subparsers(dest="command", metavar=_("COMMAND"), title=_("commands"), required=True)
     _add_expression_arguments(commands.add_parser(
-        EXPRESSION_COMMAND, prog="symgrad", usage=_USAGE, epilog=_EPILOG,
-        help="explain the derivative of EXPRESSION (the default: no command word)",
-        description="Explain a derivative the way backpropagation computes it: "
-        "computation graph, chain-rule paths, their sum, and a check against SymPy.",
+        EXPRESSION_COMMAND, prog="symgrad", usage=_(_USAGE), epilog=_(_EPILOG),
+        help=_("explain the derivative of EXPRESSION (the default: no command word)"),
+        description=_("Explain a derivative the way backpropagation computes it: "
+                      "computation graph, chain-rule paths, their sum, and a check against SymPy."),
         formatter_class=argparse.RawDescriptionHelpFormatter))
+    # The command is never typed: the list of commands shows it as the placeholder it stands for.
+    commands._choices_actions[-1].metavar = _("EXPRESSION")  # noqa: SLF001 - the list argparse keeps
     mlp_cli.add_arguments(commands.add_parser(
-        "mlp", prog="symgrad mlp", epilog=mlp_cli.EPILOG, help=mlp_cli.SUMMARY,
-        description=mlp_cli.DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter))
+        "mlp", prog="symgrad mlp", epilog=_(mlp_cli.EPILOG), help=_(mlp_cli.SUMMARY),
+        description=_(mlp_cli.DESCRIPTION), formatter_class=argparse.RawDescriptionHelpFormatter))
     return parser
 
 
 def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("expression", help='the expression, e.g. "sigmoid(w1*x1 + w2*x2 + b)"; '
-                        '- reads it from standard input')
-    parser.add_argument("--wrt", metavar="VARIABLE",
-                        help="the variable to differentiate with respect to "
-                        "(may be omitted when the expression has one variable)")
+    parser.add_argument("expression", metavar=_("expression"),
+                        help=_('the expression, e.g. "sigmoid(w1*x1 + w2*x2 + b)"; - reads it from standard input'))
+    parser.add_argument("--wrt", metavar=_("VARIABLE"),
+                        help=_("the variable to differentiate with respect to "
+                               "(may be omitted when the expression has one variable)"))
     parser.add_argument("--format", "-f", choices=FORMATS, default=None,
-                        help="output format (default: latex; with only --figure or --frames, none); beamer: "
-                        "a slide deck, with -o DECK.tex (its figures go to DECK-figures/ beside it)")
+                        help=_("output format (default: latex; with only --figure or --frames, none); beamer: "
+                               "a slide deck, with -o DECK.tex (its figures go to DECK-figures/ beside it)"))
     parser.add_argument("--standalone", action="store_true",
-                        help="with --format latex: a complete document for pdflatex")
+                        help=_("with --format latex: a complete document for pdflatex"))
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS, metavar="N",
-                        help=f"list at most N paths (default: {DEFAULT_MAX_PATHS}); the count is always exact")
-    parser.add_argument("--timeout", type=timeout, default=10.0, metavar="SECONDS",
-                        help="time budget of the whole run, the check against SymPy "
-                        "included (default: 10)")
-    parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
+                        help=_("list at most N paths (default: {default}); the count is always exact").format(
+                            default=DEFAULT_MAX_PATHS))
+    parser.add_argument("--timeout", type=timeout, default=10.0, metavar=_("SECONDS"),
+                        help=_("time budget of the whole run, the check against SymPy included (default: 10)"))
+    parser.add_argument("--no-check", action="store_true", help=_("skip the check against SymPy"))
     parser.add_argument("--tree", action="store_true",
-                        help="one node per occurrence of a subexpression (default: shared nodes)")
-    parser.add_argument("--prefix", help="name stem of the intermediate nodes (default: u)")
-    parser.add_argument("--output-name", metavar="NAME", help="name of the output node (default: f)")
-    parser.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
-    parser.add_argument("--at", metavar="POINT",
-                        help="values and gradients at a point, e.g. w=0.5,x=2,b=-1 (in the output and figures)")
-    figures = parser.add_argument_group("figures (matplotlib; no TeX needed)")
-    figures.add_argument("--figure", metavar="FILE",
-                         help="draw the graph with the paths highlighted; .png, .svg, .pdf, "
-                         "or .tex (TikZ for a Beamer frame, one overlay per path), or .gif/.mp4 (animated backprop)")
-    figures.add_argument("--frames", metavar="DIR",
-                         help="write numbered slide frames (graph, forward pass, one per path, sum) "
-                         "and an index frames.md / frames.tex to DIR")
+                        help=_("one node per occurrence of a subexpression (default: shared nodes)"))
+    parser.add_argument("--prefix", metavar=_("PREFIX"), help=_("name stem of the intermediate nodes (default: u)"))
+    parser.add_argument("--output-name", metavar=_("NAME"), help=_("name of the output node (default: f)"))
+    parser.add_argument("--out", "-o", metavar=_("FILE"), help=_("write to FILE instead of standard output"))
+    parser.add_argument("--at", metavar=_("POINT"),
+                        help=_("values and gradients at a point, e.g. w=0.5,x=2,b=-1 (in the output and figures)"))
+    figures = parser.add_argument_group(_("figures (matplotlib; no TeX needed)"))
+    figures.add_argument("--figure", metavar=_("FILE"),
+                         help=_("draw the graph with the paths highlighted; .png, .svg, .pdf, or .tex (TikZ for a "
+                                "Beamer frame, one overlay per path), or .gif/.mp4 (animated backprop)"))
+    figures.add_argument("--frames", metavar=_("DIR"),
+                         help=_("write numbered slide frames (graph, forward pass, one per path, sum) "
+                                "and an index frames.md / frames.tex to DIR"))
     figures.add_argument("--frame-format", choices=("png", "svg", "pdf"), default="png",
-                         help="file format of --frames (default: png)")
-    figures.add_argument("--dpi", type=dpi, default=150, help="resolution of PNG files (default: 150)")
-    figures.add_argument("--transparent", action="store_true", help="transparent background")
-    figures.add_argument("--theme", choices=("light", "dark"), default="light", help="colours (default: light)")
+                         help=_("file format of --frames (default: png)"))
+    figures.add_argument("--dpi", type=dpi, default=150, help=_("resolution of PNG files (default: 150)"))
+    figures.add_argument("--transparent", action="store_true", help=_("transparent background"))
+    figures.add_argument("--theme", choices=("light", "dark"), default="light", help=_("colours (default: light)"))
     figures.add_argument("--edge-labels", choices=("auto", "on", "off"), default="auto",
-                         help="local derivatives on the edges (auto: for graphs of at most 40 nodes)")
-    figures.add_argument("--usetex", action="store_true", help="typeset labels with a LaTeX installation")
+                         help=_("local derivatives on the edges (auto: for graphs of at most 40 nodes)"))
+    figures.add_argument("--usetex", action="store_true", help=_("typeset labels with a LaTeX installation"))
     add_language(parser)
     add_memory_limit(parser)
-    parser.add_argument("--version", action="version", version=f"symgrad {__version__}")
+    parser.add_argument("--version", action="version", version=f"symgrad {__version__}",
+                        help=_("show program's version number and exit"))
 
 
 def _default_variable(expression: str) -> str:
@@ -156,8 +160,8 @@ def _draw_figures(explanation, args: argparse.Namespace) -> None:
     except RuntimeError as err:
         if not args.usetex:
             raise
-        raise OptionError("--usetex: LaTeX could not typeset the labels (matplotlib needs latex, "
-                          "dvipng and the cm-super fonts); leave out --usetex") from err
+        raise OptionError(_("--usetex: LaTeX could not typeset the labels (matplotlib needs latex, "
+                            "dvipng and the cm-super fonts); leave out --usetex")) from err
 
 
 def _write_figures(explanation, args: argparse.Namespace) -> None:
@@ -240,11 +244,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] not in (["mlp"], ["-h"], ["--help"]):
         argv, shifted = _leading_minus(argv)
         argv = [EXPRESSION_COMMAND, *argv]
-    args = build_parser().parse_args(argv)
+    with use_language(language_of_arguments(argv)), argparse_translated():  # --help and usage errors too
+        args = build_parser().parse_args(argv)
     if shifted:
         args.expression = args.expression[1:]
     action = mlp_cli.run if args.command == "mlp" else run
-    return guarded(lambda: _in_language(action, args), args.memory_limit)
+    with use_language(language_of_arguments(argv)):  # the guard's own words (error:, out of memory)
+        return guarded(lambda: _in_language(action, args), args.memory_limit)
 
 
 def _in_language(action, args: argparse.Namespace) -> int:

@@ -66,7 +66,7 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line(message)}\n")
+        self.exit(EXIT_USAGE, _("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": one_line(message)})
 
 
 # --- option validators: one per kind of option ----------------------------------------
@@ -79,10 +79,11 @@ def number_between(kind: type, low: float, high: float, *, low_open: bool = Fals
         try:
             value = kind(text)
         except ValueError:
-            what = "an integer" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"{_shown(text)} is not {what}") from None
+            message = _("{value} is not an integer") if kind is int else _("{value} is not a number")
+            raise argparse.ArgumentTypeError(message.format(value=_shown(text))) from None
         if not (low < value if low_open else low <= value) or value > high or value != value:
-            raise argparse.ArgumentTypeError(f"{_shown(text)} is not between {low:g} and {high:g}")
+            raise argparse.ArgumentTypeError(_("{value} is not between {low:g} and {high:g}").format(
+                value=_shown(text), low=low, high=high))
         return value
 
     return convert
@@ -109,8 +110,8 @@ seed = number_between(int, 0, 2**31)
 def add_memory_limit(parser: argparse.ArgumentParser) -> None:
     """Add ``--memory-limit MB`` to `parser`."""
     parser.add_argument("--memory-limit", type=memory_megabytes, default=DEFAULT_MEMORY_MB, metavar="MB",
-                        help=f"cap the process's memory at MB megabytes where the platform allows "
-                        f"(default: {DEFAULT_MEMORY_MB}; 0: no cap)")
+                        help=_("cap the process's memory at MB megabytes where the platform allows "
+                               "(default: {default}; 0: no cap)").format(default=DEFAULT_MEMORY_MB))
 
 
 def language(text: str) -> str:
@@ -125,9 +126,9 @@ def language(text: str) -> str:
 
 def add_language(parser: argparse.ArgumentParser) -> None:
     """Add ``--lang LANG`` to `parser`: the language of every sentence, heading and figure label."""
-    parser.add_argument("--lang", type=language, default=None, metavar="LANG",
-                        help="language of the output and figures: en or ru "
-                        "(default: $SYMGRAD_LANG, else en)")
+    parser.add_argument("--lang", type=language, default=None, metavar=_("LANG"),
+                        help=_("language of the output and figures: en or ru "
+                               "(default: $SYMGRAD_LANG, else en)"))
 
 
 def deck_path(out: str | None) -> str:
@@ -135,7 +136,7 @@ def deck_path(out: str | None) -> str:
     from .errors import OptionError
 
     if not out or not out.endswith(".tex"):
-        raise OptionError("--format beamer writes a deck and its figures beside it: give -o DECK.tex")
+        raise OptionError(_("--format beamer writes a deck and its figures beside it: give -o DECK.tex"))
     return out
 
 
@@ -151,7 +152,7 @@ def _single_width(char: str) -> bool:
 
 def error_lines(err: SymgradError) -> list[str]:
     """The message of `err` in one line, and for a parse error the text with a caret under the column."""
-    lines = [f"symgrad: error: {one_line(str(err))}{_timeout_hint(err)}"]
+    lines = [_("symgrad: error: {message}").format(message=one_line(str(err)) + _timeout_hint(err))]
     if isinstance(err, ParseError) and err.text and err.column is not None:
         text = err.text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
         start = max(0, min(err.column - 1 - 35, len(text) - 70))
@@ -180,15 +181,15 @@ def deliver(rendered: str | None, out: str | None, caught: list, explanation=Non
     """
     for warning in caught:
         if issubclass(warning.category, SymgradWarning):
-            print(f"symgrad: warning: {warning.message}", file=sys.stderr)
+            print(_("symgrad: warning: {message}").format(message=warning.message), file=sys.stderr)
     if out:
         with written_atomically(out) as temporary:
             temporary.write_text(rendered, encoding="utf-8")
     elif rendered is not None:
         sys.stdout.write(_printable(rendered, ascii_fallback))
     if explanation is not None and explanation.check.status == "mismatch":
-        print(f"symgrad: error: the derivative disagrees with SymPy ({explanation.check.reason}); "
-              "this is a bug, please report it", file=sys.stderr)
+        print(_("symgrad: error: the derivative disagrees with SymPy ({reason}); this is a bug, please report it")
+              .format(reason=explanation.check.reason), file=sys.stderr)
         return EXIT_MISMATCH
     return EXIT_OK
 
@@ -490,7 +491,8 @@ def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) ->
     else a bug: exit 3.
     """
     _tolerant_stderr()
-    out_of_memory = "symgrad: error: " + _("out of memory (limit {limit} MB)").format(limit=memory_limit)  # made before the cap
+    out_of_memory = _("symgrad: error: {message}").format(  # made before the cap
+        message=_("out of memory (limit {limit} MB)").format(limit=memory_limit))
     soft_before = _soft_memory_limit()
     try:
         try:
@@ -511,13 +513,13 @@ def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) ->
         print("\n".join(error_lines(err)), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("symgrad: interrupted", file=sys.stderr)
+        print(_("symgrad: interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except RecursionError:
-        print("symgrad: error: " + _("the expression is too deeply nested"), file=sys.stderr)
+        print(_("symgrad: error: {message}").format(message=_("the expression is too deeply nested")), file=sys.stderr)
         return EXIT_USAGE
     except Exception as err:  # noqa: BLE001 - the one guard: a bug is one line and exit 3
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
-        print(f"symgrad: internal error: {type(err).__name__}: {first_line} (please report it)",
-              file=sys.stderr)
+        print(_("symgrad: internal error: {error} (please report it)").format(
+            error=f"{type(err).__name__}: {first_line}"), file=sys.stderr)
         return EXIT_INTERNAL

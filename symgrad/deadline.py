@@ -57,7 +57,7 @@ def time_limit(seconds: float, what: str = "step") -> Iterator[None]:
     45
     """
     if seconds <= 0:
-        raise TimeLimitExceeded(f"no time left for {what}")
+        raise TimeLimitExceeded(_("no time left for {step}").format(step=what))
     if not can_interrupt():
         yield
         return

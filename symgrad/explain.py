@@ -127,8 +127,17 @@ def explain(
     >>> e.check.status
     'symbolic'
     """
-    _validate_options(max_paths, time_limit, max_nodes)
     lang = check_language(lang) if lang is not None else current_language()
+    with use_language(lang):  # the errors too, from the first: a parse error in the language asked for
+        return _explained(expr, wrt, share=share, prefix=prefix, output=output, max_paths=max_paths,
+                          time_limit=time_limit, check=check, seed=seed, max_nodes=max_nodes, at=at, lang=lang,
+                          node_names=node_names)
+
+
+def _explained(expr, wrt, *, share, prefix, output, max_paths, time_limit, check, seed, max_nodes, at, lang,
+               node_names) -> Explanation:
+    """:func:`explain` once the language is set."""
+    _validate_options(max_paths, time_limit, max_nodes)
     with run_within(time_limit):
         text = expr if isinstance(expr, str) else None
         with stage(_("reading the expression")):
@@ -160,9 +169,9 @@ def _validate_options(max_paths: int, time_limit: float, max_nodes: int) -> None
         raise OptionError(_("max_paths must be an integer between 0 and {limit}, got {value!r}").format(
             limit=MAX_LISTED_PATHS, value=max_paths))
     if not isinstance(time_limit, (int, float)) or not 0 < time_limit <= 3600:
-        raise OptionError(f"time_limit must be between 0 and 3600 seconds, got {time_limit!r}")
+        raise OptionError(_("time_limit must be between 0 and 3600 seconds, got {value!r}").format(value=time_limit))
     if not isinstance(max_nodes, int) or max_nodes < 1:
-        raise OptionError(f"max_nodes must be a positive integer, got {max_nodes!r}")
+        raise OptionError(_("max_nodes must be a positive integer, got {value!r}").format(value=max_nodes))
 
 
 def _check_names_print_apart(graph: nx.MultiDiGraph) -> None:
@@ -175,7 +184,8 @@ def _check_names_print_apart(graph: nx.MultiDiGraph) -> None:
         for name in sorted(set(input_nodes(graph)) | functions):
             other = printed.setdefault(printer(name), name)
             if other != name:
-                raise VariableError(f"the names {other!r} and {name!r} would print the same; rename one")
+                raise VariableError(_("the names {first} and {second} would print the same; rename one").format(
+                    first=repr(other), second=repr(name)))
 
 
 def _variable_name(wrt: str | sympy.Symbol, graph: nx.MultiDiGraph) -> str:
@@ -188,12 +198,12 @@ def _variable_name(wrt: str | sympy.Symbol, graph: nx.MultiDiGraph) -> str:
               "choose another prefix or output name").format(name=repr(name))
         )
     if name not in graph:
-        inputs = ", ".join(input_nodes(graph)) or "none"
+        inputs = ", ".join(input_nodes(graph)) or _("none")
         warnings.warn(
             _("{name} does not occur in the expression (inputs: {inputs}); its derivative is 0").format(
                 name=repr(name), inputs=inputs),
             SymgradWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return name
 

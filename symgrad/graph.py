@@ -30,6 +30,7 @@ from sympy.core.function import AppliedUndef
 
 from .errors import GraphError, OptionError
 from .exprtools import postorder, substitute
+from .i18n import gettext as _
 from .parse import is_valid_name
 from .rules import local_derivatives
 from .vocabulary import relu, sigmoid, softplus
@@ -134,7 +135,7 @@ def build_graph(
     (1, 'w1')
     """
     if not isinstance(expr, sympy.Expr):
-        raise GraphError(f"expected a SymPy expression, got {type(expr).__name__}")
+        raise GraphError(_("expected a SymPy expression, got {type}").format(type=type(expr).__name__))
     names = _names_in(expr)
     prefix = _choose_prefix(prefix, names)
     output = _choose_output(output, names, prefix)
@@ -288,14 +289,14 @@ def _names_in(expr: sympy.Expr) -> set[str]:
     for node in postorder(expr):
         if isinstance(node, sympy.Symbol):
             if not is_valid_name(node.name):
-                raise GraphError(f"symbol name {node.name!r} is not a valid variable name")
+                raise GraphError(_("symbol name {name} is not a valid variable name").format(name=repr(node.name)))
             if symbols.setdefault(node.name, node) != node:
-                raise GraphError(f"two different symbols are named {node.name!r}")
+                raise GraphError(_("two different symbols are named {name}").format(name=repr(node.name)))
             names.add(node.name)
         elif isinstance(node, AppliedUndef):
             name = node.func.__name__
             if not is_valid_name(name):
-                raise GraphError(f"function name {name!r} is not a valid name")
+                raise GraphError(_("function name {name} is not a valid name").format(name=repr(name)))
             names.add(name)
     return names
 
@@ -307,14 +308,14 @@ def _collides(prefix: str, names: Iterable[str]) -> bool:
 def _choose_prefix(prefix: str | None, names: set[str]) -> str:
     if prefix is not None:
         if not (prefix.isascii() and prefix.isalpha() and len(prefix) <= 8):
-            raise OptionError(f"prefix {prefix!r} must be 1 to 8 ASCII letters")
+            raise OptionError(_("prefix {prefix} must be 1 to 8 ASCII letters").format(prefix=repr(prefix)))
         if _collides(prefix, names):
-            raise OptionError(f"prefix {prefix!r} collides with a name in the expression")
+            raise OptionError(_("prefix {prefix} collides with a name in the expression").format(prefix=repr(prefix)))
         return prefix
     for candidate in _PREFIXES:
         if not _collides(candidate, names):
             return candidate
-    raise OptionError("every default prefix collides with a name; choose one with prefix=")
+    raise OptionError(_("every default prefix collides with a name; choose one with prefix="))
 
 
 def _choose_output(output: str | None, names: set[str], prefix: str) -> str:
@@ -323,14 +324,14 @@ def _choose_output(output: str | None, names: set[str], prefix: str) -> str:
 
     if output is not None:
         if not is_valid_name(output):
-            raise OptionError(f"output name {output!r} is not a valid name")
+            raise OptionError(_("output name {name} is not a valid name").format(name=repr(output)))
         if taken(output):
-            raise OptionError(f"output name {output!r} is already used in the expression")
+            raise OptionError(_("output name {name} is already used in the expression").format(name=repr(output)))
         return output
     for candidate in _OUTPUT_NAMES:
         if not taken(candidate):
             return candidate
-    raise OptionError("every default output name is taken; choose one with output=")
+    raise OptionError(_("every default output name is taken; choose one with output="))
 
 
 # --- decomposition -------------------------------------------------------------
@@ -382,7 +383,7 @@ def _decompose(expr: sympy.Expr) -> _Operation:
         if op is not None and len(expr.args) == 1:
             return _Operation(op, tuple(expr.args))
         return _Operation("other", tuple(expr.args), expr.func)
-    raise GraphError(f"{type(expr).__name__} is not supported in a computation graph")
+    raise GraphError(_("{type} is not supported in a computation graph").format(type=type(expr).__name__))
 
 
 def _negated(expr: sympy.Expr) -> sympy.Expr | None:
@@ -431,7 +432,8 @@ def _fold_complex_abs(expr: sympy.Expr) -> sympy.Expr:
         if isinstance(node, sympy.Abs) and _may_be_complex(node.args[0]):
             folded = sympy.Abs(node.args[0])
             if any(isinstance(n, sympy.Abs) and _may_be_complex(n.args[0]) for n in postorder(folded)):
-                raise GraphError(f"abs of {sympy.sstr(node.args[0])}, which may be complex, is not supported")
+                raise GraphError(_("abs of {argument}, which may be complex, is not supported").format(
+                    argument=sympy.sstr(node.args[0])))
             folds[node] = folded
     return substitute(expr, folds) if folds else expr
 

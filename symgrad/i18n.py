@@ -36,7 +36,7 @@ from .errors import OptionError
 __all__ = [
     "LANGUAGES", "DEFAULT_LANGUAGE", "gettext", "ngettext", "N_", "use_language",
     "pgettext", "current_language", "default_language", "check_language", "available_languages",
-    "latex_language_preamble",
+    "latex_language_preamble", "argparse_translated", "language_of_arguments",
 ]
 
 DOMAIN = "symgrad"
@@ -64,8 +64,10 @@ def check_language(lang: str) -> str:
     symgrad.errors.OptionError: no translation for language 'de' (available: en, ru)
     """
     if not isinstance(lang, str) or lang not in LANGUAGES:
-        raise OptionError(f"no translation for language {str(lang)[:20]!r} "
-                          f"(available: {', '.join(LANGUAGES)})")
+        # In the language already chosen, never $SYMGRAD_LANG's: that may be the bad language itself.
+        translations = _translations(_current.get() or DEFAULT_LANGUAGE)
+        raise OptionError(translations.gettext("no translation for language {lang} (available: {available})").format(
+            lang=repr(str(lang)[:20]), available=", ".join(LANGUAGES)))
     return lang
 
 
@@ -163,6 +165,78 @@ def latex_language_preamble(lang: str | None = None) -> list[str]:
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     """Mark `message` for translation where it is defined; translate it where it is used."""
     return message
+
+
+# --- argparse's own words ------------------------------------------------------------------
+
+#: The words argparse itself writes where a user can see them ("usage:", "options", its error
+#: messages). argparse translates them with gettext; symgrad's catalog carries them, and inside
+#: :func:`argparse_translated` argparse looks them up there.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("show program's version number and exit"), N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"), N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"), N_("ignored explicit argument %r"), N_("expected one argument"),
+    N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("unexpected option string: %s"),
+    N_("invalid %(type)s value: %(value)r"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"), N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+def _argparse_plural(count: int) -> str:
+    """argparse's one message with plural forms (marked here for the catalog)."""
+    return ngettext("expected %s argument", "expected %s arguments", count)
+
+
+@contextmanager
+def argparse_translated() -> Iterator[None]:
+    """Inside the block, argparse writes its own words in the current language.
+
+    argparse looks its messages up with the functions ``_`` and ``ngettext`` of
+    its module (:func:`gettext.gettext`, the process-wide domain); the block
+    points them at symgrad's catalog and puts them back afterwards. In English
+    every word is argparse's own, byte for byte. Not thread-safe: for the
+    command line, which parses its arguments once.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> with use_language("ru"), argparse_translated():
+    ...     argparse.ArgumentParser(prog="p").format_usage()
+    'Использование: p [-h]\\n'
+    """
+    import argparse
+
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = gettext, ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+def language_of_arguments(argv: list[str]) -> str:
+    """The language command-line arguments ask for, before they are parsed; never an error.
+
+    The last ``--lang LANG`` (or ``--lang=LANG``) if symgrad writes LANG, else
+    the default language (:func:`default_language`), else English: a bad choice
+    is reported by the parser, in the language it falls back to.
+
+    Examples
+    --------
+    >>> language_of_arguments(["x*x", "--lang", "ru"]), language_of_arguments(["--lang=de"])
+    ('ru', 'en')
+    """
+    chosen = None
+    for index, arg in enumerate(argv):
+        name, equals, value = arg.partition("=")
+        if len(name) >= 4 and "--lang".startswith(name):
+            chosen = value if equals else (argv[index + 1] if index + 1 < len(argv) else None)
+    if chosen in LANGUAGES:
+        return chosen
+    return _language_or_english()
 
 
 _ = gettext

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import sympy
 
 from .errors import ParseError
+from .i18n import N_
 from .i18n import gettext as _
 from .vocabulary import FUNCTIONS, abstract_function
 
@@ -71,30 +72,30 @@ _INTEGER = re.compile(r"[0-9]+\Z")
 _DECIMAL = re.compile(r"(?P<mantissa>[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE](?P<exp>[+-]?[0-9]+))?\Z")
 
 _UNSUPPORTED = {
-    ast.Compare: "comparison",
-    ast.BoolOp: "'and'/'or'",
-    ast.IfExp: "'if ... else'",
-    ast.Attribute: "attribute access ('.')",
-    ast.Subscript: "indexing",
-    ast.Tuple: "a tuple (a comma outside a function call)",
-    ast.Lambda: "lambda",
-    ast.GeneratorExp: "a generator",
-    ast.Starred: "'*' unpacking",
-    ast.JoinedStr: "an f-string",
-    ast.NamedExpr: "assignment",
-    ast.Await: "'await'",
+    ast.Compare: N_("comparison"),
+    ast.BoolOp: N_("'and'/'or'"),
+    ast.IfExp: N_("'if ... else'"),
+    ast.Attribute: N_("attribute access ('.')"),
+    ast.Subscript: N_("indexing"),
+    ast.Tuple: N_("a tuple (a comma outside a function call)"),
+    ast.Lambda: N_("lambda"),
+    ast.GeneratorExp: N_("a generator"),
+    ast.Starred: N_("'*' unpacking"),
+    ast.JoinedStr: N_("an f-string"),
+    ast.NamedExpr: N_("assignment"),
+    ast.Await: N_("'await'"),
 }
 _UNSUPPORTED_OPERATORS = {
-    ast.FloorDiv: "floor division '//'",
-    ast.Mod: "'%'",
-    ast.MatMult: "'@'",
-    ast.LShift: "'<<'",
-    ast.RShift: "'>>'",
-    ast.BitOr: "'|'",
-    ast.BitAnd: "'&'",
-    ast.BitXor: "exclusive or",
-    ast.Not: "'not'",
-    ast.Invert: "'~'",
+    ast.FloorDiv: N_("floor division '//'"),
+    ast.Mod: N_("'%'"),
+    ast.MatMult: N_("'@'"),
+    ast.LShift: N_("'<<'"),
+    ast.RShift: N_("'>>'"),
+    ast.BitOr: N_("'|'"),
+    ast.BitAnd: N_("'&'"),
+    ast.BitXor: N_("exclusive or"),
+    ast.Not: N_("'not'"),
+    ast.Invert: N_("'~'"),
 }
 
 
@@ -130,16 +131,16 @@ def decimal_problem(literal: str, limits: Limits = DEFAULT_LIMITS) -> str | None
     """
     if _INTEGER.match(literal):
         if len(literal.lstrip("0")) > limits.max_digits:
-            return f"number has more than {limits.max_digits} digits"
+            return _("number has more than {limit} digits").format(limit=limits.max_digits)
         return None
     match = _DECIMAL.match(literal)
     digits = match["mantissa"].replace(".", "").lstrip("0")
     if len(digits) > limits.max_digits:
-        return f"number has more than {limits.max_digits} digits"
+        return _("number has more than {limit} digits").format(limit=limits.max_digits)
     # Thousands of digits (in the exponent, or zeros after the point) are out of range
     # and would make int() and Float() raise ValueError.
     if len(literal) > 2 * limits.max_log10 or abs(int(match["exp"] or "0")) > limits.max_log10:
-        return f"number {_short(literal)} is out of range (10^±{limits.max_log10})"
+        return _("number {number} is out of range (10^±{limit})").format(number=_short(literal), limit=limits.max_log10)
     return None
 
 
@@ -201,12 +202,12 @@ def parse_with_notes(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[sympy.
     ['2x as 2*x', 'e^u as exp(u)']
     """
     if not isinstance(text, str):
-        raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
+        raise ParseError(_("expected the expression as a string, got {type}").format(type=type(text).__name__))
     source, columns, readings = _prepare(text, limits)
     tree = _syntax_tree(source, text, columns)
     _check_depth(tree.body, text, columns, limits)
     converter = _Converter(source, text, columns, limits)
-    expr, _ = converter.convert(tree.body)
+    expr, _value = converter.convert(tree.body)
     notes = sorted((_ascii_reading(r) for r in readings + converter.readings), key=lambda r: r.column)
     return expr, tuple({str(note): note for note in reversed(notes)}.values())[::-1]
 
@@ -218,7 +219,8 @@ def _prepare(text: str, limits: Limits) -> tuple[str, list[int], list[Reading]]:
     """Check characters and apply the fixed rewrites; return source, column map, readings."""
     if len(text) > limits.max_length:
         raise ParseError(
-            f"expression is {len(text)} characters long; the limit is {limits.max_length}",
+            _("expression is {length} characters long; the limit is {limit}").format(
+                length=len(text), limit=limits.max_length),
             text,
             limits.max_length + 1,
         )
@@ -277,7 +279,23 @@ class Reading:
 
     def __str__(self) -> str:
         from .i18n import gettext as _
-        return _("{typed} as {read_as}").format(typed=self.typed, read_as=self.read_as)
+        return _("{typed} as {read_as}").format(typed=_described(self.typed), read_as=_described(self.read_as))
+
+
+#: The words of readings, translated when shown (what the user typed never is).
+_READING_WORDS = frozenset((
+    N_("Euler's number e"), N_("an unknown function"), N_("middle dot"), N_("dot operator"),
+    N_("multiplication sign"), N_("asterisk operator"), N_("division sign"), N_("minus sign"),
+))
+
+
+def _described(part: str) -> str:
+    """One side of a reading in the current language: our own words translated, typed text as it is."""
+    if part in _READING_WORDS:
+        return _(part)
+    if part.startswith("superscript "):
+        return _("superscript {digits}").format(digits=part.removeprefix("superscript "))
+    return part
 
 
 @dataclass
@@ -298,8 +316,8 @@ _OPERATORS = {"·": "*", "⋅": "*", "×": "*", "∗": "*", "÷": "/", "−": "-
 #: Unicode letters read as names.
 _LETTERS = {"π": "pi"}
 #: What to type instead of other Unicode characters.
-_ASCII_FOR = {"–": "-", "—": "-", "√": "sqrt(x)", "∞": "a large number", "≤": "a single expression",
-              "≥": "a single expression", "≠": "a single expression", "′": "the expression itself"}
+_ASCII_FOR = {"–": "-", "—": "-", "√": "sqrt(x)", "∞": N_("a large number"), "≤": N_("a single expression"),
+              "≥": N_("a single expression"), "≠": N_("a single expression"), "′": N_("the expression itself")}
 #: Python keywords that are fine names; the parser renames them for ast.parse.
 _KEYWORD_ALIASES = {"lambda": "λ"}  # ast.parse takes λ as a name; users cannot type it
 _ALIASED = {v: k for k, v in _KEYWORD_ALIASES.items()}
@@ -360,7 +378,8 @@ def _superscript(text: str, start: int, end: int) -> _Token:
     sign = typed[0] if typed[0] in _SUPERSCRIPT_SIGNS else ""
     digits = typed[len(sign):]
     if not digits or any(c in _SUPERSCRIPT_SIGNS for c in digits):
-        raise ParseError(f"superscript {typed!r} is not a power; write x^2 or x^-1", text, start + 1)
+        raise ParseError(_("superscript {typed} is not a power; write x^2 or x^-1").format(typed=repr(typed)),
+                         text, start + 1)
     exponent = "".join(_SUPERSCRIPT_DIGITS[c] for c in digits)
     source = f"**(-{exponent})" if sign == "⁻" else f"**{exponent}"
     return _Token("sup", source, start + 1, typed)
@@ -387,17 +406,18 @@ def _refusal(text: str, index: int) -> str:
     char = text[index]
     if char == "=":
         if text[index + 1:index + 2] == "=" or text[index - 1:index] in "<>!":
-            return "comparison is not supported"
+            return _("comparison is not supported")
         rest = text[index + 1:].strip()
-        return f"type the expression only: {rest}" if rest else "type the expression only, without '='"
+        return _("type the expression only: {rest}").format(rest=rest) if rest else _(
+            "type the expression only, without '='")
     if char == "!":
         if text[index + 1:index + 2] == "=":
-            return "comparison is not supported"
+            return _("comparison is not supported")
         return _("factorials are not supported")
     if not char.isascii():
         return _bad_character(char)
     if not char.isprintable():
-        return f"control character {char!r} is not allowed"
+        return _("control character {char} is not allowed").format(char=repr(char))
     return _("character {char} is not allowed").format(char=repr(char))
 
 
@@ -405,15 +425,16 @@ def _bad_character(char: str) -> str:
     import unicodedata  # only for refusals
 
     name = unicodedata.name(char, "unnamed")
-    described = f"non-ASCII character {char!r} (U+{ord(char):04X}, {name}) is not allowed"
+    described = _("non-ASCII character {char} ({code}, {name}) is not allowed").format(
+        char=repr(char), code=f"U+{ord(char):04X}", name=name)
     if name.startswith("GREEK"):
         letter = name.split()[-1].lower().replace("lamda", "lambda")
-        return f"{described}; write Greek letters by name: {letter}"
+        return _("{refusal}; write Greek letters by name: {letter}").format(refusal=described, letter=letter)
     ascii_form = unicodedata.normalize("NFKC", char)
     if char in _ASCII_FOR:
-        return f"{described}; write {_ASCII_FOR[char]}"
+        return _("{refusal}; write {replacement}").format(refusal=described, replacement=_(_ASCII_FOR[char]))
     if ascii_form != char and ascii_form.isascii() and ascii_form.isprintable():
-        return f"{described}; write {ascii_form!r}"
+        return _("{refusal}; write {replacement}").format(refusal=described, replacement=repr(ascii_form))
     return described
 
 
@@ -497,8 +518,10 @@ def _power_after(tokens: list[_Token], index: int, text: str):
 
 def _inverse_hint(name: str) -> str:
     inverse = {"sin": "asin", "cos": "acos", "tan": "atan"}.get(name)
-    first = f"write {inverse}(x) for the inverse function, or " if inverse else "write "
-    return f"{first}{name}(x)^-1 for 1/{name}(x)"
+    if inverse:
+        return _("write {inverse}(x) for the inverse function, or {name}(x)^-1 for 1/{name}(x)").format(
+            inverse=inverse, name=name)
+    return _("write {name}(x)^-1 for 1/{name}(x)").format(name=name)
 
 
 def _implicit_products(tokens: list[_Token], text: str, readings: list[Reading]) -> list[_Token]:
@@ -521,7 +544,7 @@ def _implicit_products(tokens: list[_Token], text: str, readings: list[Reading])
         elif previous is not None and previous.kind == "name" and previous.text in FUNCTIONS and token.kind == "space":
             following = next((t for t in tokens[index:] if t.kind != "space"), None)
             if following is not None and following.kind in ("name", "num"):
-                raise ParseError(f"write {previous.text}({following.text}) with parentheses",
+                raise ParseError(_("write {call} with parentheses").format(call=f"{previous.text}({following.text})"),
                                  text, following.column)
         result.append(token)
     return result
@@ -564,11 +587,11 @@ def _syntax_tree(source: str, text: str, columns: list[int]) -> ast.Expression:
         column = columns[min(offset, len(columns)) - 1] if offset else None
         raise ParseError(_syntax_message(err.msg), text, column) from None
     except (RecursionError, ValueError):
-        raise ParseError("expression is nested too deeply to parse", text) from None
+        raise ParseError(_("expression is nested too deeply to parse"), text) from None
     except MemoryError:
         if _rough_depth(source) <= DEFAULT_LIMITS.max_depth:
             raise  # memory really ran out (the --memory-limit cap)
-        raise ParseError("expression is nested too deeply to parse", text) from None
+        raise ParseError(_("expression is nested too deeply to parse"), text) from None
 
 
 def _rough_depth(source: str) -> int:
@@ -593,6 +616,10 @@ def _syntax_message(message: str) -> str:
         return _("invalid syntax")
     if message.startswith("leading zeros"):
         return _("a number may not start with 0 (write 7, not 007)")
+    if message == "'(' was never closed":  # Python's words in English, a translation otherwise
+        return _("'(' was never closed")
+    if message == "unmatched ')'":
+        return _("unmatched ')'")
     return message.split(". Perhaps")[0].split(". Maybe")[0]
 
 
@@ -625,7 +652,7 @@ def _check_depth(root: ast.AST, text: str, columns: list[int], limits: Limits) -
         if depth > limits.max_depth:
             column = columns[getattr(node, "col_offset", 0)]
             raise ParseError(
-                f"expression is nested more than {limits.max_depth} levels deep", text, column
+                _("expression is nested more than {limit} levels deep").format(limit=limits.max_depth), text, column
             )
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.operator, ast.unaryop, ast.expr_context)):
@@ -680,7 +707,7 @@ class _Converter:
         if isinstance(node, ast.Constant):
             return self.number(node)
         what = _UNSUPPORTED.get(type(node), type(node).__name__)
-        raise self.error(f"{what} is not supported", node)
+        raise self.error(_("{what} is not supported").format(what=_(what)), node)
 
     # names and numbers
 
@@ -692,26 +719,27 @@ class _Converter:
             self.note(node, name, "Euler's number e")
             return sympy.E
         if name in _RESERVED_NAMES:
-            raise self.error(f"{name} names a function of symgrad's output; choose another variable name", node)
+            raise self.error(_("{name} names a function of symgrad's output; choose another variable name").format(
+                name=name), node)
         return self.symbol(node, name)
 
     def symbol(self, node: ast.AST, name: str) -> sympy.Symbol:
         if not _NAME.match(name):
-            raise self.error(f"name {name!r} must start with a letter", node)
+            raise self.error(_("name {name} must start with a letter").format(name=repr(name)), node)
         if len(name) > self.limits.max_name_length:
             raise self.error(
-                f"name is longer than {self.limits.max_name_length} characters", node
+                _("name is longer than {limit} characters").format(limit=self.limits.max_name_length), node
             )
         return sympy.Symbol(name, real=True)
 
     def number(self, node: ast.Constant):
         literal = ast.get_source_segment(self.source, node) or ""
         if isinstance(node.value, bool) or node.value is None or node.value is Ellipsis:
-            raise self.error(f"{literal!r} is not supported", node)
+            raise self.error(_("{what} is not supported").format(what=repr(literal)), node)
         if isinstance(node.value, complex):
-            raise self.error("complex numbers are not supported", node)
+            raise self.error(_("complex numbers are not supported"), node)
         if not is_decimal(literal):
-            raise self.error(f"number {literal!r}: only decimal numbers are supported", node)
+            raise self.error(_("number {number}: only decimal numbers are supported").format(number=repr(literal)), node)
         problem = decimal_problem(literal, self.limits)
         if problem is not None:
             raise self.error(problem, node)
@@ -733,7 +761,7 @@ class _Converter:
         if isinstance(node.op, ast.Pow):
             return self.power(node)
         what = _UNSUPPORTED_OPERATORS.get(type(node.op), type(node.op).__name__)
-        raise self.error(f"{what} is not supported", node)
+        raise self.error(_("{what} is not supported").format(what=_(what)), node)
 
     def chain(self, node: ast.BinOp, family: str) -> list[tuple[ast.AST, ast.operator | None]]:
         """Flatten a left-leaning chain ``a op b op c`` into [(a, None), (b, op), (c, op)].
@@ -772,7 +800,8 @@ class _Converter:
                 if value is not None and value.is_zero:
                     raise self.error(_("division by zero"), operand)
                 if value is None and _is_zero_everywhere(expr):
-                    raise self.error(f"division by {self.typed(operand)}, which is 0 everywhere", operand)
+                    raise self.error(_("division by {divisor}, which is 0 everywhere").format(
+                        divisor=self.typed(operand)), operand)
                 expr = sympy.Pow(expr, sympy.S.NegativeOne, evaluate=False)
                 value = 1 / value if value is not None else None
             factors.append(expr)
@@ -790,12 +819,13 @@ class _Converter:
         base, base_value = self.convert(node.left)
         exponent, exponent_value = self.convert(node.right)
         if base_value is not None and base_value.is_zero and exponent_value is None:
-            raise self.error("0^u has no derivative (it needs log(0)); write 0", node)
+            raise self.error(_("0^u has no derivative (it needs log(0)); write 0"), node)
         value = None
         if exponent_value is not None:
             if abs(exponent_value) > self.limits.max_exponent:
                 raise self.error(
-                    f"exponent {_short(exponent_value)} is larger than {self.limits.max_exponent}",
+                    _("exponent {exponent} is larger than {limit}").format(
+                        exponent=_short(exponent_value), limit=self.limits.max_exponent),
                     node.right,
                 )
             if base_value is not None:
@@ -809,9 +839,9 @@ class _Converter:
             return sympy.S.Zero if exponent.is_positive else sympy.S.One
         log10 = float(exponent) * _log10(base)
         if log10 > self.limits.max_log10:
-            raise self.error(f"number is larger than 10^{self.limits.max_log10}", node)
+            raise self.error(_("number is larger than 10^{limit}").format(limit=self.limits.max_log10), node)
         if log10 < -self.limits.max_log10:
-            raise self.error(f"number is smaller than 10^-{self.limits.max_log10}", node)
+            raise self.error(_("number is smaller than 10^-{limit}").format(limit=self.limits.max_log10), node)
         if base.is_negative and not exponent.is_integer:
             return None  # a complex constant: leave it to SymPy, unevaluated
         return base**exponent
@@ -821,7 +851,7 @@ class _Converter:
             return self.convert(node.operand)
         if not isinstance(node.op, ast.USub):
             what = _UNSUPPORTED_OPERATORS.get(type(node.op), type(node.op).__name__)
-            raise self.error(f"{what} is not supported", node)
+            raise self.error(_("{what} is not supported").format(what=_(what)), node)
         expr, value = self.convert(node.operand)
         if isinstance(node.operand, ast.Constant):
             return -value, -value  # a negative literal is one number
@@ -832,9 +862,9 @@ class _Converter:
 
     def call(self, node: ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.col_offset != node.col_offset:
-            raise self.error("only a name can be called, as in sin(x)", node)
+            raise self.error(_("only a name can be called, as in sin(x)"), node)
         if node.keywords:
-            raise self.error("keyword arguments are not supported", node)
+            raise self.error(_("keyword arguments are not supported"), node)
         name = node.func.id
         if not node.args:
             raise self.error(_("{name}() needs at least one argument").format(name=name), node)
@@ -846,7 +876,8 @@ class _Converter:
             return abstract_function(user_name)(*args), None
         if name in ("max", "min"):
             if len(args) < 2:
-                raise self.error(f"{name}() takes two or more arguments, got {len(args)}", node)
+                raise self.error(_("{name}() takes two or more arguments, got {count}").format(
+                    name=name, count=len(args)), node)
             return FUNCTIONS[name](*args, evaluate=False), None
         if name == "log" and len(args) == 2:
             return self.log_base(converted[0], converted[1], node), None
@@ -856,7 +887,8 @@ class _Converter:
             self.note(node, f"{name}(u)", f"log(u, {_LOG_BASES[name]})")
             return self.log_base(converted[0], (sympy.Integer(_LOG_BASES[name]),) * 2, node), None
         if name in ("log", "ln") and converted[0][1] is not None and converted[0][1] <= 0:
-            raise self.error(f"{name}({_short(converted[0][1])}) is undefined: the logarithm needs a positive number", node)
+            raise self.error(_("{call} is undefined: the logarithm needs a positive number").format(
+                call=f"{name}({_short(converted[0][1])})"), node)
         value = _function_value(name, converted[0][1])  # bounds what evaluation will fold
         if name == "sqrt":
             return sympy.Pow(args[0], sympy.S.Half, evaluate=False), value
@@ -866,22 +898,23 @@ class _Converter:
 
     def log_base(self, argument, base, node: ast.AST) -> sympy.Expr:
         """``log(x, b)`` as ln(x)/ln(b); a base of 1 or a nonpositive base is refused."""
-        (arg, _), (base_expr, base_value) = argument, base
+        (arg, _value), (base_expr, base_value) = argument, base
         if base_value is not None and (base_value == 1 or base_value <= 0):
-            raise self.error(f"log(u, {_short(base_value)}) is undefined: the base must be positive and not 1", node)
+            raise self.error(_("{call} is undefined: the base must be positive and not 1").format(
+                call=f"log(u, {_short(base_value)})"), node)
         return _log_base(arg, base_expr)
 
     # bounds
 
     def check_magnitude(self, value, node: ast.AST) -> None:
         if not value.is_zero and _log10(value) > self.limits.max_log10:
-            raise self.error(f"number is larger than 10^{self.limits.max_log10}", node)
+            raise self.error(_("number is larger than 10^{limit}").format(limit=self.limits.max_log10), node)
 
     def check_magnitude_of_product(self, left, right, node: ast.AST) -> None:
         if left.is_zero or right.is_zero:
             return
         if abs(_log10(left) + _log10(right)) > self.limits.max_log10:
-            raise self.error(f"number is out of range (10^±{self.limits.max_log10})", node)
+            raise self.error(_("number is out of range (10^±{limit})").format(limit=self.limits.max_log10), node)
 
 
 #: Names of functions whose name says the base of the logarithm.

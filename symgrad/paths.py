@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from .errors import VariableError
+from .i18n import gettext as _
 from .graph import order, output_node
 
 __all__ = ["count_paths", "path_totals", "PathTotals", "iter_paths", "nodes_on_paths"]
@@ -28,7 +29,7 @@ Edge = tuple[str, str, int]
 def _check_nodes(graph: nx.MultiDiGraph, *nodes: str) -> None:
     for node in nodes:
         if node not in graph:
-            raise VariableError(f"{node!r} is not a node of the graph")
+            raise VariableError(_("{node} is not a node of the graph").format(node=repr(node)))
 
 
 def nodes_on_paths(graph: nx.MultiDiGraph, variable: str, output: str | None = None) -> set[str]:

@@ -30,6 +30,7 @@ import networkx as nx
 from .deadline import checkpoint
 from .errors import PointError
 from .graph import input_nodes
+from .i18n import gettext as _
 from .parse import decimal_problem, is_decimal, is_valid_name
 from .tape import Tape, compile_tape
 
@@ -67,19 +68,20 @@ def parse_point(text: str, inputs: Sequence[str]) -> dict[str, mpmath.mpf]:
     {'x': mpf('2.0'), 'y': mpf('-0.0015')}
     """
     if not isinstance(text, str) or len(text) > _MAX_TEXT:
-        raise PointError(f"--at: expected at most {_MAX_TEXT} characters of name=value pairs")
+        raise PointError(_("--at: expected at most {limit} characters of name=value pairs").format(limit=_MAX_TEXT))
     point: dict[str, mpmath.mpf] = {}
     for number, pair in enumerate(text.split(","), start=1):
         name, value = _split_pair(pair.strip(), number)
         if name not in inputs:
-            known = ", ".join(inputs) or "none"
-            raise PointError(f"--at: {name!r} is not a variable of the expression (variables: {known})")
+            known = ", ".join(inputs) or _("none")
+            raise PointError(_("--at: {name} is not a variable of the expression (variables: {known})").format(
+                name=repr(name), known=known))
         if name in point:
-            raise PointError(f"--at: {name!r} is given twice")
+            raise PointError(_("--at: {name} is given twice").format(name=repr(name)))
         point[name] = _number(value, name)
     missing = [name for name in inputs if name not in point]
     if missing:
-        raise PointError(f"--at: no value for {', '.join(missing)}")
+        raise PointError(_("--at: no value for {names}").format(names=", ".join(missing)))
     return point
 
 
@@ -87,18 +89,20 @@ def _split_pair(pair: str, number: int) -> tuple[str, str]:
     name, sep, value = pair.partition("=")
     name, value = name.strip(), value.strip()
     if not sep or not name or not value:
-        raise PointError(f"--at: item {number} is not of the form name=value")
+        raise PointError(_("--at: item {number} is not of the form name=value").format(number=number))
     if not is_valid_name(name):
-        raise PointError(f"--at: item {number}: {name[:40]!r} is not a variable name")
+        raise PointError(_("--at: item {number}: {name} is not a variable name").format(
+            number=number, name=repr(name[:40])))
     return name, value
 
 
 def _number(text: str, name: str) -> mpmath.mpf:
     unsigned = text[1:] if text[:1] in ("+", "-") else text
     if not is_decimal(unsigned):
-        raise PointError(f"--at: the value of {name} is not a decimal number: {text[:40]!r}")
+        raise PointError(_("--at: the value of {name} is not a decimal number: {value}").format(
+            name=name, value=repr(text[:40])))
     if decimal_problem(unsigned) is not None:  # the parser's limits on digits and exponent
-        raise PointError(f"--at: the value of {name} is out of range")
+        raise PointError(_("--at: the value of {name} is out of range").format(name=name))
     with mpmath.workdps(DIGITS):
         return mpmath.mpf(text)
 

@@ -66,6 +66,7 @@ from .chain import backward_walk
 from .errors import GraphError, OptionError, PointError
 from .exprtools import postorder
 from .graph import input_nodes, is_constant, node, order, output_node
+from .i18n import gettext as _
 from .vocabulary import relu, sigmoid, softplus
 
 __all__ = [
@@ -581,7 +582,8 @@ class Tape:
                 _run(self._locals, registers, self._backend.check)
             except NotANumber as err:
                 source, target = err.where
-                raise PointError(f"the local derivative d{target}/d{source} is undefined at this point") \
+                raise PointError(_("the local derivative {derivative} is undefined at this point").format(
+                    derivative=f"d{target}/d{source}")) \
                     from None
             zero = self._backend.number(0)
             grad = [zero] * len(self._names)
@@ -594,7 +596,7 @@ class Tape:
         registers = list(self._initial)
         for name, r in zip(self.inputs, self._input_registers):
             if name not in point:
-                raise PointError(f"no value for {name}")
+                raise PointError(_("no value for {name}").format(name=name))
             registers[r] = self._backend.number(point[name])
         try:
             _run(self._forward, registers, self._backend.check)
@@ -610,7 +612,8 @@ class Tape:
             if not is_constant(self._graph, o)
         )
         definition = sympy.sstr(record.definition, order="none")
-        return f"{name} = {definition} is undefined at this point ({operands})"
+        return _("{definition} is undefined at this point ({operands})").format(
+            definition=f"{name} = {definition}", operands=operands)
 
 
 def compile_tape(graph: nx.MultiDiGraph, backend: str = "float", digits: int | None = None) -> Tape:
@@ -660,7 +663,7 @@ def compile_tape(graph: nx.MultiDiGraph, backend: str = "float", digits: int | N
         record = node(graph, name)
         if record.is_operation:
             if record.op == "function" or isinstance(record.definition, AppliedUndef):
-                raise GraphError(f"{record.params.__name__} is an abstract function: it has no values")
+                raise GraphError(_("{name} is an abstract function: it has no values").format(name=record.params.__name__))
             forward += compiler.compile(record.definition, name, out=register[name])[0]
     locals_: list[Instruction] = []
     pulls = []  # (node, consumer, local derivative): adjoint(node) += adjoint(consumer) * local

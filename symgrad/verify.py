@@ -623,7 +623,7 @@ def _candidate_points(expression: sympy.Expr, symbols, *, seed: int, tries: int,
     anchors = None
     for attempt in range(tries):
         if budget is not None and budget.remaining() <= 0:
-            raise TimeLimitExceeded("the search for real points ran out of time")
+            raise TimeLimitExceeded(_("the search for real points ran out of time"))
         if attempt < MAX_TRIES:
             yield {s: _random_value(rng) for s in symbols}
         else:

@@ -245,10 +245,10 @@ def test_russian_figures_have_every_glyph(tmp_path):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["x+"], "symgrad: error: синтаксическая ошибка (столбец 3)"),
-    ([""], "symgrad: error: пустое выражение"),
-    (["x*y"], "symgrad: error: укажите переменную через --wrt (переменные выражения: x, y)"),
-    (["x/0", "--wrt", "x"], "symgrad: error: деление на ноль"),
+    (["x+"], "symgrad: ошибка: синтаксическая ошибка (столбец 3)"),
+    ([""], "symgrad: ошибка: пустое выражение"),
+    (["x*y"], "symgrad: ошибка: укажите переменную через --wrt (переменные выражения: x, y)"),
+    (["x/0", "--wrt", "x"], "symgrad: ошибка: деление на ноль"),
 ])
 def test_common_errors_in_russian(argv, message, capsys):
     code, _, err = _run([*argv, "--lang", "ru"], capsys)

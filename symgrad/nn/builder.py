@@ -31,6 +31,8 @@ import sympy
 
 from ..errors import OptionError, VariableError
 from ..graph import build_graph
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from ..tape import Tape, compile_tape
 from ..vocabulary import relu, sigmoid, softplus
 from .losses import cross_entropy, log_softmax, mse, real_symbol, softmax, as_expression, unevaluated_sum
@@ -64,10 +66,11 @@ def activate(name: str, z: sympy.Expr) -> sympy.Expr:
     (relu(z), z)
     """
     if name == "identity":
-        return as_expression(z, "activation input")
+        return as_expression(z, N_("activation input"))
     if name not in _FUNCTIONS:
-        raise OptionError(f"unknown activation {name!r} (choose from {', '.join(HIDDEN)})")
-    return _FUNCTIONS[name](as_expression(z, "activation input"), evaluate=False)
+        raise OptionError(_("unknown activation {value} (choose from {choices})").format(
+            value=repr(name), choices=", ".join(HIDDEN)))
+    return _FUNCTIONS[name](as_expression(z, N_("activation input")), evaluate=False)
 
 
 def _as_expressions(target, n: int) -> list[sympy.Expr]:
@@ -75,16 +78,17 @@ def _as_expressions(target, n: int) -> list[sympy.Expr]:
     if target is None:
         return [real_symbol(f"t{i}") for i in range(1, n + 1)]
     if isinstance(target, bool):
-        raise OptionError(f"target must be a class number, numbers or None, got {target!r}")
+        raise OptionError(_("target must be a class number, numbers or None, got {value}").format(value=repr(target)))
     if isinstance(target, int):
         if not 1 <= target <= n:
-            raise OptionError(f"target class {target} is not between 1 and {n} (the output width)")
+            raise OptionError(_("target class {target} is not between 1 and {n} (the output width)").format(target=target, n=n))
         return [sympy.S.One if i == target else sympy.S.Zero for i in range(1, n + 1)]
     if isinstance(target, str) or not isinstance(target, Sequence):
-        raise OptionError(f"target must be a class number, a sequence of numbers or None, "
-                          f"got {type(target).__name__}")
+        raise OptionError(_("target must be a class number, a sequence of numbers or None, got {type}").format(
+            type=type(target).__name__))
     if len(target) != n:
-        raise OptionError(f"{len(target)} target values for {n} outputs")
+        raise OptionError(ngettext("{count} target value for {n} outputs", "{count} target values for {n} outputs",
+                                    len(target)).format(count=len(target), n=n))
     return [as_expression(v, number=True) for v in target]
 
 
@@ -250,37 +254,41 @@ class Network:
             hint = ""
             if found and found[0] < len(self.sizes) - 1:
                 layer = found[0]
-                hint = (f"; V{layer} has rows 1..{self.sizes[layer + 1]} "
-                        f"and columns 1..{self.sizes[layer]}")
+                hint = _("; V{layer} has rows 1..{rows} and columns 1..{columns}").format(
+                    layer=layer, rows=self.sizes[layer + 1], columns=self.sizes[layer])
             elif found:
-                hint = f"; the layers are V0..V{len(self.sizes) - 2}"
-            raise VariableError(f"{name!r} is not a weight of the network "
-                                f"(weights v0_1_1 … {self.weight_names[-1]}{hint})")
+                hint = _("; the layers are V0..V{last}").format(last=len(self.sizes) - 2)
+            raise VariableError(_("{name} is not a weight of the network (weights v0_1_1 … {last}{hint})").format(
+                name=repr(name), last=self.weight_names[-1], hint=hint))
 
 
 def _check_sizes(sizes: Sequence[int]) -> tuple[int, ...]:
     sizes = tuple(sizes)
     if len(sizes) < 2:
-        raise OptionError("sizes needs at least two layers (inputs and outputs), e.g. 4,3,3,4")
+        raise OptionError(_("sizes needs at least two layers (inputs and outputs), e.g. 4,3,3,4"))
     for size in sizes:
         if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_NEURONS:
-            raise OptionError(f"layer width {size!r} is not an integer between 1 and {MAX_NEURONS}")
+            raise OptionError(_("layer width {size} is not an integer between 1 and {limit}").format(
+                size=repr(size), limit=MAX_NEURONS))
     weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
     if weights > MAX_WEIGHTS:
-        raise OptionError(f"the network has {weights} weights; at most {MAX_WEIGHTS} are built")
+        raise OptionError(_("the network has {count} weights; at most {limit} are built").format(
+            count=weights, limit=MAX_WEIGHTS))
     return sizes
 
 
 def _check_choices(hidden: str, output: str, loss: str) -> None:
-    for value, choices, what in ((hidden, HIDDEN, "hidden activation"),
-                                 (output, OUTPUTS, "output activation"), (loss, LOSSES, "loss")):
+    for value, choices, unknown in (
+            (hidden, HIDDEN, N_("unknown hidden activation {value} (choose from {choices})")),
+            (output, OUTPUTS, N_("unknown output activation {value} (choose from {choices})")),
+            (loss, LOSSES, N_("unknown loss {value} (choose from {choices})"))):
         if value not in choices:
-            raise OptionError(f"unknown {what} {value!r} (choose from {', '.join(choices)})")
+            raise OptionError(_(unknown).format(value=repr(value), choices=", ".join(choices)))
     if loss == "cross_entropy" and output not in ("softmax", "log_softmax", "sigmoid"):
-        raise OptionError(f"cross_entropy needs probabilities: use output softmax, log_softmax or "
-                          f"sigmoid, or the mse loss with a {output} output")
+        raise OptionError(_("cross_entropy needs probabilities: use output softmax, log_softmax or "
+                            "sigmoid, or the mse loss with a {output} output").format(output=output))
     if loss == "mse" and output == "log_softmax":
-        raise OptionError("log_softmax gives log-probabilities: use the cross_entropy loss")
+        raise OptionError(_("log_softmax gives log-probabilities: use the cross_entropy loss"))
 
 
 def _layer(inputs: Sequence[sympy.Expr], matrix, biases) -> list[sympy.Expr]:

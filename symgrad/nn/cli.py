@@ -28,6 +28,7 @@ from ..deadline import run_within, stage
 from ..errors import OptionError, PointError, SymgradError
 from ..explain import DEFAULT_MAX_PATHS, SymgradWarning
 from ..graph import input_nodes
+from ..i18n import N_
 from ..i18n import gettext as _
 from ..point import parse_point
 from . import training
@@ -42,10 +43,10 @@ __all__ = ["add_arguments", "run", "SUMMARY", "DESCRIPTION", "EPILOG", "MAX_ALL_
 MAX_ALL_GRADIENTS = 300
 
 #: One line for the list of commands in ``symgrad --help``.
-SUMMARY = "the lecture's neural network: forward pass, dL/dv by the chain rule, numbers"
-DESCRIPTION = ("The lecture's neural network: forward pass, dL/dv for any weight by the "
-               "chain rule, every gradient from one backward pass, numbers and a training step.")
-EPILOG = """\
+SUMMARY = N_("the lecture's neural network: forward pass, dL/dv by the chain rule, numbers")
+DESCRIPTION = N_("The lecture's neural network: forward pass, dL/dv for any weight by the "
+                 "chain rule, every gradient from one backward pass, numbers and a training step.")
+EPILOG = N_("""\
 examples:
   symgrad mlp --sizes 4,3,3,4 --hidden relu --output softmax --loss cross_entropy --wrt v0_1_1
   symgrad mlp --sizes 4,3,3,4 --wrt all --seed 1 --format text
@@ -56,50 +57,49 @@ examples:
 weights are named v{layer}_{row}_{column}: v0_1_2 is the entry (1, 2) of V0,
 printed v^{(0)}_{12}; biases b{layer}_{row}; inputs x1, x2, ...; targets t1, t2, ...;
 neurons z{layer}_{i}, h{layer}_{i} (printed z^{(l)}_i, h^{(l)}_i) and outputs yhat_{i} (ŷ_i)
-"""
+""")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``symgrad mlp`` to `parser` (the ``mlp`` subparser of :mod:`symgrad.cli`)."""
     parser.add_argument("--sizes", type=_sizes, default=(4, 3, 3, 4), metavar="N,N,...",
-                        help="layer widths, inputs first (default: 4,3,3,4)")
+                        help=_("layer widths, inputs first (default: 4,3,3,4)"))
     parser.add_argument("--hidden", choices=HIDDEN, default="relu",
-                        help="activation of the hidden layers (default: relu)")
+                        help=_("activation of the hidden layers (default: relu)"))
     parser.add_argument("--output", choices=OUTPUTS, default="softmax",
-                        help="activation of the output layer (default: softmax)")
+                        help=_("activation of the output layer (default: softmax)"))
     parser.add_argument("--loss", choices=LOSSES, default="cross_entropy",
-                        help="the loss (default: cross_entropy)")
-    parser.add_argument("--bias", action="store_true", help="a bias b{layer}_{row} for every neuron")
+                        help=_("the loss (default: cross_entropy)"))
+    parser.add_argument("--bias", action="store_true", help=_("a bias b{layer}_{row} for every neuron"))
     parser.add_argument("--target", type=_target, default=None, metavar="K|V,V,...",
-                        help="a one-hot class K (from 1) or the target values; "
-                        "default: target symbols t1, t2, ...")
-    parser.add_argument("--wrt", metavar="WEIGHT",
-                        help="a weight such as v0_1_1 (the derivation of dL/dv), or 'all' "
-                        "(every gradient from one backward pass)")
+                        help=_("a one-hot class K (from 1) or the target values; "
+                               "default: target symbols t1, t2, ..."))
+    parser.add_argument("--wrt", metavar=_("WEIGHT"),
+                        help=_("a weight such as v0_1_1 (the derivation of dL/dv), or 'all' "
+                               "(every gradient from one backward pass)"))
     parser.add_argument("--seed", type=seed, default=None, metavar="N",
-                        help="draw weights, inputs and targets from random.Random(N) and show numbers")
-    parser.add_argument("--at", metavar="NAME=VALUE,...",
-                        help="values for some inputs (the rest from --seed, default 0); shows numbers")
+                        help=_("draw weights, inputs and targets from random.Random(N) and show numbers"))
+    parser.add_argument("--at", metavar=_("NAME=VALUE,..."),
+                        help=_("values for some inputs (the rest from --seed, default 0); shows numbers"))
     parser.add_argument("--train-step", action="store_true",
-                        help="numbers and one gradient-descent step (implied by --seed and --at)")
+                        help=_("numbers and one gradient-descent step (implied by --seed and --at)"))
     parser.add_argument("--lr", type=learning_rate, default=0.1, metavar="ETA",
-                        help="learning rate of the step (default: 0.1)")
+                        help=_("learning rate of the step (default: 0.1)"))
     parser.add_argument("--format", "-f", choices=FORMATS, default=None,
-                        help="output format (default: latex; with only --figure, none); beamer: a slide deck, "
-                        "with -o DECK.tex")
+                        help=_("output format (default: latex; with only --figure, none); beamer: a slide deck, "
+                               "with -o DECK.tex"))
     parser.add_argument("--standalone", action="store_true",
-                        help="with --format latex: a complete document for pdflatex")
+                        help=_("with --format latex: a complete document for pdflatex"))
     parser.add_argument("--max-paths", type=max_paths, default=DEFAULT_MAX_PATHS,
-                        metavar="N", help=f"list at most N paths (default: {DEFAULT_MAX_PATHS})")
-    parser.add_argument("--timeout", type=timeout, default=10.0, metavar="SECONDS",
-                        help="time budget of the whole run, the check against SymPy "
-                        "included (default: 10)")
-    parser.add_argument("--no-check", action="store_true", help="skip the check against SymPy")
-    parser.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of standard output")
-    parser.add_argument("--figure", metavar="FILE",
-                        help="draw the network (.png, .svg or .pdf), the lines that carry dL/d(--wrt) highlighted")
-    parser.add_argument("--theme", choices=("light", "dark"), default="light", help="figure colours")
-    parser.add_argument("--dpi", type=dpi, default=150.0, help="resolution of PNG figures (default: 150)")
+                        metavar="N", help=_("list at most N paths (default: {default})").format(default=DEFAULT_MAX_PATHS))
+    parser.add_argument("--timeout", type=timeout, default=10.0, metavar=_("SECONDS"),
+                        help=_("time budget of the whole run, the check against SymPy included (default: 10)"))
+    parser.add_argument("--no-check", action="store_true", help=_("skip the check against SymPy"))
+    parser.add_argument("--out", "-o", metavar=_("FILE"), help=_("write to FILE instead of standard output"))
+    parser.add_argument("--figure", metavar=_("FILE"),
+                        help=_("draw the network (.png, .svg or .pdf), the lines that carry dL/d(--wrt) highlighted"))
+    parser.add_argument("--theme", choices=("light", "dark"), default="light", help=_("figure colours"))
+    parser.add_argument("--dpi", type=dpi, default=150.0, help=_("resolution of PNG figures (default: 150)"))
     add_language(parser)
     add_memory_limit(parser)
 
@@ -107,7 +107,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _sizes(text: str) -> tuple[int, ...]:
     parts = text.split(",")
     if len(parts) > 32 or not all(p.strip().isdigit() and len(p.strip()) <= 4 for p in parts):
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a list of layer widths such as 4,3,3,4")
+        raise argparse.ArgumentTypeError(_("{value} is not a list of layer widths such as 4,3,3,4").format(
+            value=repr(text[:40])))
     return tuple(int(p) for p in parts)
 
 
@@ -118,11 +119,13 @@ def _target(text: str):
         return int(text)
     parts = text.split(",")
     if len(parts) > MAX_NEURONS:
-        raise argparse.ArgumentTypeError(f"{len(parts)} target values; a layer has at most {MAX_NEURONS}")
+        raise argparse.ArgumentTypeError(_("{count} target values; a layer has at most {limit}").format(
+            count=len(parts), limit=MAX_NEURONS))
     try:
         return [as_expression(part, number=True) for part in parts]
     except SymgradError as err:
-        raise argparse.ArgumentTypeError(f"{err} (give a class number or numbers such as 0,1,0)") from None
+        raise argparse.ArgumentTypeError(_("{error} (give a class number or numbers such as 0,1,0)").format(
+            error=err)) from None
 
 
 def _given_point(net, text: str) -> dict:
@@ -133,9 +136,10 @@ def _given_point(net, text: str) -> dict:
         name = pair.partition("=")[0].strip()
         if name not in inputs:
             known = ", ".join(inputs[:8]) + (", ..." if len(inputs) > 8 else "")
-            raise PointError(f"--at: {name[:40]!r} is not a variable of the network ({known})")
+            raise PointError(_("--at: {name} is not a variable of the network ({known})").format(
+                name=repr(name[:40]), known=known))
         if name in given:
-            raise PointError(f"--at: {name!r} is given twice")
+            raise PointError(_("--at: {name} is given twice").format(name=repr(name)))
         given.update(parse_point(pair, [name]))
     return given
 

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 import sympy
 
 from ..errors import OptionError, SymgradError
+from ..i18n import N_
+from ..i18n import gettext as _
 from ..parse import parse
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "mse", "as_expression"]
@@ -44,7 +46,7 @@ def unevaluated_sum(terms: Sequence[sympy.Expr]) -> sympy.Expr:
 
 
 
-def as_expression(value, what: str = "target value", *, number: bool = False) -> sympy.Expr:
+def as_expression(value, what: str = N_("target value"), *, number: bool = False) -> sympy.Expr:
     """A caller's value (a target, an output, a pre-activation) as a SymPy expression.
 
     Text goes through :func:`symgrad.parse`, never ``sympify``.
@@ -77,12 +79,13 @@ def as_expression(value, what: str = "target value", *, number: bool = False) ->
     if isinstance(value, sympy.Expr):
         expr = value
     elif isinstance(value, bool) or not isinstance(value, (int, float, fractions.Fraction, str)):
-        raise OptionError(f"{what} {_shown(value)} is not a number, a SymPy expression or text")
+        raise OptionError(_("{what} {value} is not a number, a SymPy expression or text").format(
+            what=_(what), value=_shown(value)))
     elif isinstance(value, str):
         expr = _parsed(value, what)
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise OptionError(f"{what} {value!r} is not a finite number")
+            raise OptionError(_("{what} {value} is not a finite number").format(what=_(what), value=repr(value)))
         expr = sympy.Rational(str(value))
     else:  # int or Fraction
         value = fractions.Fraction(value)
@@ -90,14 +93,14 @@ def as_expression(value, what: str = "target value", *, number: bool = False) ->
     if isinstance(expr, sympy.Rational):
         _bounded(expr.p, what), _bounded(expr.q, what)
     if number and not isinstance(expr, sympy.Symbol) and not (expr.is_number and expr.is_real):
-        raise OptionError(f"{what} {_shown(value)} is not a real number")
+        raise OptionError(_("{what} {value} is not a real number").format(what=_(what), value=_shown(value)))
     return expr
 
 
 def _bounded(integer: int, what: str) -> int:
     """`integer`, unless it has more digits than a typed number may (it could not even be printed)."""
     if integer.bit_length() > _MAX_INTEGER_BITS:
-        raise OptionError(f"{what} is too large (more than 300 digits)")
+        raise OptionError(_("{what} is too large (more than 300 digits)").format(what=_(what)))
     return integer
 
 
@@ -105,7 +108,7 @@ def _parsed(text: str, what: str) -> sympy.Expr:
     try:
         expr = parse(text)
     except SymgradError as err:
-        raise OptionError(f"{what} {_shown(text)} is refused: {err}") from None
+        raise OptionError(_("{what} {value} is refused: {error}").format(what=_(what), value=_shown(text), error=err)) from None
     if _NUMBER_TEXT.match(text):
         return sympy.Rational(text.strip())  # exact, as typed; parse() bounded its size
     return expr
@@ -129,7 +132,7 @@ def softmax(z: Sequence[sympy.Expr]) -> list[sympy.Expr]:
     >>> y[0].args[1].args[0] is y[1].args[1].args[0]   # the same sum object
     True
     """
-    exps = [sympy.exp(as_expression(zi, "softmax input"), evaluate=False) for zi in z]
+    exps = [sympy.exp(as_expression(zi, N_("softmax input")), evaluate=False) for zi in z]
     total = unevaluated_sum(exps)
     inverse = sympy.Pow(total, -1, evaluate=False)
     return [sympy.Mul(e, inverse, evaluate=False) for e in exps]
@@ -144,7 +147,7 @@ def log_softmax(z: Sequence[sympy.Expr]) -> list[sympy.Expr]:
     >>> log_softmax([a, b])[1]
     b - log(exp(a) + exp(b))
     """
-    z = [as_expression(zi, "log_softmax input") for zi in z]
+    z = [as_expression(zi, N_("log_softmax input")) for zi in z]
     log_total = sympy.log(unevaluated_sum([sympy.exp(zi, evaluate=False) for zi in z]), evaluate=False)
     return [sympy.Add(zi, negative(log_total), evaluate=False) for zi in z]
 
@@ -180,7 +183,7 @@ def cross_entropy(outputs: Sequence[sympy.Expr], targets: Sequence[sympy.Expr], 
     """
     terms: list[sympy.Expr] = []
     for y, t in zip(outputs, targets):
-        y, t = as_expression(y, "output"), as_expression(t)
+        y, t = as_expression(y, N_("output")), as_expression(t)
         log_y = y if kind == "log_softmax" else sympy.log(y, evaluate=False)
         terms.append(_weighted(t, log_y))
         if kind == "sigmoid":
@@ -189,7 +192,7 @@ def cross_entropy(outputs: Sequence[sympy.Expr], targets: Sequence[sympy.Expr], 
             terms.append(_weighted(rest, sympy.log(one_minus, evaluate=False)))
     terms = [term for term in terms if term is not None]
     if not terms:
-        raise OptionError("every target is 0: the cross-entropy is 0")
+        raise OptionError(_("every target is 0: the cross-entropy is 0"))
     return unevaluated_sum([negative(term) for term in terms])
 
 
@@ -206,7 +209,7 @@ def mse(outputs: Sequence[sympy.Expr], targets: Sequence[sympy.Expr]) -> sympy.E
     """
     squares = []
     for y, t in zip(outputs, targets):
-        y, t = as_expression(y, "output"), as_expression(t)
+        y, t = as_expression(y, N_("output")), as_expression(t)
         if t == 0:
             difference = y
         elif t.is_number:

@@ -24,6 +24,7 @@ import sympy
 
 from ..errors import OptionError, PointError
 from ..graph import input_nodes
+from ..i18n import gettext as _
 from ..point import DIGITS, CheckedGradients, ExactValues, evaluate_at, parse_point
 from ..tape import Tape, compile_tape
 from .builder import Network, mlp  # noqa: F401 - mlp: the examples build networks
@@ -79,7 +80,8 @@ def complete_point(net: Network, given: Mapping[str, object], seed: int = 0) -> 
     for name in given:
         if name not in names:
             known = ", ".join(names[:12])
-            raise PointError(f"--at: {name!r} is not a variable of the network (variables: {known}, …)")
+            raise PointError(_("--at: {name} is not a variable of the network ({known})").format(
+                name=repr(name), known=known + ", …"))
     return {**random_point(net, seed), **{name: _point_value(name, v) for name, v in given.items()}}
 
 
@@ -88,8 +90,8 @@ def _point_value(name: str, value):
     if isinstance(value, str):
         return parse_point(f"{name}={value}", [name])[name]
     if isinstance(value, bool) or not isinstance(value, (int, float, mpmath.mpf, sympy.Number)):
-        raise PointError(f"the value of {name} is not a number or text such as '0.5' "
-                         f"(got {type(value).__name__})")
+        raise PointError(_("the value of {name} is not a number or text such as '0.5' (got {type})").format(
+            name=name, type=type(value).__name__))
     return value
 
 
@@ -150,14 +152,14 @@ def numbers(net: Network, point: Mapping[str, object], learning_rate: float = 0.
 def _check_learning_rate(learning_rate: float) -> None:
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
             or not 0 < learning_rate <= 100 or not math.isfinite(learning_rate):
-        raise OptionError(f"the learning rate must be a number in (0, 100], got {learning_rate!r}")
+        raise OptionError(_("the learning rate must be a number in (0, 100], got {value}").format(value=repr(learning_rate)))
 
 
 def _loss_at(net: Network, point: Mapping[str, object]):
     try:
         return compile_tape(net.graph, backend="mpmath", digits=DIGITS).forward(point)
     except PointError:
-        raise PointError("the loss is undefined after the update") from None
+        raise PointError(_("the loss is undefined after the update")) from None
 
 
 @dataclass
