@@ -15,10 +15,10 @@ No drawing here; :mod:`symgrad.plot` draws a :class:`GraphView`.
 Examples
 --------
 >>> from symgrad import parse, build_graph
->>> graph = build_graph(parse("x*sin(x) + y1*y2*y3"))
+>>> graph = build_graph(parse("x*sin(x) + y1*y2*y3 + y4/y5"))
 >>> view = collapsed_view(graph, {"x", "u1", "u2", "f"})
 >>> [(g.kind, len(g.members)) for g in view.groups.values()]
-[('inputs', 3), ('operations', 1)]
+[('inputs', 5), ('operations', 2)]
 >>> view.is_group(view.order[0]), view.order[-1]
 (True, 'f')
 """
@@ -108,9 +108,36 @@ def collapsed_view(graph: nx.MultiDiGraph, keep: Iterable[str]) -> GraphView:
     Returns
     -------
     GraphView
+        A group of a single node is drawn as that node (after a few rounds,
+        in which keeping one node can split a group, a rare one may remain).
     """
     kept = set(keep) | {output_node(graph)}
     layers = node_layers(graph)
+    for _attempt in range(4):  # a node kept splits a stretch of columns, which may leave another one alone
+        group_of, groups = _groups(graph, kept, layers)
+        alone = {g.members[0] for g in groups.values() if len(g.members) == 1}
+        if not alone:
+            break
+        kept |= alone
+    else:
+        group_of, groups = _groups(graph, kept, layers)
+    dag = nx.MultiDiGraph()
+    drawn = _drawn_order(graph, kept, group_of, groups)
+    dag.add_nodes_from(drawn)
+    for source, target, key in graph.edges(keys=True):
+        head, tail = group_of.get(source, source), group_of.get(target, target)
+        if head == tail:
+            continue  # inside one group
+        if head in groups or tail in groups:
+            if not dag.has_edge(head, tail, 0):
+                dag.add_edge(head, tail, key=0)
+        else:
+            dag.add_edge(source, target, key=key)
+    return GraphView(graph, dag, drawn, groups)
+
+
+def _groups(graph, kept: set, layers: dict) -> tuple[dict, dict]:
+    """Which group each node outside `kept` joins, and the groups."""
     kept_layers = sorted({layers[n] for n in kept})
     group_of: dict[str, str] = {}
     members: dict[str, list[str]] = {}
@@ -127,19 +154,7 @@ def collapsed_view(graph: nx.MultiDiGraph, keep: Iterable[str]) -> GraphView:
         group_of[name] = group
         members.setdefault(group, []).append(name)
     groups = {g: Group(g[1:].rstrip("0123456789"), tuple(m)) for g, m in members.items()}
-    dag = nx.MultiDiGraph()
-    drawn = _drawn_order(graph, kept, group_of, groups)
-    dag.add_nodes_from(drawn)
-    for source, target, key in graph.edges(keys=True):
-        head, tail = group_of.get(source, source), group_of.get(target, target)
-        if head == tail:
-            continue  # inside one group
-        if head in groups or tail in groups:
-            if not dag.has_edge(head, tail, 0):
-                dag.add_edge(head, tail, key=0)
-        else:
-            dag.add_edge(source, target, key=key)
-    return GraphView(graph, dag, drawn, groups)
+    return group_of, groups
 
 
 def _drawn_order(graph, kept: set, group_of: dict, groups: dict) -> list:

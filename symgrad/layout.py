@@ -74,10 +74,11 @@ def node_layers(graph: nx.MultiDiGraph) -> dict[str, int]:
             for node in generation}
 
 
-def layout_size(graph: nx.MultiDiGraph) -> tuple[int, int]:
+def layout_size(graph: nx.MultiDiGraph, direct: frozenset = frozenset()) -> tuple[int, int]:
     """``(width, height)`` that :func:`layered_layout` would give, in linear time, without ordering.
 
-    The height counts the waypoints of long edges, which take slots like nodes.
+    The height counts the waypoints of long edges, which take slots like nodes
+    (except the edges in `direct`, as in :func:`layered_layout`).
 
     Examples
     --------
@@ -92,8 +93,8 @@ def layout_size(graph: nx.MultiDiGraph) -> tuple[int, int]:
     for name in graph:
         slots[layer[name]] += 1
     passing = [0] * (width + 1)  # difference array: an edge takes one slot in each column it skips
-    for source, target in graph.edges():
-        if layer[target] - layer[source] > 1:
+    for source, target, key in graph.edges(keys=True):
+        if layer[target] - layer[source] > 1 and (source, target, key) not in direct:
             passing[layer[source] + 1] += 1
             passing[layer[target]] -= 1
     height, running = 0, 0

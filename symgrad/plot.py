@@ -268,11 +268,9 @@ def plot(
     graph = explanation_or_graph if explanation is None else explanation.graph
     chosen = _chosen_paths(explanation, highlight, max_paths, paths)
     notes: list[str] = []
-    if explanation is not None and highlight and paths is None and len(chosen) < explanation.path_count:
-        hidden = explanation.path_count - len(chosen)
-        notes.append(ngettext("{count} more path not drawn", "{count} more paths not drawn", hidden).format(count=hidden))
     given_axes = ax is not None
-    text_lines = len(chosen) + bool(caption) + bool(notes)
+    more = explanation is not None and highlight and paths is None and len(chosen) < explanation.path_count
+    text_lines = len(chosen) + bool(caption) + bool(more)
     # outside rc_context: pyplot's first figure loads the backend, which may turn interactive mode on
     fig, ax = _figure_and_axes(ax, figsize, colours, text_lines, bool(title), pyplot)
     with matplotlib.rc_context(_RC | {"text.usetex": usetex}):
@@ -287,6 +285,18 @@ def plot(
             view, layout = _view_and_layout(fig, ax, explanation, graph, chosen, lines_of, sum(reserve))
         else:
             view, layout = reuse.symgrad_view, reuse.symgrad_layout
+        drawn = [p for p in chosen if all(view.dag.has_edge(*e) for e in p.edges)]  # a large graph: fewer
+        if explanation is not None and highlight and (paths is None or len(drawn) < len(chosen)):
+            hidden = (explanation.path_count if paths is None else len(chosen)) - len(drawn)
+            if hidden:
+                notes.append(ngettext("{count} more path not drawn", "{count} more paths not drawn",
+                                      hidden).format(count=hidden))
+        if len(drawn) < len(chosen):  # the legend is shorter: the graph gets its room
+            chosen, text_lines = drawn, len(drawn) + bool(caption) + bool(notes)
+            if given_axes:
+                reserve = _reserved(ax, text_lines, bool(title))
+            else:
+                ax.set_position(_axes_box(text_lines, bool(title)))
         labels = lines_of(view)
         named = [v for n, v in labels.items() if not view.is_group(n)]  # a group's label fits its own box
         frame = _frame(fig, ax, (layout.width, layout.height), max(len(v) for v in labels.values()),
@@ -328,13 +338,32 @@ def _view_and_layout(fig, ax, explanation, graph, chosen, lines_of, reserved: fl
     """The whole graph if every label fits legibly, else the nodes that matter and groups; and its layout."""
     view = full_view(graph)
     if not _labels_fit(fig, ax, view, layout_size(graph), lines_of, reserved):
-        collapsed = collapsed_view(graph, _nodes_that_matter(explanation, graph, chosen))
+        listed = [] if explanation is None else explanation.listed_paths[: len(PALETTE)]
+        candidates = list({tuple(p.edges): p for p in list(chosen) + list(listed)}.values())
+        for count in _path_counts(len(candidates)):  # fewer paths until their nodes can be labelled
+            checkpoint()
+            collapsed = collapsed_view(graph, _nodes_that_matter(explanation, graph, candidates[:count]))
+            if _labels_fit(fig, ax, collapsed, layout_size(collapsed.dag, _group_edges(collapsed)), lines_of,
+                           reserved):
+                break
         if collapsed.dag.number_of_nodes() < graph.number_of_nodes():
             view = collapsed
     _check_drawable(view)
     checkpoint()
-    grouped = frozenset(e for e in view.dag.edges(keys=True) if view.is_group(e[0]) or view.is_group(e[1]))
-    return view, layered_layout(view.dag, node_order=view.order, direct=grouped)
+    return view, layered_layout(view.dag, node_order=view.order, direct=_group_edges(view))
+
+
+def _path_counts(count: int) -> list[int]:
+    """How many paths to try to keep, from all of them down to one: 8, 4, 2, 1."""
+    counts = [count]
+    while counts[-1] > 1:
+        counts.append(counts[-1] // 2)
+    return counts
+
+
+def _group_edges(view) -> frozenset:
+    """The drawn edges to or from a group: straight, faded, without waypoints."""
+    return frozenset(e for e in view.dag.edges(keys=True) if view.is_group(e[0]) or view.is_group(e[1]))
 
 
 def _labels_fit(fig, ax, view, size, lines_of, reserved: float) -> bool:
@@ -350,8 +379,8 @@ def _labels_fit(fig, ax, view, size, lines_of, reserved: float) -> bool:
                   max(_visible_length(line) for v in labels.values() for line in v), reserved).font >= MIN_FONT
 
 
-def _nodes_that_matter(explanation, graph, chosen) -> set:
-    """Nodes on the chosen and the listed paths (every frame draws the same), the variable and the output.
+def _nodes_that_matter(explanation, graph, paths) -> set:
+    """Nodes on `paths` (the chosen and the listed ones: every frame draws the same), the variable, the output.
 
     Also the nodes whose symbols the legend's products cite (``x₃`` in ``x₃·cos(u₇)``),
     so that every symbol of the legend can be found on the figure.
@@ -361,7 +390,7 @@ def _nodes_that_matter(explanation, graph, chosen) -> set:
         return keep
     if explanation.wrt in graph:
         keep.add(explanation.wrt)
-    for path in list(chosen) + list(explanation.listed_paths[: len(PALETTE)]):
+    for path in paths:
         for source, target, _key in path.edges:
             keep.update((source, target))
         if _shows_product(path):
@@ -968,8 +997,8 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
     and each edge's local derivative). The graph is laid out once (for the
     sum frame, which has the most text) and every frame draws the same nodes
     in the same places; a large graph's nodes off the paths are grouped as
-    in :func:`plot`, and more than :data:`MAX_FRAME_NODES` drawn nodes are
-    refused. ``frames.md`` and
+    in :func:`plot` (a path that has no room there gets no frame), and more
+    than :data:`MAX_FRAME_NODES` drawn nodes are refused. ``frames.md`` and
     ``frames.tex`` (one ``\\includegraphics`` per frame) list them in order.
     `final_directory`: where the frames will live if they are written elsewhere
     first (the CLI writes to a temporary folder and moves it): ``frames.tex``
@@ -994,6 +1023,9 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
         raise OptionError(_("the frames would have {nodes} nodes even with the nodes off the paths grouped; "
                             "slide frames are drawn for at most {limit} (draw one --figure instead)").format(
                                 nodes=nodes, limit=MAX_FRAME_NODES))
+    drawn = set(first.symgrad_path_numbers)  # a large graph may have room for fewer paths than are listed
+    frames = [(name, options) for name, options in frames
+              if not name.startswith("path") or int(name[4:]) in drawn]
     directory.mkdir(parents=True, exist_ok=True)
     width = len(str(len(frames)))
     written = []
