@@ -553,3 +553,18 @@ def test_long_edges_are_one_smooth_curve():
     curves = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"
               and p._path_original is not None and MplPath.CURVE4 in list(p._path_original.codes)]
     assert len(curves) == len(long_edges)
+
+
+@pytest.mark.parametrize("expression, wrt", EXPRESSIONS)
+def test_layout_size_is_the_size_of_the_layout(expression, wrt):
+    from symgrad.layout import layout_size
+
+    graph = symgrad.explain(expression, wrt, check=False).graph
+    layout = layered_layout(graph)
+    assert layout_size(graph) == (layout.width, layout.height)
+
+
+def test_group_labels_are_translated():
+    e = symgrad.explain(LARGE[0][0], "x", check=False, lang="ru")
+    labels = [t.get_text() for t in _label_texts(e.plot(pyplot=False).axes[0]).values()]
+    assert "500\nвходов" in labels and "16\nопераций" in labels
