@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .deadline import checkpoint
 from .errors import OptionError
+from .graph import order
 from .i18n import gettext as _
 from .plot import BACKWARD_COLOUR, FORWARD_COLOUR, plot
 
@@ -34,8 +35,8 @@ MAX_ANIMATED_NODES = 100
 
 def animation_steps(graph) -> list[tuple[str, str]]:
     """``("forward", node)`` for each node in computation order, then ``("backward", node)`` in reverse."""
-    order = list(graph.graph["order"])
-    return [("forward", n) for n in order] + [("backward", n) for n in reversed(order)]
+    nodes = order(graph)
+    return [("forward", n) for n in nodes] + [("backward", n) for n in reversed(nodes)]
 
 
 def animate(explanation, *, values=None, theme: str | None = None, interval: float = 700):

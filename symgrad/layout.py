@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-__all__ = ["Layout", "layered_layout"]
+from .graph import order
+
+__all__ = ["Layout", "layered_layout", "layout_size", "node_layers"]
 
 Edge = tuple[str, str, int]
 
@@ -59,26 +61,71 @@ class Layout:
         return max((len(c) for c in self.columns), default=0)
 
 
-def _layers(graph: nx.MultiDiGraph) -> dict[str, int]:
-    """Longest-path layering: each node one column after its latest operand."""
+def node_layers(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """Longest-path layering: each node one column after its latest operand (inputs in column 0).
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> node_layers(build_graph(parse("sin(x*y)")))
+    {'x': 0, 'y': 0, 'u1': 1, 'f': 2}
+    """
     return {node: depth for depth, generation in enumerate(nx.topological_generations(graph))
             for node in generation}
 
 
-def layered_layout(graph: nx.MultiDiGraph, sweeps: int = 8) -> Layout:
+def layout_size(graph: nx.MultiDiGraph, direct: frozenset = frozenset()) -> tuple[int, int]:
+    """``(width, height)`` that :func:`layered_layout` would give, in linear time, without ordering.
+
+    The height counts the waypoints of long edges, which take slots like nodes
+    (except the edges in `direct`, as in :func:`layered_layout`).
+
+    Examples
+    --------
+    >>> from symgrad import parse, build_graph
+    >>> graph = build_graph(parse("sigmoid(w1*x1 + w2*x2 + b)"))
+    >>> layout_size(graph) == (layered_layout(graph).width, layered_layout(graph).height)
+    True
+    """
+    layer = node_layers(graph)
+    width = max(layer.values()) + 1
+    slots = [0] * (width + 1)
+    for name in graph:
+        slots[layer[name]] += 1
+    passing = [0] * (width + 1)  # difference array: an edge takes one slot in each column it skips
+    for source, target, key in graph.edges(keys=True):
+        if layer[target] - layer[source] > 1 and (source, target, key) not in direct:
+            passing[layer[source] + 1] += 1
+            passing[layer[target]] -= 1
+    height, running = 0, 0
+    for column in range(width):
+        running += passing[column]
+        height = max(height, slots[column] + running)
+    return width, height
+
+
+def layered_layout(graph: nx.MultiDiGraph, sweeps: int = 8, node_order: list | None = None,
+                   direct: frozenset = frozenset()) -> Layout:
     """Compute a :class:`Layout` of `graph`, left to right.
 
     Parameters
     ----------
     graph : networkx.MultiDiGraph
-        From :func:`symgrad.build_graph`.
+        From :func:`symgrad.build_graph`, or any DAG with `node_order`
+        (a figure's collapsed view, :mod:`symgrad.collapse`).
     sweeps : int
         Barycenter passes (each one down and up) to reduce crossings.
+    node_order : list, optional
+        The nodes in the order they start in their columns; default: the
+        order they are computed in (:func:`symgrad.graph.order`).
+    direct : set of (source, target, key)
+        Edges drawn straight, under the nodes, without waypoints (they take
+        no slots): a figure's faded edges to and from groups of nodes.
     """
-    layer = _layers(graph)
+    layer = node_layers(graph)
     width = max(layer.values()) + 1
     columns: list[list] = [[] for _ in range(width)]
-    for node in graph.graph["order"]:
+    for node in (order(graph) if node_order is None else node_order):
         columns[layer[node]].append(node)
     routes: dict[Edge, list] = {}
     neighbours_left: dict = {}
@@ -89,6 +136,9 @@ def layered_layout(graph: nx.MultiDiGraph, sweeps: int = 8) -> Layout:
         neighbours_left.setdefault(b, []).append(a)
 
     for source, target, key in sorted(graph.edges(keys=True), key=lambda e: (layer[e[1]], e)):
+        if (source, target, key) in direct:
+            routes[(source, target, key)] = []
+            continue
         previous, waypoints = source, []
         for column in range(layer[source] + 1, layer[target]):
             dummy = ("~", source, target, key, column)

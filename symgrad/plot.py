@@ -31,12 +31,15 @@ from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Bbox
 
+from .collapse import GraphView, collapsed_view, full_view
 from .deadline import checkpoint
 from .errors import OptionError
+from .figure import ShownFigure
+from .graph import edge as edge_info
+from .graph import node, order, output_node
 from .i18n import gettext as _
 from .i18n import ngettext
-from .figure import ShownFigure
-from .layout import layered_layout
+from .layout import layered_layout, layout_size
 from .palette import PALETTE, path_colour
 from .render.printers import LATEX, name_to_latex, to_latex, to_unicode, user_name
 
@@ -48,9 +51,10 @@ SLIDE_SIZE = (13.333, 7.5)  # inches, 16:9
 EDGE_LABEL_NODE_LIMIT = 40
 #: Smallest font size (points) at which node labels are still drawn.
 MIN_FONT = 6.0
-#: Largest graph drawn by matplotlib (a 2 125-node figure took 30 s); TikZ (.tex) has no limit.
+#: Most nodes drawn in one figure, after the nodes off the highlighted paths are grouped
+#: (:mod:`symgrad.collapse`); a 2 125-node figure drawn in full took 30 s. TikZ (.tex) has no limit.
 MAX_FIGURE_NODES = 1000
-#: Largest graph written as slide frames (a dozen figures; one of 150 nodes and 50 paths took 8-20 s).
+#: Most nodes drawn in slide frames (a dozen figures, after grouping as for one figure).
 MAX_FRAME_NODES = 150
 #: Largest raster image written: width x height in pixels (--dpi x the size in inches).
 MAX_FIGURE_PIXELS = 40_000_000
@@ -80,34 +84,48 @@ def _mathtext(latex: str, fallback: str) -> str:
     return text
 
 
-def _op_label(graph, node: str) -> str:
-    data = graph.nodes[node]
-    op = data["op"]
-    if op == "add" and any(sign < 0 for sign in data["params"]):
+def _op_label(graph, name: str) -> str:
+    record = node(graph, name)
+    op, params = record.op, record.params
+    if op == "add" and any(sign < 0 for sign in params):
         return "$-$"
-    if op == "mul" and any(e < 0 for e in data["params"]):
+    if op == "mul" and any(e < 0 for e in params):
         return r"$\times/\div$"
     if op == "pow":
-        return _mathtext(rf"(\cdot)^{{{to_latex(data['params'])}}}", f"^{data['params']}")
+        return _mathtext(rf"(\cdot)^{{{to_latex(params)}}}", f"^{params}")
     if op in ("function", "other"):
-        name = user_name(data["params"])
-        return _mathtext(name_to_latex(name), name)
+        function = user_name(params)
+        return _mathtext(name_to_latex(function), function)
     return f"${LATEX.operation_symbol(op)}$"
 
 
-def _node_lines(graph, node: str, values=None, gradients: bool = True) -> list[str]:
-    data = graph.nodes[node]
-    if data["kind"] == "constant":
-        lines = [_mathtext(to_latex(data["symbol"]), str(data["symbol"]))]
-    elif data["kind"] == "input":
-        lines = [f"${name_to_latex(node)}$"]
+def _node_lines(view: GraphView, name: str, values=None, gradients: bool = True) -> list[str]:
+    if view.is_group(name):
+        return _group_lines(view.groups[name])
+    record = node(view.graph, name)
+    if record.is_constant:
+        lines = [_mathtext(to_latex(record.symbol), str(record.symbol))]
+    elif record.is_input:
+        lines = [f"${name_to_latex(name)}$"]
     else:
-        lines = [f"${name_to_latex(node)}$", _op_label(graph, node)]
+        lines = [f"${name_to_latex(name)}$", _op_label(view.graph, name)]
     if values is not None:
-        lines.append(f"{_short(values.values[node])}")
+        lines.append(f"{_short(values.values[name])}")
         if gradients:
-            lines.append(rf"$\nabla$ {_short(values.gradients[node])}")
+            lines.append(rf"$\nabla$ {_short(values.gradients[name])}")
     return lines
+
+
+def _group_lines(group) -> list[str]:
+    """A group's label in two lines: its size, then what it holds ("42" / "inputs")."""
+    count = len(group.members)
+    if group.kind == "inputs":
+        text = ngettext("{n} input", "{n} inputs", count)
+    elif group.kind == "constants":
+        text = ngettext("{n} constant", "{n} constants", count)
+    else:
+        text = ngettext("{n} operation", "{n} operations", count)
+    return text.format(n=count).split(" ", 1)
 
 
 def _short(number) -> str:
@@ -141,12 +159,13 @@ def _axes_box(legend_lines: int, has_title: bool) -> list[float]:
     return [0.02, bottom, 0.96, top - bottom]
 
 
-def _frame(fig: Figure, ax, layout, max_lines: int, max_chars: int, reserved: float = 0.0) -> _Frame:
+def _frame(fig: Figure, ax, size: tuple[int, int], max_lines: int, max_chars: int, reserved: float = 0.0) -> _Frame:
+    """The scale of a drawing of `size` (columns, rows) in `ax`, and its node font."""
     bbox = ax.get_position()
     width_pts = bbox.width * fig.get_figwidth() * 72
     height_pts = bbox.height * fig.get_figheight() * 72 * (1 - reserved)
-    points_x = width_pts / max(layout.width, 1)
-    points_y = height_pts / max(layout.height, 1)
+    points_x = width_pts / max(size[0], 1)
+    points_y = height_pts / max(size[1], 1)
     diameter = min(0.62 * points_x, 0.72 * points_y, 110.0)
     font = min(20.0, diameter / (1.25 * max_lines + 0.3), 1.9 * diameter / max(max_chars, 1))
     return _Frame(points_x, points_y, diameter, font)
@@ -172,6 +191,7 @@ def plot(
     gradients: bool = True,
     pyplot: bool = True,
     backward: bool = False,
+    reuse=None,
 ):
     """Draw the computation graph, with the chain-rule paths highlighted.
 
@@ -215,6 +235,10 @@ def plot(
         Without `ax`, create the figure through ``matplotlib.pyplot`` (so that
         notebooks show it and ``plt.savefig`` works); False gives a bare
         ``Figure`` with an Agg canvas, known to no GUI.
+    reuse : Figure or Axes, optional
+        What an earlier call for the same graph returned: its nodes and their
+        places are drawn again (no new layout), so that a sequence of slides
+        agrees and is drawn fast.
 
     Returns
     -------
@@ -222,7 +246,19 @@ def plot(
         The new figure, or `ax` when given (its figure is ``ax.figure``).
         Attributes ``symgrad_highlighted`` (the highlighted paths),
         ``symgrad_path_numbers`` (their numbers in the listing, from 1) and
-        ``symgrad_notes`` (what was left out) tell what was drawn.
+        ``symgrad_notes`` (what was left out) tell what was drawn;
+        ``symgrad_view`` (:class:`~symgrad.collapse.GraphView`) and
+        ``symgrad_layout`` say which nodes were drawn where.
+
+    Notes
+    -----
+    When the graph has more nodes than can be labelled legibly, the nodes on
+    the highlighted paths (and on every listed path, so that all frames
+    agree), the variable and the output are drawn with their names, and the
+    others are grouped: the other inputs as one node ("42 inputs"), the other
+    constants as one, the other operations as one node per stretch of
+    columns between the kept nodes (:mod:`symgrad.collapse`). A graph whose
+    drawn nodes are still more than :data:`MAX_FIGURE_NODES` is refused.
     """
     theme = _active_theme() if theme is None else theme
     if theme not in THEMES:
@@ -230,36 +266,58 @@ def plot(
     colours = THEMES[theme]
     explanation = None if _is_graph(explanation_or_graph) else explanation_or_graph
     graph = explanation_or_graph if explanation is None else explanation.graph
-    _check_drawable(graph)
     chosen = _chosen_paths(explanation, highlight, max_paths, paths)
     notes: list[str] = []
-    if explanation is not None and highlight and paths is None and len(chosen) < explanation.path_count:
-        hidden = explanation.path_count - len(chosen)
-        notes.append(ngettext("{count} more path not drawn", "{count} more paths not drawn", hidden).format(count=hidden))
     given_axes = ax is not None
-    text_lines = len(chosen) + bool(caption) + bool(notes)
+    more = explanation is not None and highlight and paths is None and len(chosen) < explanation.path_count
+    text_lines = len(chosen) + bool(caption) + bool(more)
     # outside rc_context: pyplot's first figure loads the backend, which may turn interactive mode on
     fig, ax = _figure_and_axes(ax, figsize, colours, text_lines, bool(title), pyplot)
     with matplotlib.rc_context(_RC | {"text.usetex": usetex}):
         host = ax if given_axes else fig
         reserve = _reserved(ax, text_lines, bool(title)) if given_axes else (0.0, 0.0)
-        layout = layered_layout(graph)
-        labels = {n: _node_lines(graph, n, None if backward and n != graph.graph["output"] else values, gradients)
-                  for n in graph}
-        frame = _frame(fig, ax, layout, max(len(v) for v in labels.values()),
-                       max(_visible_length(line) for v in labels.values() for line in v), sum(reserve))
+        def lines_of(view):
+            output = output_node(graph)
+            return {n: _node_lines(view, n, None if backward and n != output else values, gradients)
+                    for n in view.order}
+
+        if reuse is None:
+            view, layout = _view_and_layout(fig, ax, explanation, graph, chosen, lines_of, sum(reserve))
+        else:
+            view, layout = reuse.symgrad_view, reuse.symgrad_layout
+        drawn = [p for p in chosen if all(view.dag.has_edge(*e) for e in p.edges)]  # a large graph: fewer
+        if explanation is not None and highlight and (paths is None or len(drawn) < len(chosen)):
+            hidden = (explanation.path_count if paths is None else len(chosen)) - len(drawn)
+            if hidden:
+                notes.append(ngettext("{count} more path not drawn", "{count} more paths not drawn",
+                                      hidden).format(count=hidden))
+        if len(drawn) < len(chosen):  # the legend is shorter: the graph gets its room
+            chosen, text_lines = drawn, len(drawn) + bool(caption) + bool(notes)
+            if given_axes:
+                reserve = _reserved(ax, text_lines, bool(title))
+            else:
+                ax.set_position(_axes_box(text_lines, bool(title)))
+        labels = lines_of(view)
+        named = [v for n, v in labels.items() if not view.is_group(n)]  # a group's label fits its own box
+        frame = _frame(fig, ax, (layout.width, layout.height), max(len(v) for v in labels.values()),
+                       max(_visible_length(line) for v in named for line in v), sum(reserve))
         _set_limits(ax, layout, reserve)
-        patches = _draw_nodes(ax, graph, layout, labels, frame, colours, notes)
-        _draw_edges(ax, graph, layout, patches, frame, colours)
+        if view.collapsed:
+            hidden = view.hidden_count()
+            notes.append(ngettext("{count} node off the paths drawn in groups",
+                                  "{count} nodes off the paths drawn in groups", hidden).format(count=hidden))
+        patches = _draw_nodes(ax, view, layout, labels, frame, colours, notes)
+        _draw_edges(ax, view, layout, patches, frame, colours)
         numbers = [_path_number(explanation, path, i) for i, path in enumerate(chosen)]
-        _draw_paths(ax, graph, layout, patches, frame, chosen, numbers)
-        show_labels = edge_labels if edge_labels is not None else graph.number_of_nodes() <= EDGE_LABEL_NODE_LIMIT
+        _draw_paths(ax, view, layout, patches, frame, chosen, numbers)
+        drawn_nodes = view.dag.number_of_nodes()
+        show_labels = edge_labels if edge_labels is not None else drawn_nodes <= EDGE_LABEL_NODE_LIMIT
         if backward:
-            _draw_wire_flows(fig, ax, graph, layout, patches, frame, colours, notes, values)
+            _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values)
             notes.insert(0, _("above each wire: the value flowing forward \u2192;  below: the gradient flowing back \u2190"))
         elif show_labels:
-            _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, chosen, values)
-        elif edge_labels is None and graph.number_of_nodes() > EDGE_LABEL_NODE_LIMIT:
+            _draw_edge_labels(fig, ax, view, layout, patches, frame, colours, notes, chosen, values)
+        elif edge_labels is None and drawn_nodes > EDGE_LABEL_NODE_LIMIT:
             notes.append(_("edge labels omitted (too many nodes)"))
         above = _draw_texts(host, title, caption, notes, colours)
         _draw_legend(host, explanation, chosen, numbers, colours, frame, above)
@@ -267,6 +325,7 @@ def plot(
     host.symgrad_path_numbers = [n + 1 for n in numbers]
     host.symgrad_notes = notes
     host.symgrad_layout = layout
+    host.symgrad_view = view
     return host
 
 
@@ -275,12 +334,77 @@ _RC = {"mathtext.fontset": "dejavusans", "font.family": "sans-serif",
        "font.sans-serif": ["DejaVu Sans", "Helvetica", "Arial", "Liberation Sans"]}
 
 
-def _check_drawable(graph) -> None:
-    """Refuse a graph too large to draw within a run's time budget."""
-    if graph.number_of_nodes() > MAX_FIGURE_NODES:
-        raise OptionError(_("the graph has {nodes} nodes; figures are drawn for at most {limit} "
-                            "(write a .tex figure, TikZ, instead)").format(
-                                nodes=graph.number_of_nodes(), limit=MAX_FIGURE_NODES))
+def _view_and_layout(fig, ax, explanation, graph, chosen, lines_of, reserved: float):
+    """The whole graph if every label fits legibly, else the nodes that matter and groups; and its layout."""
+    view = full_view(graph)
+    if not _labels_fit(fig, ax, view, layout_size(graph), lines_of, reserved):
+        listed = [] if explanation is None else explanation.listed_paths[: len(PALETTE)]
+        candidates = list({tuple(p.edges): p for p in list(chosen) + list(listed)}.values())
+        for count in _path_counts(len(candidates)):  # fewer paths until their nodes can be labelled
+            checkpoint()
+            collapsed = collapsed_view(graph, _nodes_that_matter(explanation, graph, candidates[:count]))
+            if _labels_fit(fig, ax, collapsed, layout_size(collapsed.dag, _group_edges(collapsed)), lines_of,
+                           reserved):
+                break
+        if collapsed.dag.number_of_nodes() < graph.number_of_nodes():
+            view = collapsed
+    _check_drawable(view)
+    checkpoint()
+    return view, layered_layout(view.dag, node_order=view.order, direct=_group_edges(view))
+
+
+def _path_counts(count: int) -> list[int]:
+    """How many paths to try to keep, from all of them down to one: 8, 4, 2, 1."""
+    counts = [count]
+    while counts[-1] > 1:
+        counts.append(counts[-1] // 2)
+    return counts
+
+
+def _group_edges(view) -> frozenset:
+    """The drawn edges to or from a group: straight, faded, without waypoints."""
+    return frozenset(e for e in view.dag.edges(keys=True) if view.is_group(e[0]) or view.is_group(e[1]))
+
+
+def _labels_fit(fig, ax, view, size, lines_of, reserved: float) -> bool:
+    """Whether a drawing of `size` (columns, rows) has room for its node labels at :data:`MIN_FONT`.
+
+    The estimate with the shortest labels comes first, so that a large graph's
+    labels are never computed only to learn that they do not fit.
+    """
+    if _frame(fig, ax, size, 2, 1, reserved).font < MIN_FONT:
+        return False
+    labels = lines_of(view)
+    return _frame(fig, ax, size, max(len(v) for v in labels.values()),
+                  max(_visible_length(line) for v in labels.values() for line in v), reserved).font >= MIN_FONT
+
+
+def _nodes_that_matter(explanation, graph, paths) -> set:
+    """Nodes on `paths` (the chosen and the listed ones: every frame draws the same), the variable, the output.
+
+    Also the nodes whose symbols the legend's products cite (``x₃`` in ``x₃·cos(u₇)``),
+    so that every symbol of the legend can be found on the figure.
+    """
+    keep = {output_node(graph)}
+    if explanation is None:
+        return keep
+    if explanation.wrt in graph:
+        keep.add(explanation.wrt)
+    for path in paths:
+        for source, target, _key in path.edges:
+            keep.update((source, target))
+        if _shows_product(path):
+            keep.update(s.name for s in path.product.free_symbols if s.name in graph)
+    return keep
+
+
+def _check_drawable(view) -> None:
+    """Refuse a figure too large to draw within a run's time budget, even with its nodes grouped."""
+    nodes = view.dag.number_of_nodes()
+    if nodes > MAX_FIGURE_NODES:
+        raise OptionError(_("the figure would have {nodes} nodes even with the nodes off the paths grouped; "
+                            "figures are drawn for at most {limit} (write a .tex figure, TikZ, instead)").format(
+                                nodes=nodes, limit=MAX_FIGURE_NODES))
 
 
 def _check_pixels(size: tuple[float, float], dpi: float) -> None:
@@ -360,37 +484,53 @@ def _visible_length(line: str) -> int:
     return max(1, len(stripped.replace("{", "").replace("}", "").replace("_", "")))
 
 
-def _draw_nodes(ax, graph, layout, labels, frame, colours, notes) -> dict:
+def _draw_nodes(ax, view, layout, labels, frame, colours, notes) -> dict:
+    """Draw each node (a group as a dashed box) with its label; return the patches by node."""
     patches = {}
-    output = graph.graph["output"]
+    output = output_node(view.graph)
     labelled = frame.font >= MIN_FONT
     if not labelled:
         notes.append(_("node labels omitted (too many nodes for the canvas)"))
-    for node in graph.graph["order"]:
-        x, y = layout.positions[node]
-        kind = graph.nodes[node]["kind"]
+    for name in view.order:
+        x, y = layout.positions[name]
+        group = view.is_group(name)
+        kind = "group" if group else node(view.graph, name).kind
         scale = 0.7 if kind == "constant" else 1.0
         width, height = frame.size(scale)
+        width *= 1.3 if group else 1.0  # "operations" is wider than a name
         if kind == "operation":
-            face, edge = ("output", "output_edge") if node == output else ("operation", "operation_edge")
+            face, edge = ("output", "output_edge") if name == output else ("operation", "operation_edge")
             patch = Ellipse((x, y), width, height, facecolor=colours[face], edgecolor=colours[edge],
-                            linewidth=3.0 if node == output else 1.5, zorder=3)
+                            linewidth=3.0 if name == output else 1.5, zorder=3)
         else:
-            face, edge = (kind, f"{kind}_edge")
+            face, edge = ("constant", "muted") if group else (kind, f"{kind}_edge")
             patch = FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                    boxstyle=f"round,pad=0,rounding_size={0.25 * width}", mutation_aspect=height / width,
-                                   facecolor=colours[face], edgecolor=colours[edge], linewidth=1.5, zorder=3)
-        patch.set_gid(f"node {node}")
+                                   facecolor=colours[face], edgecolor=colours[edge], linewidth=1.5, zorder=3,
+                                   linestyle="--" if group else "-")
+        patch.set_gid(f"group {name}" if group else f"node {name}")
         ax.add_patch(patch)
-        patches[node] = patch
+        patches[name] = patch
         if labelled:
-            colour = colours["muted"] if kind == "constant" else colours["text"]
-            ax.text(x, y, "\n".join(labels[node]), ha="center", va="center", zorder=5, color=colour,
-                    fontsize=frame.font * scale, linespacing=1.15)
+            colour = colours["muted"] if kind in ("constant", "group") else colours["text"]
+            lines, font = labels[name], frame.font * scale
+            if group:
+                lines, font = _group_label(lines, width * frame.points_x, font)
+            text = ax.text(x, y, "\n".join(lines), ha="center", va="center", zorder=5, color=colour,
+                           fontsize=font, linespacing=1.15)
+            text.set_gid(f"label {name}")
     return patches
 
 
-def _edge_segments(graph, layout, source, target, key) -> list[tuple[tuple, tuple]]:
+def _group_label(lines: list[str], box_width: float, font: float) -> tuple[list[str], float]:
+    """A group's lines and font: smaller to fit its box (`box_width` points), or its count alone."""
+    fitting = 0.85 * box_width / (0.62 * max(len(line) for line in lines))
+    if fitting >= MIN_FONT:
+        return lines, min(font, fitting)
+    return lines[:1], font
+
+
+def _edge_segments(layout, source, target, key) -> list[tuple[tuple, tuple]]:
     points = [layout.positions[source]] + [layout.positions[w] for w in layout.routes[(source, target, key)]]
     points.append(layout.positions[target])
     return list(zip(points, points[1:]))
@@ -415,19 +555,18 @@ def _arrow(ax, start, end, patch_a, patch_b, colour, width, rad, arrow: bool, zo
     return arrow_patch
 
 
-def _draw_edge(ax, graph, layout, patches, frame, edge, colour, width, zorder):
+def _draw_edge(ax, graph, layout, patches, frame, edge, colour, width, zorder, alpha: float = 1.0):
     checkpoint()  # the time budget of the run: one check per edge drawn
     source, target, key = edge
-    segments = _edge_segments(graph, layout, source, target, key)
+    segments = _edge_segments(layout, source, target, key)
     rad = _parallel_rad(graph, source, target, key)
     if len(segments) > 1:
-        return [_smooth_route(ax, edge, segments, patches[source], patches[target], colour, width, zorder, frame)]
-    drawn = []
-    for i, (start, end) in enumerate(segments):
-        first, last = i == 0, i == len(segments) - 1
-        drawn.append(_arrow(ax, start, end, patches[source] if first else None,
-                            patches[target] if last else None, colour, width,
-                            rad if len(segments) == 1 else 0.0, last, zorder, frame))
+        drawn = [_smooth_route(ax, edge, segments, patches[source], patches[target], colour, width, zorder, frame)]
+    else:
+        (start, end), = segments
+        drawn = [_arrow(ax, start, end, patches[source], patches[target], colour, width, rad, True, zorder, frame)]
+    for artist in drawn:
+        artist.set_alpha(alpha)
     return drawn
 
 
@@ -474,13 +613,16 @@ def _smooth_route(ax, edge, segments, source_patch, target_patch, colour, width,
     return arrow
 
 
-def _draw_edges(ax, graph, layout, patches, frame, colours) -> None:
+def _draw_edges(ax, view, layout, patches, frame, colours) -> None:
+    """Every drawn edge; one to or from a group (standing for many) thinner and faded."""
     width = max(0.8, min(2.0, frame.diameter / 40))
-    for edge in graph.edges(keys=True):
-        _draw_edge(ax, graph, layout, patches, frame, edge, colours["edge"], width, 1)
+    for edge in view.dag.edges(keys=True):
+        grouped = view.is_group(edge[0]) or view.is_group(edge[1])
+        _draw_edge(ax, view.dag, layout, patches, frame, edge, colours["edge"], width * (0.7 if grouped else 1),
+                   1, alpha=0.45 if grouped else 1.0)
 
 
-def _draw_paths(ax, graph, layout, patches, frame, chosen, numbers) -> None:
+def _draw_paths(ax, view, layout, patches, frame, chosen, numbers) -> None:
     uses: dict = {}
     for index, path in zip(numbers, chosen):
         for edge in path.edges:
@@ -489,10 +631,10 @@ def _draw_paths(ax, graph, layout, patches, frame, chosen, numbers) -> None:
     for edge, indices in uses.items():
         for rank, index in enumerate(indices):
             width = base * (1 + 0.9 * (len(indices) - 1 - rank))
-            _draw_edge(ax, graph, layout, patches, frame, edge, path_colour(index), width, 2)
+            _draw_edge(ax, view.dag, layout, patches, frame, edge, path_colour(index), width, 2)
 
 
-def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, chosen=(), values=None) -> None:
+def _draw_edge_labels(fig, ax, view, layout, patches, frame, colours, notes, chosen=(), values=None) -> None:
     """Write each edge's local derivative on it; edges on the highlighted paths go first.
 
     A path edge tries its full label, then the node-symbol form, then the
@@ -501,6 +643,7 @@ def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, ch
     A path edge left without its formula is named in the notes; with
     `values`, labels are the local derivatives' numbers at the point.
     """
+    graph = view.graph
     renderer = _renderer(fig)
     occupied = [_NodeShape(p.get_window_extent(renderer).expanded(1.02, 1.02), isinstance(p, Ellipse))
                 for p in patches.values()]
@@ -509,7 +652,7 @@ def _draw_edge_labels(fig, ax, graph, layout, patches, frame, colours, notes, ch
     node_px = max(shape.box.width for shape in occupied)  # a wire's ends are hidden by its nodes
     font = max(MIN_FONT, frame.font * 0.8)
     dropped, carried = 0, []
-    for edge in on_paths + [e for e in graph.edges(keys=True) if e not in priority]:
+    for edge in on_paths + [e for e in view.real_edges() if e not in priority]:
         forms = _edge_label_forms(graph, edge, values, edge in priority)
         fonts = _label_fonts(font) if edge in priority else [font]
         placed = _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied,
@@ -557,8 +700,9 @@ def _label_shifts(half_height: float, leader: bool) -> list[tuple[float, float]]
 FORWARD_COLOUR, BACKWARD_COLOUR = "#009E73", "#D55E00"
 
 
-def _draw_wire_flows(fig, ax, graph, layout, patches, frame, colours, notes, values) -> None:
-    """Write each wire's forward value above it and its backward gradient below it."""
+def _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values) -> None:
+    """Write each wire's forward value above it and its backward gradient below it (wires of groups: none)."""
+    graph = view.graph
     renderer = _renderer(fig)
     occupied = [_NodeShape(p.get_window_extent(renderer).expanded(1.02, 1.02), isinstance(p, Ellipse))
                 for p in patches.values()]
@@ -567,7 +711,7 @@ def _draw_wire_flows(fig, ax, graph, layout, patches, frame, colours, notes, val
     theme_dark = colours is THEMES["dark"]
     forward_colour = "#3DDC97" if theme_dark else FORWARD_COLOUR
     backward_colour = "#FF8A5C" if theme_dark else BACKWARD_COLOUR
-    for edge in graph.edges(keys=True):
+    for edge in view.real_edges():
         forward, back = _wire_texts(graph, edge, values)
         for content, colour, side in ((forward, forward_colour, 1), (back, backward_colour, -1)):
             if _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, font, occupied,
@@ -594,7 +738,7 @@ def _wire_texts(graph, edge, values) -> tuple[str, str]:
 def _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, font, occupied, colours):
     """Put `content` just above (side=1) or below (side=-1) the wire; return the Text or None."""
     source, target, key = edge
-    segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(graph, layout, source, target, key)
+    segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(layout, source, target, key)
     segments = segments[-1:] + segments[:-1]
     rad = _parallel_rad(graph, source, target, key)
     for size in _label_fonts(font):
@@ -638,41 +782,44 @@ def _label_fonts(font: float) -> list[float]:
     return sizes
 
 
+def _local_derivative(graph, edge):
+    return edge_info(graph, *edge).local_derivative
+
+
 def _local_value(graph, edge, values):
     from .numeric import evaluate
 
-    source, target, key = edge
-    data = graph.edges[edge]
-    operands = {graph.nodes[o]["symbol"]: values.values[o] for o in graph.nodes[target]["operands"]}
-    return evaluate(data["local_derivative"], operands)
+    target = node(graph, edge[1])
+    operands = {node(graph, o).symbol: values.values[o] for o in target.operands}
+    return evaluate(_local_derivative(graph, edge), operands)
 
 
 def _local_text(graph, edge, values) -> str:
     if values is not None:
         return _short(_local_value(graph, edge, values))
-    return to_unicode(graph.edges[edge]["local_derivative"])
+    return to_unicode(_local_derivative(graph, edge))
 
 
 def _node_symbol_form(graph, edge):
     """The local derivative with the target's own expression replaced by its symbol: u₃(1−u₃)."""
-    source, target, key = edge
-    derivative = graph.edges[edge]["local_derivative"]
-    definition = graph.nodes[target].get("definition")
+    derivative = _local_derivative(graph, edge)
+    target = node(graph, edge[1])
+    definition = target.definition
     if definition is None or definition.is_Symbol or definition.is_Number:
         return derivative
-    return derivative.subs(definition, graph.nodes[target]["symbol"])
+    return derivative.subs(definition, target.symbol)
 
 
 def _leibniz_unicode(graph, edge) -> str:
     source, target, _ = edge
-    return f"\u2202{to_unicode(graph.nodes[target]['symbol'])}/\u2202{to_unicode(graph.nodes[source]['symbol'])}"
+    return f"\u2202{to_unicode(node(graph, target).symbol)}/\u2202{to_unicode(node(graph, source).symbol)}"
 
 
 def _edge_label_forms(graph, edge, values, priority: bool) -> list[str]:
     """Labels for `edge` from the most to the least informative; the first one is "the" label."""
     if values is not None:
         return [_short(_local_value(graph, edge, values))]
-    derivative = graph.edges[edge]["local_derivative"]
+    derivative = _local_derivative(graph, edge)
     forms = [_mathtext(to_latex(derivative), to_unicode(derivative))]
     short = _node_symbol_form(graph, edge)
     if short != derivative:
@@ -687,7 +834,7 @@ def _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occu
                       node_px: float = 0.0):
     """Place the first form that fits; return its index in `forms`, or None if none fits."""
     source, target, key = edge
-    segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(graph, layout, source, target, key)
+    segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(layout, source, target, key)
     segments = segments[-1:] + segments[:-1]
     rad = _parallel_rad(graph, source, target, key)
     to_display = ax.transData.transform
@@ -743,12 +890,18 @@ def _path_label(explanation, path) -> str:
         frac = rf"\partial {name_to_latex(target)} / \partial {name_to_latex(source)}"
         parts.append(frac + (rf"|_{{\#{key + 1}}}" if parallel else ""))
     leibniz = r" \cdot ".join(parts) if parts else "1"
-    product = to_latex(path.product)
-    text = f"{leibniz} = {product}"
+    text = f"{leibniz} = {to_latex(path.product)}" if _shows_product(path) else leibniz
     fallback = " · ".join(f"∂{t}/∂{s}" for s, t, _ in path.edges) + " = " + to_unicode(path.product)
-    if len(product) > 160:
-        return _mathtext(leibniz, fallback)
     return _mathtext(text, fallback)
+
+
+#: A path's product longer than this (characters of LaTeX) is left out of the legend.
+MAX_LEGEND_PRODUCT = 160
+
+
+def _shows_product(path) -> bool:
+    """Whether the legend writes the path's product after its Leibniz form (short enough to read)."""
+    return len(to_latex(path.product)) <= MAX_LEGEND_PRODUCT
 
 
 def _draw_legend(host, explanation, chosen, numbers, colours, frame, bottom: float = 0.01) -> None:
@@ -765,13 +918,23 @@ def _draw_legend(host, explanation, chosen, numbers, colours, frame, bottom: flo
 
 
 def _shrink_to_fit(host, legend) -> None:
+    """Scale the legend's texts down until it fits `host` (at most to a quarter), measuring only a few times.
+
+    Each measurement typesets every label again (long products take a while),
+    so the scale is computed from the overflow rather than found in small steps.
+    """
     renderer = _renderer(host if isinstance(host, Figure) else host.figure)
-    for _attempt in range(8):
+    texts = legend.get_texts()
+    sizes = [text.get_fontsize() for text in texts]
+    total = 1.0
+    for _attempt in range(4):
         box = legend.get_window_extent(renderer)
-        if box.x1 <= host.bbox.x1 - 2 and box.y1 <= host.bbox.y1:
+        if (box.x1 <= host.bbox.x1 - 2 and box.y1 <= host.bbox.y1) or total <= 0.27:
             return
-        for text in legend.get_texts():
-            text.set_fontsize(text.get_fontsize() * 0.85)
+        room = min((host.bbox.x1 - 2 - box.x0) / max(box.width, 1), (host.bbox.y1 - box.y0) / max(box.height, 1))
+        total = max(0.27, total * min(0.95, 0.97 * room))
+        for text, size in zip(texts, sizes):
+            text.set_fontsize(size * total)
 
 
 def _host_text(host, x: float, y: float, content: str, **style):
@@ -831,7 +994,11 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
     Frames: the graph alone; the forward pass (values only); one frame per
     listed path (numbered and coloured as in the listing) with its product as
     caption; all paths together with the sum; the backward pass (gradients,
-    and each edge's local derivative). ``frames.md`` and
+    and each edge's local derivative). The graph is laid out once (for the
+    sum frame, which has the most text) and every frame draws the same nodes
+    in the same places; a large graph's nodes off the paths are grouped as
+    in :func:`plot` (a path that has no room there gets no frame), and more
+    than :data:`MAX_FRAME_NODES` drawn nodes are refused. ``frames.md`` and
     ``frames.tex`` (one ``\\includegraphics`` per frame) list them in order.
     `final_directory`: where the frames will live if they are written elsewhere
     first (the CLI writes to a temporary folder and moves it): ``frames.tex``
@@ -847,18 +1014,24 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
         raise OptionError(f"frame format must be one of {', '.join(FORMATS)}, got {kind!r}")
     if kind == "png":
         _check_pixels(SLIDE_SIZE, dpi)  # before any frame is drawn
-    if explanation.graph.number_of_nodes() > MAX_FRAME_NODES:
-        raise OptionError(_("the graph has {nodes} nodes; slide frames are drawn for at most {limit} "
-                            "(draw one --figure instead)").format(
-                                nodes=explanation.graph.number_of_nodes(), limit=MAX_FRAME_NODES))
-    directory.mkdir(parents=True, exist_ok=True)
     frames = frame_options(explanation, values)
-    e = explanation
+    style = dict(theme=theme, usetex=usetex, pyplot=False)
+    names = [name for name, _options in frames]
+    first = plot(explanation, **style, **frames[names.index("sum")][1])  # the layout every frame reuses
+    nodes = first.symgrad_view.dag.number_of_nodes()
+    if nodes > MAX_FRAME_NODES:
+        raise OptionError(_("the frames would have {nodes} nodes even with the nodes off the paths grouped; "
+                            "slide frames are drawn for at most {limit} (draw one --figure instead)").format(
+                                nodes=nodes, limit=MAX_FRAME_NODES))
+    drawn = set(first.symgrad_path_numbers)  # a large graph may have room for fewer paths than are listed
+    frames = [(name, options) for name, options in frames
+              if not name.startswith("path") or int(name[4:]) in drawn]
+    directory.mkdir(parents=True, exist_ok=True)
     width = len(str(len(frames)))
     written = []
     for index, (name, options) in enumerate(frames, start=1):
         checkpoint()  # the time budget of the run: one check per frame
-        fig = plot(e, theme=theme, usetex=usetex, pyplot=False, **options)
+        fig = first if name == "sum" else plot(explanation, reuse=first, **style, **options)
         path = directory / f"frame-{index:0{width}d}-{name}.{kind}"
         save_figure(fig, path, dpi=dpi, transparent=transparent)
         written.append(path)
@@ -899,7 +1072,7 @@ def _path_caption(path) -> str:
 
 
 def _definitions_caption(e) -> str:
-    count = sum(1 for n in e.graph if e.graph.nodes[n]["kind"] == "operation")
+    count = sum(1 for n in order(e.graph) if node(e.graph, n).is_operation)
     nodes, edges = e.graph.number_of_nodes(), e.graph.number_of_edges()
     return _("{nodes}, {operations}, {edges}").format(
         nodes=ngettext("{n} node", "{n} nodes", nodes).format(n=nodes),

@@ -191,9 +191,12 @@ class _nothing:
         return False
 
 
-def test_figures_of_too_large_graphs_are_refused():
+def test_figures_of_too_large_graphs_are_refused(monkeypatch):
     big = explain("+".join(f"sin(x{i})" for i in range(600)), "x1", check=False)
-    with pytest.raises(symgrad.OptionError, match="figures are drawn for at most 1000"):
+    assert big.plot().symgrad_view.collapsed  # drawn: the nodes off the path are grouped
+    monkeypatch.setattr("symgrad.plot.MAX_FIGURE_NODES", 10)  # the grouped figure has 24 nodes
+    with pytest.raises(symgrad.OptionError, match="even with the nodes off the paths grouped; figures are drawn "
+                                                  "for at most 10"):
         big.plot()
     from symgrad.animate import animate
     with pytest.raises(symgrad.OptionError, match="animations are made for at most 100"):

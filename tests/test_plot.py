@@ -112,13 +112,143 @@ def test_parallel_edges_are_distinct_curves():
     assert len(arrows) == 2 and rads[0] < 0 < rads[1]
 
 
-def test_large_graph_renders_without_edge_labels_and_says_so():
-    text = "+".join(f"sin(x{i}*w{i})" for i in range(80))
-    fig = plot(symgrad.explain(text, "w3", check=False))
-    assert "edge labels omitted (too many nodes)" in fig.symgrad_notes
-    boxes = _node_boxes(fig)
+#: Graphs whose labels cannot all fit on a slide: (expression, variable, a group label expected).
+LARGE = [
+    ("*".join(f"x{i}" for i in range(500)) + "*x", "x", "500\ninputs"),  # a product of 500 factors
+    ("+".join(f"sin(x{i}*w{i})" for i in range(80)), "w3", "158\ninputs"),
+    ("+".join(f"sin(x{i}*x)" for i in range(50)), "x", "46\ninputs"),
+]
+
+
+def _label_texts(ax):
+    """Node labels by node id (their texts carry the gid ``label <node>``)."""
+    return {t.get_gid()[6:]: t for t in ax.texts if (t.get_gid() or "").startswith("label ")}
+
+
+@pytest.mark.parametrize("expression, wrt, group", LARGE, ids=["product of 500", "80 terms", "50 paths"])
+def test_large_graph_draws_its_paths_labelled_and_groups_the_rest(expression, wrt, group):
+    from symgrad.render.printers import name_to_latex
+
+    e = symgrad.explain(expression, wrt, check=False)
+    fig = plot(e, pyplot=False)
+    fig.canvas.draw()
+    view, ax = fig.symgrad_view, fig.axes[0]
+    assert view.collapsed and view.dag.number_of_nodes() < e.graph.number_of_nodes() / 5
+    labels = _label_texts(ax)
+    assert group in [t.get_text() for t in labels.values()]  # e.g. the other inputs as one node
+    legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+    on_paths = {n for path in fig.symgrad_highlighted for edge in path.edges for n in edge[:2]}
+    assert wrt in on_paths and e.output in on_paths
+    cited = {n for n in e.graph if "_{" in name_to_latex(n) and name_to_latex(n) in legend}
+    for name in on_paths | cited:  # every symbol of the legend is a node's label on the figure
+        assert name_to_latex(name) in legend
+        assert labels[name].get_visible() and labels[name].get_text().split("\n")[0] == f"${name_to_latex(name)}$"
+        assert labels[name].get_fontsize() >= 6
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in labels.values()]
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b)
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_visible() and text.get_text():
+            box = text.get_window_extent(renderer)
+            assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= fig.bbox.x1 + 1 and box.y1 <= fig.bbox.y1 + 1
+    nodes = _node_boxes(fig)
+    assert len(nodes) == view.dag.number_of_nodes()
+    for a, b in itertools.combinations(nodes, 2):
+        assert not a.overlaps(b)
+    total = sum(len(g.members) for g in view.groups.values())
+    assert total + view.dag.number_of_nodes() - len(view.groups) == e.graph.number_of_nodes()
+    assert f"{total} nodes off the paths drawn in groups" in fig.symgrad_notes
+
+
+def test_a_collapsed_view_keeps_edges_left_to_right_and_groups_by_kind():
+    from symgrad.collapse import collapsed_view
+    from symgrad.layout import node_layers
+
+    e = symgrad.explain("+".join(f"sin(x{i}*w{i})" for i in range(20)) + " + exp(2) + 3*y", "w3", check=False)
+    keep = {n for path in e.listed_paths for edge in path.edges for n in edge[:2]}
+    view = collapsed_view(e.graph, keep)
+    assert {g.kind for g in view.groups.values()} == {"inputs", "constants", "operations"}
+    layers = node_layers(view.dag)
+    assert all(layers[s] < layers[t] for s, t in view.dag.edges())
+    for s, t, k in view.real_edges():  # the graph's own edges between kept nodes, with their keys
+        assert e.graph.has_edge(s, t, k) and s in keep | {e.output} and t in keep | {e.output}
+    members = [m for g in view.groups.values() for m in g.members]
+    assert len(members) == len(set(members)) and not set(members) & keep
+
+
+def test_small_graphs_are_drawn_in_full():
+    fig = plot(symgrad.explain("sigmoid(w1*x1 + w2*x2 + b)", "w1", check=False), pyplot=False)
+    assert not fig.symgrad_view.collapsed
+    assert set(_label_texts(fig.axes[0])) == set(fig.symgrad_view.graph)
+
+
+def test_frames_of_a_large_graph_share_one_layout(tmp_path, monkeypatch):
+    import symgrad.plot as plot_module
+
+    e = symgrad.explain(LARGE[2][0], "x", check=False)
+    layouts = []
+    original = plot_module.layered_layout
+    monkeypatch.setattr(plot_module, "layered_layout", lambda *a, **k: layouts.append(1) or original(*a, **k))
+    written = write_frames(e, tmp_path, kind="png", dpi=30)
+    assert len(layouts) == 1
+    first = plot(e, pyplot=False)
+    drawn = first.symgrad_path_numbers  # the paths whose nodes have room to be labelled
+    assert drawn == [1, 2, 3, 4] and "46 more paths not drawn" in first.symgrad_notes
+    names = [p.stem.split("-", 2)[2] for p in written]  # the sum frame, with the most text, has room for fewer
+    paths = [n for n in names if n.startswith("path")]
+    assert 1 <= len(paths) <= 4 and paths == [f"path{k}" for k in range(1, len(paths) + 1)]
+    assert names == ["graph", "forward", *paths, "sum", "backward"]
+    again = plot(e, pyplot=False, reuse=first, paths=[e.listed_paths[3]])
+    assert again.symgrad_layout is first.symgrad_layout
+    assert again.symgrad_path_numbers == [4]
+    beyond = plot(e, pyplot=False, reuse=first, paths=[e.listed_paths[5]])
+    assert beyond.symgrad_path_numbers == [] and "1 more path not drawn" in beyond.symgrad_notes
+
+
+def test_figures_and_frames_too_large_even_when_grouped_are_refused_in_one_line(tmp_path, monkeypatch, capsys):
+    from symgrad.cli import main
+
+    monkeypatch.setattr("symgrad.plot.MAX_FIGURE_NODES", 8)
+    monkeypatch.setattr("symgrad.plot.MAX_FRAME_NODES", 8)
+    expression = LARGE[2][0]
+    assert main([expression, "--wrt", "x", "--figure", str(tmp_path / "f.png"), "--no-check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "figures are drawn for at most 8 (write a .tex figure, TikZ, instead)" in err
+    monkeypatch.setattr("symgrad.plot.MAX_FIGURE_NODES", 1000)
+    assert main([expression, "--wrt", "x", "--frames", str(tmp_path / "frames"), "--no-check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "slide frames are drawn for at most 8 (draw one --figure instead)" in err
+    assert not (tmp_path / "frames").exists() and not (tmp_path / "f.png").exists()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("option", ["--figure", "--frames"])
+def test_grouping_a_large_graph_runs_under_the_budget_and_names_the_stage(tmp_path, monkeypatch, capsys, option):
+    import time
+
+    from symgrad.cli import main
+    from symgrad.deadline import checkpoint
+
+    def slow(*args, **kwargs):
+        for _ in range(600):
+            time.sleep(0.1)
+            checkpoint()
+
+    monkeypatch.setattr("symgrad.plot.collapsed_view", slow)
+    target = str(tmp_path / ("f.png" if option == "--figure" else "frames"))
+    code = main([LARGE[0][0], "--wrt", "x", option, target, "--no-check", "--timeout", "1.5", "--memory-limit", "0"])
+    assert code == 2
+    assert capsys.readouterr().err == ("symgrad: error: the time budget of 1.5 s ran out while drawing the figure "
+                                       "(try --timeout 30)\n")
+
+
+def test_cli_draws_a_product_of_500_factors_within_the_default_budget(tmp_path, capsys):
+    from symgrad.cli import main
+
+    path = tmp_path / "big.png"
+    assert main([LARGE[0][0], "--wrt", "x", "--figure", str(path), "--memory-limit", "0"]) == 0, capsys.readouterr()
+    assert path.read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")])
@@ -437,3 +567,18 @@ def test_long_edges_are_one_smooth_curve():
     curves = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"
               and p._path_original is not None and MplPath.CURVE4 in list(p._path_original.codes)]
     assert len(curves) == len(long_edges)
+
+
+@pytest.mark.parametrize("expression, wrt", EXPRESSIONS)
+def test_layout_size_is_the_size_of_the_layout(expression, wrt):
+    from symgrad.layout import layout_size
+
+    graph = symgrad.explain(expression, wrt, check=False).graph
+    layout = layered_layout(graph)
+    assert layout_size(graph) == (layout.width, layout.height)
+
+
+def test_group_labels_are_translated():
+    e = symgrad.explain(LARGE[0][0], "x", check=False, lang="ru")
+    labels = [t.get_text() for t in _label_texts(e.plot(pyplot=False).axes[0]).values()]
+    assert "500\nвходов" in labels and "16\nопераций" in labels
