@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -660,12 +661,17 @@ def _draw_edge_labels(fig, ax, view, layout, patches, frame, colours, notes, cho
         dropped += placed is None
         as_symbol = values is None and len(forms) > 1 and placed == len(forms) - 1
         if edge in priority and (placed is None or as_symbol):
-            carried.append(_leibniz_unicode(graph, edge) + " = " + _local_text(graph, edge, values))
+            carried.append(_leibniz_unicode(graph, edge) + " = " + _shortened(_local_text(graph, edge, values)))
     if dropped:
         notes.append(ngettext("{count} edge label omitted (no room)", "{count} edge labels omitted (no room)",
                               dropped).format(count=dropped))
     if carried:
         notes.append("; ".join(carried))
+
+
+def _shortened(text: str, most: int = 60) -> str:
+    """`text`, cut to `most` characters with an ellipsis (a note names a formula, it does not hold it)."""
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 @dataclass
@@ -958,12 +964,30 @@ def _draw_texts(host, title, caption, notes, colours) -> float:
     blocks += [(caption, 18, colours["text"])] if caption else []
     for content, size, colour in blocks:
         text = _host_text(host, 0.02, bottom, content, fontsize=size, va="bottom", ha="left", color=colour)
-        for _attempt in range(8):
-            if text.get_window_extent(renderer).x1 <= host.bbox.x1 - 2:
-                break
-            text.set_fontsize(text.get_fontsize() * 0.85)
+        _fit_width(text, host, renderer)
         bottom += text.get_window_extent(renderer).height / host.bbox.height + 0.008
     return bottom
+
+
+#: A note or caption is shrunk down to this size at most, then wrapped onto this many lines.
+BOTTOM_TEXT_FONT, BOTTOM_TEXT_LINES = 10.0, 3
+
+
+def _fit_width(text, host, renderer) -> None:
+    """Shrink `text` to fit `host`'s width, not below :data:`BOTTOM_TEXT_FONT`; then wrap and cut it."""
+    room = host.bbox.x1 - 2 - text.get_window_extent(renderer).x0
+    while text.get_window_extent(renderer).width > room and text.get_fontsize() * 0.85 >= BOTTOM_TEXT_FONT:
+        text.set_fontsize(text.get_fontsize() * 0.85)
+    width = text.get_window_extent(renderer).width
+    if width <= room:
+        return
+    content = text.get_text()
+    characters = max(20, int(len(content) * room / width * 0.95))
+    lines = textwrap.wrap(content, characters)
+    if len(lines) > BOTTOM_TEXT_LINES:
+        lines = lines[:BOTTOM_TEXT_LINES]
+        lines[-1] = lines[-1][:characters - 1] + "…"
+    text.set_text("\n".join(lines))
 
 
 # --- files ---------------------------------------------------------------------------

@@ -582,3 +582,16 @@ def test_group_labels_are_translated():
     e = symgrad.explain(LARGE[0][0], "x", check=False, lang="ru")
     labels = [t.get_text() for t in _label_texts(e.plot(pyplot=False).axes[0]).values()]
     assert "500\nвходов" in labels and "16\nопераций" in labels
+
+
+def test_a_long_note_is_wrapped_at_a_readable_size_inside_the_canvas():
+    from symgrad.plot import BOTTOM_TEXT_FONT, BOTTOM_TEXT_LINES
+
+    product = "*".join(f"x{i}" for i in range(120)) + "*sin(x0*y)"
+    fig = plot(symgrad.explain(product, "x0", check=False), pyplot=False)
+    renderer = fig.canvas.get_renderer()
+    note = next(t for t in fig.texts if t.get_text().startswith("Note:"))
+    assert note.get_fontsize() >= BOTTOM_TEXT_FONT
+    assert 1 < len(note.get_text().splitlines()) <= BOTTOM_TEXT_LINES
+    box = note.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1 and box.y0 >= 0
