@@ -23,6 +23,7 @@ __all__ = [
     "GraphError",
     "PointError",
     "TimeLimitExceeded",
+    "SymgradWarning",
     "EXIT_OK",
     "EXIT_MISMATCH",
     "EXIT_USAGE",
@@ -87,3 +88,7 @@ class PointError(SymgradError, ValueError):
 
 class TimeLimitExceeded(SymgradError):
     """A step did not finish within its time budget."""
+
+
+class SymgradWarning(UserWarning):
+    """A legal but degenerate request, e.g. a variable that does not occur."""

@@ -15,7 +15,7 @@ from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_a
 from .chain import tidy_if_small
 from .deadline import Budget, budgeted, checkpoint, current_budget, run_within, stage
 from .exprtools import costly_constants, tree_size
-from .errors import OptionError, TimeLimitExceeded, VariableError
+from .errors import OptionError, SymgradWarning, TimeLimitExceeded, VariableError
 from .i18n import N_, check_language, current_language, default_language, use_language
 from .graph import DEFAULT_MAX_NODES, build_graph, graph_expression, input_nodes, is_input, node, node_symbol
 from .graph import output_node
@@ -41,10 +41,6 @@ CHECK_SHARE = 0.75
 #: ... and at least this many seconds per graph node are kept for writing (LaTeX of a
 #: 4 000-node graph took 3-9 s on the 2-core development machine).
 WRITING_SECONDS_PER_NODE = 0.001
-
-
-class SymgradWarning(UserWarning):
-    """A legal but degenerate request, e.g. a variable that does not occur."""
 
 
 def explain(

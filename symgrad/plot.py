@@ -1,7 +1,8 @@
 """Slide figures of the computation graph, drawn with matplotlib.
 
-This is the only module that imports matplotlib, and :mod:`symgrad` imports
-it only when a figure is asked for. It reads a finished graph (and, for a
+It imports matplotlib (as do :mod:`symgrad.nn.figure` and
+:mod:`symgrad.animate`, which draw with it), and :mod:`symgrad` imports it
+only when a figure is asked for. It reads a finished graph (and, for a
 derivative, an :class:`~symgrad.Explanation`) and draws it left to right:
 inputs in the first column, the output in the last, one column per layer
 (:mod:`symgrad.layout`). Labels use matplotlib's mathtext, so no TeX is
@@ -34,7 +35,7 @@ from matplotlib.transforms import Bbox
 
 from .collapse import GraphView, collapsed_view, full_view
 from .deadline import checkpoint
-from .errors import OptionError
+from .errors import OptionError, SymgradWarning
 from .figure import ShownFigure
 from .graph import edge as edge_info
 from .graph import node, order, output_node
@@ -1123,7 +1124,6 @@ def _write_index(directory: Path, frames: list[Path], final_directory: Path) -> 
     if any(p.suffix == ".svg" for p in frames):
         import warnings
 
-        from .explain import SymgradWarning
         from .i18n import gettext
         warnings.warn(SymgradWarning(gettext("SVG frames: no frames.tex written (pdflatex reads PNG and PDF "
                                              "frames, not SVG); use --frame-format pdf for a Beamer deck")),

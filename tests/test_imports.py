@@ -76,8 +76,6 @@ def test_the_import_graph_is_read():
 LAZY_BACK_EDGES = {
     # A SymgradError translates its message when printed; i18n raises OptionError for a bad language.
     ("symgrad.errors", "symgrad.i18n"),
-    # Explanation.plot() draws on demand; the figure module warns with explain's SymgradWarning.
-    ("symgrad.explain", "symgrad.plot"),
 }
 
 
