@@ -371,6 +371,8 @@ def tree_size(expr: sympy.Basic, cache: dict[int, int] | None = None) -> int:
     4
     """
     size: dict[int, int] = {} if cache is None else cache
+    if id(expr) in size:
+        return size[id(expr)]
     for node in postorder(expr, size):  # skips what the cache already knows
         size[id(node)] = _own_operations(node) + sum(size[id(arg)] for arg in node.args)
     return size[id(expr)]

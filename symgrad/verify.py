@@ -780,7 +780,8 @@ def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,
     """
     relevant = nodes_on_paths(graph, variable) if variable in graph else set()
     edges = [e for _, consumers in backward_walk(graph, relevant) for e in consumers]
-    sizes = {(e.source, e.target, e.key): tree_size(e.local_derivative) for e in edges}
+    shared: dict[int, int] = {}  # one tree_size cache: local derivatives repeat (cos(u1), 2*u1, ...)
+    sizes = {(e.source, e.target, e.key): tree_size(e.local_derivative, shared) for e in edges}
     return Complexity(
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
@@ -790,7 +791,7 @@ def complexity(graph: nx.MultiDiGraph, variable: str, path_count: int,
         largest_local_size=max(sizes.values(), default=0),
         total_local_size=sum(sizes.values()),
         chain_rule_size=_chain_rule_size(graph, variable, sizes),
-        backprop_operations=backward_operations(graph, relevant),
+        backprop_operations=backward_operations(graph, relevant, shared),
     )
 
 

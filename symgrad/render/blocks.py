@@ -12,6 +12,7 @@ places (:func:`sentence`), so that each can become one translatable message.
 from __future__ import annotations
 
 import string
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import sympy
@@ -180,8 +181,23 @@ def printable(expr: sympy.Expr | None):
     if expr is None:
         return None
     checkpoint()  # the time budget of the run (symgrad.deadline): one check per expression shown
-    size = tree_size(expr)
+    size = _tree_size(expr)
     return expr if size <= PRINT_LIMIT else TooLarge(size)
+
+
+#: While :func:`build_blocks` runs: one :func:`~symgrad.exprtools.tree_size` cache for all the
+#: expressions it measures (they share most of their parts), and those expressions, kept alive
+#: so that the ``id`` keys of the cache stay theirs.
+_shared_sizes: ContextVar[tuple[dict[int, int], list] | None] = ContextVar("_shared_sizes", default=None)
+
+
+def _tree_size(expr: sympy.Basic) -> int:
+    shared = _shared_sizes.get()
+    if shared is None:
+        return tree_size(expr)
+    sizes, measured = shared
+    measured.append(expr)
+    return tree_size(expr, sizes)
 
 
 
@@ -219,7 +235,14 @@ def _more(total: int, shown: int, sentence_for) -> list:
 
 def build_blocks(explanation) -> list:
     """Turn an :class:`~symgrad.Explanation` into blocks, in reading order."""
-    e = explanation
+    token = _shared_sizes.set(({}, []))
+    try:
+        return _blocks(explanation)
+    finally:
+        _shared_sizes.reset(token)
+
+
+def _blocks(e) -> list:
     blocks: list = [
         Heading(*sentence(_("Derivative of {output} with respect to {wrt}"), output=Name(e.output), wrt=Name(e.wrt))),
         Equations([Equation(Name(e.output), [_expression_or_definition(e)])]),
