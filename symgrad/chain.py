@@ -233,8 +233,9 @@ def backward_walk(graph: nx.MultiDiGraph, nodes: Container[str] | None = None
     for name in reversed(order(graph)):
         if name == output or (nodes is not None and name not in nodes):
             continue
-        yield name, [edge_info(graph, name, target, key) for _, target, key in graph.out_edges(name, keys=True)
-                     if nodes is None or target in nodes]
+        # graph.succ[name] gives the out-edges in the order graph.out_edges(name) does, faster
+        yield name, [edge_info(graph, name, target, key) for target, keyed in graph.succ[name].items()
+                     if nodes is None or target in nodes for key in keyed]
 
 
 def reverse_accumulate(graph: nx.MultiDiGraph, variable: str) -> sympy.Expr:

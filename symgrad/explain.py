@@ -366,6 +366,8 @@ class Explanation:
                     forms.append(("factored", sympy.factor(self.derivative)))
             except (TimeLimitExceeded, sympy.PolynomialError, ValueError, TypeError):
                 pass
+        if len(forms) == 1:  # a large derivative: nothing to compare it with
+            return forms[0][1], forms[0][0]
         sizes: dict[int, int] = {}  # the forms share parts (and stay alive in `forms` meanwhile)
         name, expression = min(forms, key=lambda form: tree_size(form[1], sizes))
         return expression, name

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import sympy
 
 from ..deadline import checkpoint
-from ..exprtools import is_undefined, tree_size
+from ..exprtools import is_undefined, tree_size, tree_size_exceeds
 from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
 from ..i18n import N_, ngettext, pgettext
 from ..i18n import gettext as _
@@ -181,8 +181,9 @@ def printable(expr: sympy.Expr | None):
     if expr is None:
         return None
     checkpoint()  # the time budget of the run (symgrad.deadline): one check per expression shown
-    size = _tree_size(expr)
-    return expr if size <= PRINT_LIMIT else TooLarge(size)
+    if not tree_size_exceeds(expr, PRINT_LIMIT):  # a walk of at most about PRINT_LIMIT steps
+        return expr
+    return TooLarge(_tree_size(expr))
 
 
 #: While :func:`build_blocks` runs: one :func:`~symgrad.exprtools.tree_size` cache for all the
@@ -384,8 +385,10 @@ def _path_blocks(e) -> list:
                                           "and the derivative is 0."), wrt=Name(e.wrt)))]
     count, listed = e.path_count, e.listed_paths
     blocks.append(Text(_path_count_sentence(count, len(listed))))
+    partials: dict = {}  # the listed paths share most of their edges
     for number, path in enumerate(listed, start=1):
-        leibniz = Product(tuple(_edge_partial(e.graph, s, t, k) for s, t, k in path.edges)) \
+        leibniz = Product(tuple(partials.get(x) or partials.setdefault(x, _edge_partial(e.graph, *x))
+                                for x in path.edges)) \
             if len(path.edges) > 1 else None
         factors = Choice((Product(tuple(printable(f) for f in path.factors)), Note(ngettext(
             "the product of the local derivative of its {count} edge",
