@@ -181,26 +181,37 @@ def printable(expr: sympy.Expr | None):
     if expr is None:
         return None
     checkpoint()  # the time budget of the run (symgrad.deadline): one check per expression shown
-    if not tree_size_exceeds(expr, PRINT_LIMIT):  # a walk of at most about PRINT_LIMIT steps
-        return expr
-    return TooLarge(_tree_size(expr))
+    measures = _measures.get()
+    if measures is None:
+        return expr if not tree_size_exceeds(expr, PRINT_LIMIT) else TooLarge(tree_size(expr))
+    return measures.printable(expr)
 
 
-#: While :func:`build_blocks` runs: one :func:`~symgrad.exprtools.tree_size` cache for all the
-#: expressions it measures (they share most of their parts), and those expressions, kept alive
-#: so that the ``id`` keys of the cache stay theirs.
-_shared_sizes: ContextVar[tuple[dict[int, int], list] | None] = ContextVar("_shared_sizes", default=None)
+class _Measures:
+    """What :func:`build_blocks` has measured: each expression's verdict, and one tree_size cache.
+
+    Both are keyed by ``id``; the expressions are kept alive meanwhile so that
+    the keys stay theirs. The paths and the backward pass show the same local
+    derivatives many times, and the large expressions share most of their parts.
+    """
+
+    def __init__(self):
+        self._verdicts: dict[int, object] = {}
+        self._sizes: dict[int, int] = {}
+        self._alive: list = []
+
+    def printable(self, expr: sympy.Expr):
+        verdict = self._verdicts.get(id(expr))
+        if verdict is None:
+            # a walk of at most about PRINT_LIMIT steps decides; only what is not printed is measured whole
+            verdict = expr if not tree_size_exceeds(expr, PRINT_LIMIT) else TooLarge(tree_size(expr, self._sizes))
+            self._verdicts[id(expr)] = verdict
+            self._alive.append(expr)
+        return verdict
 
 
-def _tree_size(expr: sympy.Basic) -> int:
-    shared = _shared_sizes.get()
-    if shared is None:
-        return tree_size(expr)
-    sizes, measured = shared
-    measured.append(expr)
-    return tree_size(expr, sizes)
-
-
+#: The :class:`_Measures` of the :func:`build_blocks` call in progress, if any.
+_measures: ContextVar[_Measures | None] = ContextVar("_measures", default=None)
 
 
 def sentence(template: str, **values) -> tuple:
@@ -236,11 +247,11 @@ def _more(total: int, shown: int, sentence_for) -> list:
 
 def build_blocks(explanation) -> list:
     """Turn an :class:`~symgrad.Explanation` into blocks, in reading order."""
-    token = _shared_sizes.set(({}, []))
+    token = _measures.set(_Measures())
     try:
         return _blocks(explanation)
     finally:
-        _shared_sizes.reset(token)
+        _measures.reset(token)
 
 
 def _blocks(e) -> list:
