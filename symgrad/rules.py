@@ -130,7 +130,9 @@ def _abstract(function: sympy.FunctionClass, operands: Sequence[sympy.Expr]) -> 
         alone = isinstance(operand, sympy.Symbol) and operands.count(operand) == 1
         d = operand if alone else sympy.Dummy("xi")
         derivative = sympy.Derivative(function(*operands[:position], d, *operands[position + 1:]), d)
-        result.append((derivative if alone else substitute(derivative, {d: operand}), "abstract function"))
+        # f' at the operand: what substitute(derivative, {d: operand}) makes, without first
+        # rebuilding f(..., operand, ...) only to throw it away (the arity again, at each position)
+        result.append((derivative if alone else sympy.Subs(derivative, (d,), (operand,)), "abstract function"))
     return result
 
 
