@@ -40,46 +40,50 @@ Results on the development machine (2 cores)
 --------------------------------------------
 2026-11-29, Python 3.11.7, SymPy 1.14.0, networkx 3.6.1, SymEngine 0.15.0 (optional,
 installed for this run only); full run, machine shared with other jobs, load
-average 1.17 at the start and 1.73 after the user table (the import baseline
+average 3.07 at the start and 2.65 after the user table (the import baseline
 measured in the same run)::
 
        n  nodes  edges                  paths  =3**n   symgrad   per n  sympy.diff   ratio
     ----  -----  -----  ---------------------  -----  --------  ------  ----------  ------
-       8     41     56             3^n = 6561    yes    4.6 ms  575 us    885.4 ms    193x
-      10     51     70            3^n = 59049    yes    6.0 ms  596 us      9.47 s   1587x
-      20    101    140       3^n = 3486784401    yes   11.5 ms  573 us      > 10 s  > 873x
-     100    501    700    ~5.2e47 (48 digits)    yes   53.4 ms  534 us     skipped       -
-    1000   5001   7000  ~1.3e477 (478 digits)    yes  555.8 ms  556 us     skipped       -
+       8     41     56             3^n = 6561    yes    8.4 ms  1.0 ms      1.10 s    131x
+      10     51     70            3^n = 59049    yes    8.5 ms  845 us      9.40 s   1113x
+      20    101    140       3^n = 3486784401    yes   12.9 ms  647 us      > 10 s  > 772x
+     100    501    700    ~5.2e47 (48 digits)    yes   51.5 ms  515 us     skipped       -
+    1000   5001   7000  ~1.3e477 (478 digits)    yes  513.8 ms  514 us     skipped       -
 
     What users get: explain(f, "x") + to_latex(), default check (one run per n)
 
        n     whole       cpu  derivative     check     latex   status              method  LaTeX size  symengine  ratio  /import
     ----  --------  --------  ----------  --------  --------  -------  ------------------  ----------  ---------  -----  -------
-      10   60.4 ms   59.7 ms     19.0 ms    8.5 ms   32.9 ms  numeric  finite-differences       53 KB      62 us   969x    0.16x
-      30  130.8 ms  130.7 ms     17.2 ms   27.1 ms   86.5 ms  numeric  finite-differences      156 KB     223 us   587x    0.34x
-     100  344.5 ms  344.0 ms     53.6 ms   57.7 ms  233.2 ms  numeric  finite-differences      450 KB     776 us   444x    0.90x
-     300    1.01 s    1.01 s    165.3 ms  196.6 ms  650.9 ms  numeric  finite-differences     1293 KB     2.4 ms   419x    2.66x
-    1000    3.95 s    3.59 s    611.4 ms  629.7 ms    2.70 s  numeric  finite-differences     4301 KB     9.3 ms   426x   10.35x
-    python -c 'import sympy, networkx': 381.4 ms
+      10  128.3 ms  128.1 ms     27.9 ms    8.6 ms   91.8 ms  numeric  finite-differences       30 KB      73 us  1759x    0.31x
+      30  195.4 ms  202.5 ms     18.8 ms   27.7 ms  148.9 ms  numeric  finite-differences       39 KB     224 us   874x    0.48x
+     100  263.7 ms  262.7 ms     53.1 ms   58.4 ms  152.2 ms  numeric  finite-differences       53 KB     836 us   315x    0.64x
+     300  576.0 ms  572.1 ms    150.7 ms  203.6 ms  221.7 ms  numeric  finite-differences       54 KB     2.4 ms   235x    1.40x
+    1000    1.81 s    1.81 s    569.0 ms  669.6 ms  575.1 ms  numeric  finite-differences       54 KB     8.9 ms   204x    4.42x
+    python -c 'import sympy, networkx': 410.7 ms
 
     Verdict (user goals)
       PASS  the check is decided for every n (finite-differences from n = 10 on)
-      FAIL  n = 1000 whole explanation within 2 s                  3.95 s (check 629.7 ms, LaTeX 2.70 s)
-      FAIL  n = 1000 whole explanation <= 6x import sympy, networkx  10.3x
-      FAIL  n = 1000 within 300x SymEngine's diff (moonshot 50x)     426x
-      PASS  whole explanation linear: time(1000)/time(100) < 20      ratio 11.5
-      PASS  n = 1000 within 2 s (build_graph + count_paths + reverse_accumulate)  555.8 ms
-      PASS  CLI "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1 <= 1.5x import  ratio 1.339
+      PASS  n = 1000 whole explanation within 2 s                  1.81 s (check 669.6 ms, LaTeX 575.1 ms)
+      PASS  n = 1000 whole explanation <= 6x import sympy, networkx  4.4x
+      PASS  n = 1000 within 300x SymEngine's diff (moonshot 50x)     204x
+      PASS  whole explanation linear: time(1000)/time(100) < 20      ratio 6.9
+      PASS  n = 1000 within 2 s (build_graph + count_paths + reverse_accumulate)  513.8 ms
+      PASS  CLI "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1 <= 1.5x import  ratio 1.343
 
-Without the LaTeX, explain + derivative + check at n = 1000 is 1.24 s: 3.3x
-the import baseline and 133x SymEngine's diff, so the three FAILs are the
-LaTeX of the whole derivation (4.3 MB, being bounded separately). The check
-was 7.5 s and "unknown" before (issue 14); it now compiles the expression
-once, takes symgrad's values from the graph's tape (one forward and one
-backward pass per point) and compares them with central differences of the
-expression in 90-digit arithmetic. An earlier run the same day at load
-average 5 took 12.9 s wall (4.2 s CPU) for n = 1000: on this shared machine
-wall times vary severalfold with the load; the cpu column is the steadier one.
+The same script earlier that day, under the same load (3.1 at the start), gave
+2.97 s for the whole explanation at n = 1000 (derivative 0.68 s, check 0.65 s,
+LaTeX 1.63 s), 7.1x the import and 331x SymEngine. The LaTeX stage measured
+the size of every expression it might print anew, walking the shared
+expressions whole (the 16 listed paths repeat the same 3 000 local
+derivatives); it now keeps one size cache per document, makes each edge's
+local derivative in the inputs once for all the paths, and decides whether an
+expression is printable by a walk that stops at the print limit. The graph's
+one-operand rules are evaluated once per kind of symbol. What is left is
+mostly SymPy building the graph's 5 000 nodes and 7 000 local derivatives and
+the check's 90-digit arithmetic. On this shared machine wall times vary
+severalfold with the load (an earlier run at load average 5 took 12.9 s wall
+for 4.2 s CPU before these changes); the cpu column is the steadier one.
 """
 
 from __future__ import annotations
