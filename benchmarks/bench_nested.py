@@ -39,41 +39,42 @@ test); 2 for bad options.
 Results on the development machine (2 cores)
 --------------------------------------------
 2026-11-29, Python 3.11.7, SymPy 1.14.0, networkx 3.6.1, SymEngine 0.15.0 (optional,
-installed for this run only); full run, machine shared with other jobs, load
-average 3.07 at the start and 2.65 after the user table (the import baseline
-measured in the same run)::
+installed for this run only); full run, machine nearly quiet (load average 0.45 at
+the start and 0.90 after the user table; the import baseline measured in the same run)::
 
        n  nodes  edges                  paths  =3**n   symgrad   per n  sympy.diff   ratio
     ----  -----  -----  ---------------------  -----  --------  ------  ----------  ------
-       8     41     56             3^n = 6561    yes    8.4 ms  1.0 ms      1.10 s    131x
-      10     51     70            3^n = 59049    yes    8.5 ms  845 us      9.40 s   1113x
-      20    101    140       3^n = 3486784401    yes   12.9 ms  647 us      > 10 s  > 772x
-     100    501    700    ~5.2e47 (48 digits)    yes   51.5 ms  515 us     skipped       -
-    1000   5001   7000  ~1.3e477 (478 digits)    yes  513.8 ms  514 us     skipped       -
+       8     41     56             3^n = 6561    yes    8.0 ms  994 us    841.1 ms    106x
+      10     51     70            3^n = 59049    yes    8.2 ms  816 us      9.34 s   1145x
+      20    101    140       3^n = 3486784401    yes   13.6 ms  678 us      > 10 s  > 738x
+     100    501    700    ~5.2e47 (48 digits)    yes   51.8 ms  518 us     skipped       -
+    1000   5001   7000  ~1.3e477 (478 digits)    yes  504.1 ms  504 us     skipped       -
 
     What users get: explain(f, "x") + to_latex(), default check (one run per n)
 
        n     whole       cpu  derivative     check     latex   status              method  LaTeX size  symengine  ratio  /import
     ----  --------  --------  ----------  --------  --------  -------  ------------------  ----------  ---------  -----  -------
-      10  128.3 ms  128.1 ms     27.9 ms    8.6 ms   91.8 ms  numeric  finite-differences       30 KB      73 us  1759x    0.31x
-      30  195.4 ms  202.5 ms     18.8 ms   27.7 ms  148.9 ms  numeric  finite-differences       39 KB     224 us   874x    0.48x
-     100  263.7 ms  262.7 ms     53.1 ms   58.4 ms  152.2 ms  numeric  finite-differences       53 KB     836 us   315x    0.64x
-     300  576.0 ms  572.1 ms    150.7 ms  203.6 ms  221.7 ms  numeric  finite-differences       54 KB     2.4 ms   235x    1.40x
-    1000    1.81 s    1.81 s    569.0 ms  669.6 ms  575.1 ms  numeric  finite-differences       54 KB     8.9 ms   204x    4.42x
-    python -c 'import sympy, networkx': 410.7 ms
+      10  126.4 ms  125.8 ms     28.3 ms    9.0 ms   89.1 ms  numeric  finite-differences       30 KB      72 us  1749x    0.31x
+      30  189.4 ms  227.0 ms     18.2 ms   27.3 ms  143.9 ms  numeric  finite-differences       39 KB     223 us   850x    0.47x
+     100  254.0 ms  254.0 ms     51.0 ms   55.1 ms  147.9 ms  numeric  finite-differences       53 KB     832 us   305x    0.63x
+     300  547.6 ms  547.3 ms    147.7 ms  189.0 ms  210.9 ms  numeric  finite-differences       54 KB     2.4 ms   228x    1.36x
+    1000    1.73 s    1.72 s    568.7 ms  636.0 ms  522.7 ms  numeric  finite-differences       54 KB     8.7 ms   198x    4.30x
+    python -c 'import sympy, networkx': 402.0 ms
 
     Verdict (user goals)
       PASS  the check is decided for every n (finite-differences from n = 10 on)
-      PASS  n = 1000 whole explanation within 2 s                  1.81 s (check 669.6 ms, LaTeX 575.1 ms)
-      PASS  n = 1000 whole explanation <= 6x import sympy, networkx  4.4x
-      PASS  n = 1000 within 300x SymEngine's diff (moonshot 50x)     204x
-      PASS  whole explanation linear: time(1000)/time(100) < 20      ratio 6.9
-      PASS  n = 1000 within 2 s (build_graph + count_paths + reverse_accumulate)  513.8 ms
-      PASS  CLI "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1 <= 1.5x import  ratio 1.343
+      PASS  n = 1000 whole explanation within 2 s                  1.73 s (check 636.0 ms, LaTeX 522.7 ms)
+      PASS  n = 1000 whole explanation <= 6x import sympy, networkx  4.3x
+      PASS  n = 1000 within 300x SymEngine's diff (moonshot 50x)     198x
+      PASS  whole explanation linear: time(1000)/time(100) < 20      ratio 6.8
+      PASS  n = 1000 within 2 s (build_graph + count_paths + reverse_accumulate)  504.1 ms
+      PASS  CLI "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1 <= 1.5x import  ratio 1.390
 
-The same script earlier that day, under the same load (3.1 at the start), gave
-2.97 s for the whole explanation at n = 1000 (derivative 0.68 s, check 0.65 s,
-LaTeX 1.63 s), 7.1x the import and 331x SymEngine. The LaTeX stage measured
+Under load (3.1 at the start) the same script gave 1.81 s, 4.4x and 204x. Before
+this version, the whole explanation at n = 1000 took 2.98-3.12 s (derivative
+0.69 s, check 0.72-0.80 s, LaTeX 1.57-1.59 s; 334-362x SymEngine) against
+1.72-1.74 s for this one, both run alternately twice at load average 1.2-1.4
+(and 2.97 s, 7.1x the import, 331x in a full run of the script at load 2.3). The LaTeX stage measured
 the size of every expression it might print anew, walking the shared
 expressions whole (the 16 listed paths repeat the same 3 000 local
 derivatives); it now keeps one size cache per document, makes each edge's
