@@ -39,47 +39,52 @@ test); 2 for bad options.
 Results on the development machine (2 cores)
 --------------------------------------------
 2026-11-29, Python 3.11.7, SymPy 1.14.0, networkx 3.6.1, SymEngine 0.15.0 (optional,
-installed for this run only); full run, machine shared with other jobs, load
-average 1.17 at the start and 1.73 after the user table (the import baseline
-measured in the same run)::
+installed for this run only); full run, machine nearly quiet (load average 0.45 at
+the start and 0.90 after the user table; the import baseline measured in the same run)::
 
        n  nodes  edges                  paths  =3**n   symgrad   per n  sympy.diff   ratio
     ----  -----  -----  ---------------------  -----  --------  ------  ----------  ------
-       8     41     56             3^n = 6561    yes    4.6 ms  575 us    885.4 ms    193x
-      10     51     70            3^n = 59049    yes    6.0 ms  596 us      9.47 s   1587x
-      20    101    140       3^n = 3486784401    yes   11.5 ms  573 us      > 10 s  > 873x
-     100    501    700    ~5.2e47 (48 digits)    yes   53.4 ms  534 us     skipped       -
-    1000   5001   7000  ~1.3e477 (478 digits)    yes  555.8 ms  556 us     skipped       -
+       8     41     56             3^n = 6561    yes    8.0 ms  994 us    841.1 ms    106x
+      10     51     70            3^n = 59049    yes    8.2 ms  816 us      9.34 s   1145x
+      20    101    140       3^n = 3486784401    yes   13.6 ms  678 us      > 10 s  > 738x
+     100    501    700    ~5.2e47 (48 digits)    yes   51.8 ms  518 us     skipped       -
+    1000   5001   7000  ~1.3e477 (478 digits)    yes  504.1 ms  504 us     skipped       -
 
     What users get: explain(f, "x") + to_latex(), default check (one run per n)
 
        n     whole       cpu  derivative     check     latex   status              method  LaTeX size  symengine  ratio  /import
     ----  --------  --------  ----------  --------  --------  -------  ------------------  ----------  ---------  -----  -------
-      10   60.4 ms   59.7 ms     19.0 ms    8.5 ms   32.9 ms  numeric  finite-differences       53 KB      62 us   969x    0.16x
-      30  130.8 ms  130.7 ms     17.2 ms   27.1 ms   86.5 ms  numeric  finite-differences      156 KB     223 us   587x    0.34x
-     100  344.5 ms  344.0 ms     53.6 ms   57.7 ms  233.2 ms  numeric  finite-differences      450 KB     776 us   444x    0.90x
-     300    1.01 s    1.01 s    165.3 ms  196.6 ms  650.9 ms  numeric  finite-differences     1293 KB     2.4 ms   419x    2.66x
-    1000    3.95 s    3.59 s    611.4 ms  629.7 ms    2.70 s  numeric  finite-differences     4301 KB     9.3 ms   426x   10.35x
-    python -c 'import sympy, networkx': 381.4 ms
+      10  126.4 ms  125.8 ms     28.3 ms    9.0 ms   89.1 ms  numeric  finite-differences       30 KB      72 us  1749x    0.31x
+      30  189.4 ms  227.0 ms     18.2 ms   27.3 ms  143.9 ms  numeric  finite-differences       39 KB     223 us   850x    0.47x
+     100  254.0 ms  254.0 ms     51.0 ms   55.1 ms  147.9 ms  numeric  finite-differences       53 KB     832 us   305x    0.63x
+     300  547.6 ms  547.3 ms    147.7 ms  189.0 ms  210.9 ms  numeric  finite-differences       54 KB     2.4 ms   228x    1.36x
+    1000    1.73 s    1.72 s    568.7 ms  636.0 ms  522.7 ms  numeric  finite-differences       54 KB     8.7 ms   198x    4.30x
+    python -c 'import sympy, networkx': 402.0 ms
 
     Verdict (user goals)
       PASS  the check is decided for every n (finite-differences from n = 10 on)
-      FAIL  n = 1000 whole explanation within 2 s                  3.95 s (check 629.7 ms, LaTeX 2.70 s)
-      FAIL  n = 1000 whole explanation <= 6x import sympy, networkx  10.3x
-      FAIL  n = 1000 within 300x SymEngine's diff (moonshot 50x)     426x
-      PASS  whole explanation linear: time(1000)/time(100) < 20      ratio 11.5
-      PASS  n = 1000 within 2 s (build_graph + count_paths + reverse_accumulate)  555.8 ms
-      PASS  CLI "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1 <= 1.5x import  ratio 1.339
+      PASS  n = 1000 whole explanation within 2 s                  1.73 s (check 636.0 ms, LaTeX 522.7 ms)
+      PASS  n = 1000 whole explanation <= 6x import sympy, networkx  4.3x
+      PASS  n = 1000 within 300x SymEngine's diff (moonshot 50x)     198x
+      PASS  whole explanation linear: time(1000)/time(100) < 20      ratio 6.8
+      PASS  n = 1000 within 2 s (build_graph + count_paths + reverse_accumulate)  504.1 ms
+      PASS  CLI "sigmoid(w1*x1 + w2*x2 + b)" --wrt w1 <= 1.5x import  ratio 1.390
 
-Without the LaTeX, explain + derivative + check at n = 1000 is 1.24 s: 3.3x
-the import baseline and 133x SymEngine's diff, so the three FAILs are the
-LaTeX of the whole derivation (4.3 MB, being bounded separately). The check
-was 7.5 s and "unknown" before (issue 14); it now compiles the expression
-once, takes symgrad's values from the graph's tape (one forward and one
-backward pass per point) and compares them with central differences of the
-expression in 90-digit arithmetic. An earlier run the same day at load
-average 5 took 12.9 s wall (4.2 s CPU) for n = 1000: on this shared machine
-wall times vary severalfold with the load; the cpu column is the steadier one.
+Under load (3.1 at the start) the same script gave 1.81 s, 4.4x and 204x. Before
+this version, the whole explanation at n = 1000 took 2.98-3.12 s (derivative
+0.69 s, check 0.72-0.80 s, LaTeX 1.57-1.59 s; 334-362x SymEngine) against
+1.72-1.74 s for this one, both run alternately twice at load average 1.2-1.4
+(and 2.97 s, 7.1x the import, 331x in a full run of the script at load 2.3). The LaTeX stage measured
+the size of every expression it might print anew, walking the shared
+expressions whole (the 16 listed paths repeat the same 3 000 local
+derivatives); it now keeps one size cache per document, makes each edge's
+local derivative in the inputs once for all the paths, and decides whether an
+expression is printable by a walk that stops at the print limit. The graph's
+one-operand rules are evaluated once per kind of symbol. What is left is
+mostly SymPy building the graph's 5 000 nodes and 7 000 local derivatives and
+the check's 90-digit arithmetic. On this shared machine wall times vary
+severalfold with the load (an earlier run at load average 5 took 12.9 s wall
+for 4.2 s CPU before these changes); the cpu column is the steadier one.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ every node symbol by the node's expression.
 from __future__ import annotations
 
 from collections.abc import Container, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
@@ -24,7 +24,7 @@ import sympy
 
 from .errors import VariableError
 from .i18n import gettext as _
-from .exprtools import construction_keys, is_undefined, substitute, tidy, tree_size_exceeds
+from .exprtools import construction_keys, is_undefined, substitute, tidy, tree_size, tree_size_exceeds
 from .graph import EdgeInfo, input_nodes, is_input, node, order, output_node
 from .graph import edge as edge_info
 from .paths import Edge, iter_paths, nodes_on_paths
@@ -88,10 +88,18 @@ class ChainPath:
         From the output backwards.
     graph : networkx.MultiDiGraph
         The graph the path belongs to.
+    in_inputs : FactorsInInputs, optional
+        Where the local derivatives in the inputs are kept: shared by the
+        paths of one :func:`chain_paths` (paths share most of their edges).
     """
 
     edges: tuple[Edge, ...]
     graph: nx.MultiDiGraph
+    in_inputs: FactorsInInputs | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.in_inputs is None:
+            object.__setattr__(self, "in_inputs", FactorsInInputs(self.graph))
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -118,8 +126,37 @@ class ChainPath:
     @cached_property
     def product_in_inputs(self) -> sympy.Expr:
         """The product with every node symbol replaced: in terms of the inputs."""
-        factors = [local_derivative_in_inputs(self.graph, e) for e in self.edges]
-        return tidy_if_small(sympy.Mul(*factors, evaluate=False))
+        return self.in_inputs.product(self.edges)
+
+
+class FactorsInInputs:
+    """The local derivatives of a graph's edges in the inputs, each made once, and their sizes.
+
+    The paths of one :func:`chain_paths` share one: a product of a path's
+    factors then costs a look-up per edge, and deciding whether it is small
+    enough to tidy a sum over its factors' sizes (measured once each).
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph):
+        self.graph = graph
+        self._locals: dict[Edge, sympy.Expr] = {}
+        # tree_size cache: its keys are ids of parts of the expressions in _locals, which keep them alive
+        self._sizes: dict[int, int] = {}
+
+    def local(self, edge: Edge) -> sympy.Expr:
+        """:func:`local_derivative_in_inputs` of `edge`."""
+        found = self._locals.get(edge)
+        if found is None:
+            found = self._locals[edge] = local_derivative_in_inputs(self.graph, edge)
+        return found
+
+    def product(self, edges) -> sympy.Expr:
+        """The product of the local derivatives of `edges` in the inputs, tidied when small."""
+        factors = [self.local(e) for e in edges]
+        product = sympy.Mul(*factors, evaluate=False)
+        # tree_size(product), from the factors' sizes (an unevaluated Mul keeps them as its arguments)
+        size = sum(tree_size(f, self._sizes) for f in factors) + max(len(factors) - 1, 0)
+        return product if size > TIDY_LIMIT else tidy_if_small(product)
 
 
 def chain_paths(graph: nx.MultiDiGraph, variable: str) -> Iterator[ChainPath]:
@@ -131,8 +168,9 @@ def chain_paths(graph: nx.MultiDiGraph, variable: str) -> Iterator[ChainPath]:
     >>> [p.product_in_inputs for p in chain_paths(build_graph(parse("x*sin(x)")), "x")]
     [sin(x), x*cos(x)]
     """
+    in_inputs = FactorsInInputs(graph)  # one for all the paths: they share most of their edges
     for edges in iter_paths(graph, variable):
-        yield ChainPath(edges, graph)
+        yield ChainPath(edges, graph, in_inputs)
 
 
 @dataclass(frozen=True)
@@ -196,8 +234,9 @@ def backward_walk(graph: nx.MultiDiGraph, nodes: Container[str] | None = None
     for name in reversed(order(graph)):
         if name == output or (nodes is not None and name not in nodes):
             continue
-        yield name, [edge_info(graph, name, target, key) for _, target, key in graph.out_edges(name, keys=True)
-                     if nodes is None or target in nodes]
+        # graph.succ[name] gives the out-edges in the order graph.out_edges(name) does, faster
+        yield name, [edge_info(graph, name, target, key) for target, keyed in graph.succ[name].items()
+                     if nodes is None or target in nodes for key in keyed]
 
 
 def reverse_accumulate(graph: nx.MultiDiGraph, variable: str) -> sympy.Expr:

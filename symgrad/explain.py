@@ -14,7 +14,7 @@ import sympy
 from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_accumulate
 from .chain import tidy_if_small
 from .deadline import Budget, budgeted, checkpoint, current_budget, run_within, stage
-from .exprtools import costly_constants, tree_size
+from .exprtools import costly_constants, tree_size, tree_size_exceeds
 from .errors import OptionError, SymgradWarning, TimeLimitExceeded, VariableError
 from .i18n import N_, check_language, current_language, default_language, use_language
 from .graph import DEFAULT_MAX_NODES, build_graph, graph_expression, input_nodes, is_input, node, node_symbol
@@ -366,13 +366,16 @@ class Explanation:
         if self.path_sum is not None:
             forms.append(("paths", tidy_if_small(self.path_sum)))
         # factor() evaluates constants: never on one that takes unbounded time (sin(exp(exp(20)))).
-        if tree_size(self.derivative) <= FACTOR_LIMIT and not costly_constants(self.derivative):
+        if not tree_size_exceeds(self.derivative, FACTOR_LIMIT) and not costly_constants(self.derivative):
             try:
                 with Budget(min(self.time_limit, 2.0)).limit("factoring the derivative"):
                     forms.append(("factored", sympy.factor(self.derivative)))
             except (TimeLimitExceeded, sympy.PolynomialError, ValueError, TypeError):
                 pass
-        name, expression = min(forms, key=lambda form: tree_size(form[1]))
+        if len(forms) == 1:  # a large derivative: nothing to compare it with
+            return forms[0][1], forms[0][0]
+        sizes: dict[int, int] = {}  # the forms share parts (and stay alive in `forms` meanwhile)
+        name, expression = min(forms, key=lambda form: tree_size(form[1], sizes))
         return expression, name
 
     @cached_property

@@ -47,22 +47,36 @@ def postorder(expr: sympy.Basic, known: Container[int] = ()) -> Iterator[sympy.B
     >>> [str(e) for e in postorder(sympy.sin(x) + x)]
     ['x', 'sin(x)', 'x + sin(x)']
     """
-    seen: set[int] = set()
     if id(expr) in known:
         return
-    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    seen: set[int] = set()
+    stack: list = [expr]
+    pop, push, extend, mark = stack.pop, stack.append, stack.extend, seen.add
+    expanded = _EXPANDED  # pushed above a node whose arguments come next: when popped, the node is done
     while stack:
-        node, expanded = stack.pop()
-        if id(node) in seen:
-            continue
-        if expanded or not node.args:
-            seen.add(id(node))
+        node = pop()
+        if node is expanded:
+            node = pop()
+            mark(id(node))
             yield node
             continue
-        stack.append((node, True))
-        stack.extend(
-            (arg, False) for arg in reversed(node.args) if id(arg) not in seen and id(arg) not in known
-        )
+        if id(node) in seen:
+            continue
+        args = node.args
+        if not args:
+            mark(id(node))
+            yield node
+            continue
+        push(node)
+        push(expanded)
+        if known:
+            extend([arg for arg in reversed(args) if id(arg) not in seen and id(arg) not in known])
+        else:
+            extend([arg for arg in reversed(args) if id(arg) not in seen])
+
+
+#: The marker :func:`postorder` pushes above a node whose arguments it is visiting.
+_EXPANDED = object()
 
 
 def _rebuild(expr: sympy.Basic, leaf: Callable[[sympy.Basic], sympy.Basic | None],
@@ -230,6 +244,9 @@ def _derivative_at(derivative: sympy.Derivative, mapping) -> sympy.Basic | None:
     return sympy.Subs(derivative, variables, points)
 
 
+_UNDEFINED = tuple(type(value) for value in (sympy.nan, sympy.zoo, sympy.oo, sympy.S.NegativeInfinity))
+
+
 def is_undefined(expr: sympy.Basic) -> bool:
     """Whether `expr` contains ``nan`` or an infinity (``zoo``, ``oo``, ``-oo``).
 
@@ -239,8 +256,8 @@ def is_undefined(expr: sympy.Basic) -> bool:
     >>> is_undefined(sympy.zoo * x), is_undefined(1 / x)
     (True, False)
     """
-    undefined = (sympy.nan, sympy.zoo, sympy.oo, sympy.S.NegativeInfinity)
-    return any(node in undefined for node in postorder(expr))  # each shared subexpression once
+    # each shared subexpression once; the four are singletons (Float("inf") is oo)
+    return any(isinstance(node, _UNDEFINED) for node in postorder(expr))
 
 
 def tidy(expr: sympy.Expr) -> sympy.Expr:
@@ -386,17 +403,19 @@ def tree_size(expr: sympy.Basic, cache: dict[int, int] | None = None) -> int:
     4
     """
     size: dict[int, int] = {} if cache is None else cache
+    if id(expr) in size:
+        return size[id(expr)]
     for node in postorder(expr, size):  # skips what the cache already knows
         size[id(node)] = _own_operations(node) + sum(size[id(arg)] for arg in node.args)
     return size[id(expr)]
 
 
 def tree_size_exceeds(expr: sympy.Basic, limit: int) -> bool:
-    """Whether :func:`tree_size` of `expr` is above `limit`, stopping at the first part that is.
+    """Whether :func:`tree_size` of `expr` is above `limit`, stopping as soon as it is.
 
-    A subexpression is never larger than the whole, so the walk ends as soon
-    as one is above `limit`: deciding that a huge shared expression is large
-    costs only its first few levels.
+    The walk is top-down over the tree (each occurrence of a shared part
+    counted again, as :func:`tree_size` counts it), so it ends after about
+    `limit` operations however large and deep `expr` is.
 
     Examples
     --------
@@ -404,11 +423,17 @@ def tree_size_exceeds(expr: sympy.Basic, limit: int) -> bool:
     >>> tree_size_exceeds(sympy.sin(x) + x, 1), tree_size_exceeds(sympy.sin(x) + x, 2)
     (True, False)
     """
-    size: dict[int, int] = {}
-    for node in postorder(expr):
-        size[id(node)] = _own_operations(node) + sum(size[id(arg)] for arg in node.args)
-        if size[id(node)] > limit:
+    operations, visits = 0, 0
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        operations += _own_operations(node)
+        if operations > limit:
             return True
+        visits += 1
+        if visits > 8 * limit + 64:  # parts that count nothing (numbers, tuples): measure it whole
+            return tree_size(expr) > limit
+        stack.extend(node.args)
     return False
 
 

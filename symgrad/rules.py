@@ -130,7 +130,9 @@ def _abstract(function: sympy.FunctionClass, operands: Sequence[sympy.Expr]) -> 
         alone = isinstance(operand, sympy.Symbol) and operands.count(operand) == 1
         d = operand if alone else sympy.Dummy("xi")
         derivative = sympy.Derivative(function(*operands[:position], d, *operands[position + 1:]), d)
-        result.append((derivative if alone else substitute(derivative, {d: operand}), "abstract function"))
+        # f' at the operand: what substitute(derivative, {d: operand}) makes, without first
+        # rebuilding f(..., operand, ...) only to throw it away (the arity again, at each position)
+        result.append((derivative if alone else sympy.Subs(derivative, (d,), (operand,)), "abstract function"))
     return result
 
 
@@ -174,6 +176,31 @@ def local_derivatives(op: str, params: object, operands: Sequence[sympy.Expr]) -
         One entry per operand position; repeated operands get one entry each.
     """
     if op in UNARY_RULES:
-        derivative, rule = UNARY_RULES[op]
-        return [(derivative(operands[0]), rule)]
+        return [(_unary_derivative(op, operands[0]), UNARY_RULES[op][1])]
     return _RULES[op](params, operands)
+
+
+#: (op, assumptions of a symbol) -> (a template symbol, the rule's derivative at it).
+_TEMPLATES: dict[tuple, tuple[sympy.Symbol, sympy.Expr]] = {}
+
+
+def _unary_derivative(op: str, operand: sympy.Expr) -> sympy.Expr:
+    """The rule of `op` at `operand`; at a symbol, its template put together without evaluating.
+
+    SymPy's evaluation of ``cos(u)`` costs several times its construction. At a
+    symbol it depends only on the symbol's assumptions (the order of the
+    arguments of a sum or product of terms in one symbol does not depend on its
+    name), so the rule is evaluated once per kind of symbol and each node's
+    derivative is the template with the node's symbol put in: the same expression.
+    """
+    derivative = UNARY_RULES[op][0]
+    if type(operand) is not sympy.Symbol:
+        return derivative(operand)
+    assumptions = operand.assumptions0
+    key = (op, tuple(sorted(assumptions.items())))
+    found = _TEMPLATES.get(key)
+    if found is None:
+        symbol = sympy.Symbol("symgrad_template", **assumptions)
+        found = _TEMPLATES[key] = (symbol, derivative(symbol))
+    symbol, template = found
+    return substitute(template, {symbol: operand})

@@ -12,12 +12,13 @@ places (:func:`sentence`), so that each can become one translatable message.
 from __future__ import annotations
 
 import string
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import sympy
 
 from ..deadline import checkpoint
-from ..exprtools import is_undefined, tree_size
+from ..exprtools import is_undefined, tree_size, tree_size_exceeds
 from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
 from ..i18n import N_, ngettext, pgettext
 from ..i18n import gettext as _
@@ -182,10 +183,37 @@ def printable(expr: sympy.Expr | None):
     if expr is None:
         return None
     checkpoint()  # the time budget of the run (symgrad.deadline): one check per expression shown
-    size = tree_size(expr)
-    return expr if size <= PRINT_LIMIT else TooLarge(size)
+    measures = _measures.get()
+    if measures is None:
+        return expr if not tree_size_exceeds(expr, PRINT_LIMIT) else TooLarge(tree_size(expr))
+    return measures.printable(expr)
 
 
+class _Measures:
+    """What :func:`build_blocks` has measured: each expression's verdict, and one tree_size cache.
+
+    Both are keyed by ``id``; the expressions are kept alive meanwhile so that
+    the keys stay theirs. The paths and the backward pass show the same local
+    derivatives many times, and the large expressions share most of their parts.
+    """
+
+    def __init__(self):
+        self._verdicts: dict[int, object] = {}
+        self._sizes: dict[int, int] = {}
+        self._alive: list = []
+
+    def printable(self, expr: sympy.Expr):
+        verdict = self._verdicts.get(id(expr))
+        if verdict is None:
+            # a walk of at most about PRINT_LIMIT steps decides; only what is not printed is measured whole
+            verdict = expr if not tree_size_exceeds(expr, PRINT_LIMIT) else TooLarge(tree_size(expr, self._sizes))
+            self._verdicts[id(expr)] = verdict
+            self._alive.append(expr)
+        return verdict
+
+
+#: The :class:`_Measures` of the :func:`build_blocks` call in progress, if any.
+_measures: ContextVar[_Measures | None] = ContextVar("_measures", default=None)
 
 
 def sentence(template: str, **values) -> tuple:
@@ -221,7 +249,14 @@ def _more(total: int, shown: int, sentence_for) -> list:
 
 def build_blocks(explanation) -> list:
     """Turn an :class:`~symgrad.Explanation` into blocks, in reading order."""
-    e = explanation
+    token = _measures.set(_Measures())
+    try:
+        return _blocks(explanation)
+    finally:
+        _measures.reset(token)
+
+
+def _blocks(e) -> list:
     blocks: list = [
         Heading(*sentence(_("Derivative of {output} with respect to {wrt}"), output=Name(e.output), wrt=Name(e.wrt))),
         Equations([Equation(Name(e.output), [_expression_or_definition(e)])]),
@@ -368,8 +403,10 @@ def _path_blocks(e) -> list:
                                           "and the derivative is 0."), wrt=Name(e.wrt)))]
     count, listed = e.path_count, e.listed_paths
     blocks.append(Text(_path_count_sentence(count, len(listed))))
+    partials: dict = {}  # the listed paths share most of their edges
     for number, path in enumerate(listed, start=1):
-        leibniz = Product(tuple(_edge_partial(e.graph, s, t, k) for s, t, k in path.edges)) \
+        leibniz = Product(tuple(partials.get(x) or partials.setdefault(x, _edge_partial(e.graph, *x))
+                                for x in path.edges)) \
             if len(path.edges) > 1 else None
         factors = Choice((Product(tuple(printable(f) for f in path.factors)), Note(ngettext(
             "the product of the local derivative of its {count} edge",

@@ -356,16 +356,24 @@ class _SharedPrinting:
         written out in an appendix at the end.
         """
         self._headings, self._appendix, self._in_appendix, self._widths = 0, [], False, {}
-        chunks = [chunk for chunk in (self._print(block) for block in items) if chunk]
-        if self._appendix:
-            self._in_appendix = True
-            appendix: list = [blocks.Heading(_("Appendix: expressions too long for the text"))]
-            for number, (lhs, item) in enumerate(self._appendix, start=1):
-                appendix += [blocks.Text(_("A{number}:").format(number=number)),
-                             blocks.Equations([blocks.Equation(lhs, [item])])]
-            chunks += [chunk for chunk in (self._print(block) for block in appendix) if chunk]
-            self._in_appendix = False
+        self._measured = {}
+        try:
+            chunks = [chunk for chunk in (self._print(block) for block in items) if chunk]
+            if self._appendix:
+                self._in_appendix = True
+                appendix: list = [blocks.Heading(_("Appendix: expressions too long for the text"))]
+                for number, (lhs, item) in enumerate(self._appendix, start=1):
+                    appendix += [blocks.Text(_("A{number}:").format(number=number)),
+                                 blocks.Equations([blocks.Equation(lhs, [item])])]
+                chunks += [chunk for chunk in (self._print(block) for block in appendix) if chunk]
+                self._in_appendix = False
+        finally:
+            self._measured = None
         return chunks
+
+    #: While :meth:`document` runs: ``id(item) -> (item, width)`` of what :meth:`measure` has
+    #: measured (a list of equations is measured to set it compactly, then again to set it).
+    _measured: dict | None = None
 
     def _inline(self, parts) -> str:
         """A heading's or paragraph's parts: words as they are, math items printed."""
@@ -727,8 +735,14 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
         """Estimated width in pt of `item` in display style (see :attr:`em_per_character`)."""
         if isinstance(item, str):
             return self._chars(len(item))
+        known = self._measured.get(id(item)) if self._measured is not None else None
+        if known is not None:
+            return known[1]
         text = UNICODE.doprint(item)
-        return self._chars(len(text) + OPERATOR_WEIGHT * sum(text.count(c) for c in "·+−-=←"))
+        width = self._chars(len(text) + OPERATOR_WEIGHT * sum(text.count(c) for c in "·+−-=←"))
+        if self._measured is not None:
+            self._measured[id(item)] = (item, width)  # the item kept alive: its id stays its own
+        return width
 
     def _chars(self, count: float) -> float:
         return count * self.em_per_character * self._settings["font_size"]
