@@ -146,7 +146,7 @@ def test_a_document_target_is_a_subclass_of_the_latex_printer():
 
     class Frames(LatexPrinter):
         def _print_Heading(self, block):
-            return rf"\frametitle{{{self._inline(block.parts)}}}"
+            return rf"\frametitle{{{self.inline(block.parts)}}}"
 
     chunks = Frames().document([Heading("Paths from ", Name("f")), Text("One path.")])
     assert chunks == [r"\frametitle{Paths from $f$}", r"\noindent One path."]

@@ -86,10 +86,10 @@ class BeamerPrinter(LatexPrinter):
     """
 
     def _print_Heading(self, block) -> str:
-        return rf"\medskip\textbf{{{self._inline(block.parts)}}}\par"
+        return rf"\medskip\textbf{{{self.inline(block.parts)}}}\par"
 
     def _print_Text(self, block) -> str:
-        return self._inline(block.parts) + r"\par"
+        return self.inline(block.parts) + r"\par"
 
     #: A 16:9 Beamer frame at 11 pt: 128 mm paper less 1 cm margins (W9a's measurement, in pt).
     _default_settings = {**LatexPrinter._default_settings, "text_width": 307.0}
@@ -180,7 +180,7 @@ def _placed(frames: list[Frame], figure: str) -> bool:
 
 
 def _frame_text(frame: Frame, printer: BeamerPrinter, figure_path: Callable[[str], str]) -> str:
-    title = printer._inline(frame.title)
+    title = printer.inline(frame.title)
     body = [printer._print(block) for block in frame.blocks]
     lines = [rf"\begin{{frame}}[allowframebreaks]{{{title}}}"]
     if frame.figure:
@@ -227,7 +227,7 @@ def document(title_parts: tuple, subtitle: str, body_name: str, folder: Path | N
             rf"{{\def\sgdeckbody{{{fallback}{body_name}}}}}")
     return (_PREAMBLE
             + "".join(line + "\n" for line in latex_language_preamble())
-            + rf"\title{{{printer._inline(title_parts)}}}" + "\n"
+            + rf"\title{{{printer.inline(title_parts)}}}" + "\n"
             + rf"\subtitle{{{escape_latex_text(subtitle)}}}" + "\n\\date{}\n"
             + find + "\n\\begin{document}\n\\begin{frame}\n\\titlepage\n\\end{frame}\n"
             + "\\input{\\sgdeckbody}\n\\end{document}\n")

@@ -109,17 +109,17 @@ def _printed(printer, blocks: list) -> tuple[list[str], list]:
 class HtmlPrinter(MarkdownPrinter):
     """HTML for Jupyter: the LaTeX printer's math in ``$...$`` and ``$$\\begin{aligned}...$$``."""
 
-    def _inline(self, parts) -> str:
+    def inline(self, parts) -> str:
         return "".join(html.escape(p) if isinstance(p, str) else html.escape(f"${self._print(p)}$")
                        for p in parts)
 
     def _print_Heading(self, block) -> str:
         self._headings += 1
         tag = "h2" if self._headings == 1 else "h3"
-        return f"<{tag}>{self._inline(block.parts)}</{tag}>"
+        return f"<{tag}>{self.inline(block.parts)}</{tag}>"
 
     def _print_Text(self, block) -> str:
-        return f"<p>{self._inline(block.parts)}</p>"
+        return f"<p>{self.inline(block.parts)}</p>"
 
     def _print_Equations(self, block) -> str:
         lines = []

@@ -375,7 +375,7 @@ class _SharedPrinting:
     #: measured (a list of equations is measured to set it compactly, then again to set it).
     _measured: dict | None = None
 
-    def _inline(self, parts) -> str:
+    def inline(self, parts) -> str:
         """A heading's or paragraph's parts: words as they are, math items printed."""
         return "".join(part if isinstance(part, str) else self._print(part) for part in parts)
 
@@ -779,14 +779,14 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
     def _print_TooLarge(self, item) -> str:
         return rf"\text{{({escape_latex_text(blocks.too_large_sentence(item.size, item.wide))})}}"
 
-    def _inline(self, parts) -> str:
+    def inline(self, parts) -> str:
         return "".join(escape_latex_text(p) if isinstance(p, str) else f"${self._print(p)}$" for p in parts)
 
     def _print_Heading(self, block) -> str:
-        return rf"\medskip\noindent\textbf{{{self._inline(block.parts)}}}"
+        return rf"\medskip\noindent\textbf{{{self.inline(block.parts)}}}"
 
     def _print_Text(self, block) -> str:
-        return r"\noindent " + self._inline(block.parts)
+        return r"\noindent " + self.inline(block.parts)
 
     def equation_rows(self, block, lhs_width: float | None = None) -> list[str]:
         """``align`` rows of the equations of `block`, each within the text width.
@@ -881,16 +881,16 @@ class MarkdownPrinter(LatexPrinter):
     _default_settings = {**LatexPrinter._default_settings, "text_width": 600.0}
     join_sides = True
 
-    def _inline(self, parts) -> str:
+    def inline(self, parts) -> str:
         return "".join(p.translate(_MARKDOWN_SPECIALS) if isinstance(p, str) else f"${self._print(p)}$"
                        for p in parts)
 
     def _print_Heading(self, block) -> str:
         self._headings += 1
-        return ("# " if self._headings == 1 else "## ") + self._inline(block.parts)
+        return ("# " if self._headings == 1 else "## ") + self.inline(block.parts)
 
     def _print_Text(self, block) -> str:
-        return self._inline(block.parts)
+        return self.inline(block.parts)
 
     @staticmethod
     def _note(note: str) -> str:
@@ -944,7 +944,8 @@ class MathJaxPrinter(LatexPrinter):
         rows = self.equation_rows(blocks.Equations(block.equations[:self.max_block_rows]))
         more = len(block.equations) - self.max_block_rows
         if more > 0:
-            rows.append(rf"&\text{{({escape_latex_text(_('... and {count} more').format(count=more))})}}")
+            more_text = escape_latex_text(_("... and {count} more").format(count=more))
+            rows.append(rf"&\text{{({more_text})}}")
         return " \\\\\n".join(rows)
 
 
@@ -1055,11 +1056,11 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
         return f"({item.text})"
 
     def _print_Heading(self, block) -> str:
-        title = self._inline(block.parts)
+        title = self.inline(block.parts)
         return f"\n{title}\n{'─' * len(title)}"
 
     def _print_Text(self, block) -> str:
-        return self._inline(block.parts)
+        return self.inline(block.parts)
 
     def _print_Equations(self, block) -> str:
         lines = []
