@@ -16,7 +16,7 @@ from families import nested  # pytest puts tests/ on the path
 pytestmark = pytest.mark.timeout(60)
 
 
-# --- a subtracted term printed with "+" (render/mathfmt.py, _join_terms) ----------------
+# --- a subtracted term printed with "+" (was render/mathfmt.py _join_terms; now the printers) ------
 # The sum over paths of x·cos(x) has a subtracted term, that of x·sin(x) an added one;
 # the line is "the paths' contributions = their sum".
 
