@@ -97,9 +97,7 @@ def _within_bound(chunks: list[str], blocks: list, note) -> list[str]:
 
 def _printed(printer, blocks: list) -> tuple[list[str], list]:
     """Each block's printed chunk, with the blocks that printed something."""
-    printer._headings = 0
-    pairs = [(printer._print(block), block) for block in blocks]
-    pairs = [(chunk, block) for chunk, block in pairs if chunk]
+    pairs = printer.each_block(blocks)
     return [c for c, _ in pairs], [x for _, x in pairs]
 
 

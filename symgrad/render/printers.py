@@ -349,14 +349,22 @@ class _SharedPrinting:
         total = sum(self._widths.get(side[0], width + 1) for side in sides) + self._chars(3) * (len(sides) - 1)
         return self.line_joins["="].join(side[0] for side in sides) if total <= width else None
 
+    def _start_document(self) -> None:
+        self._headings, self._appendix, self._in_appendix, self._widths = 0, [], False, {}
+        self._measured = {}
+
+    def each_block(self, items) -> list[tuple[str, object]]:
+        """Each block that prints something, printed on its own (no appendix), with the block."""
+        self._start_document()
+        return [(chunk, block) for chunk, block in ((self._print(block), block) for block in items) if chunk]
+
     def document(self, items) -> list[str]:
         """The printed chunks of a document, one per block that prints something.
 
         Expressions too long for their line but not for a few lines are
         written out in an appendix at the end.
         """
-        self._headings, self._appendix, self._in_appendix, self._widths = 0, [], False, {}
-        self._measured = {}
+        self._start_document()
         try:
             chunks = [chunk for chunk in (self._print(block) for block in items) if chunk]
             if self._appendix:
