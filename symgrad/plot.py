@@ -264,7 +264,7 @@ def plot(
     """
     theme = _active_theme() if theme is None else theme
     if theme not in THEMES:
-        raise OptionError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        raise OptionError(_("theme must be one of {themes}, got {theme!r}").format(themes=", ".join(THEMES), theme=theme))
     colours = THEMES[theme]
     explanation = None if _is_graph(explanation_or_graph) else explanation_or_graph
     graph = explanation_or_graph if explanation is None else explanation.graph
@@ -1000,9 +1000,9 @@ def save_figure(fig, path: str | Path, *, dpi: float = 150, transparent: bool = 
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
-        raise OptionError(f"figure file {path.name!r}: the extension must be one of .png, .svg, .pdf")
+        raise OptionError(_("figure file {name!r}: the extension must be one of .png, .svg, .pdf").format(name=path.name))
     if not 10 <= dpi <= 1200:
-        raise OptionError(f"dpi must be between 10 and 1200, got {dpi}")
+        raise OptionError(_("dpi must be between 10 and 1200, got {dpi}").format(dpi=dpi))
     if kind == "png":
         _check_pixels(fig.get_size_inches(), dpi)
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays searchable text
@@ -1036,7 +1036,7 @@ def write_frames(explanation, directory: str | Path, *, kind: str = "png", value
     """
     directory = Path(directory)
     if kind not in FORMATS:
-        raise OptionError(f"frame format must be one of {', '.join(FORMATS)}, got {kind!r}")
+        raise OptionError(_("frame format must be one of {formats}, got {kind!r}").format(formats=", ".join(FORMATS), kind=kind))
     if kind == "png":
         _check_pixels(SLIDE_SIZE, dpi)  # before any frame is drawn
     frames = frame_options(explanation, values)

@@ -337,7 +337,7 @@ _MPMATH_REAL = _Backend("mpmath", MPMATH_FUNCTIONS, mpmath.mpmathify, _mp_real)
 
 def _backend(name: str, real: bool) -> _Backend:
     if name not in BACKENDS:
-        raise OptionError(f"backend must be one of {', '.join(BACKENDS)}, got {name!r}")
+        raise OptionError(_("backend must be one of {backends}, got {name!r}").format(backends=", ".join(BACKENDS), name=name))
     if name == "float":
         return _FLOAT
     return _MPMATH_REAL if real else _MPMATH

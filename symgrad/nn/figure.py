@@ -43,7 +43,7 @@ def carrying_lines(sizes: tuple[int, ...], wrt: str) -> set[Line]:
     """
     found = parse_weight_name(wrt)
     if found is None:
-        raise OptionError(f"{wrt!r} is not a weight name such as v0_1_2")
+        raise OptionError(_("{wrt!r} is not a weight name such as v0_1_2").format(wrt=wrt))
     layer, row, column = found
     lines = {((layer, column - 1), (layer + 1, row - 1))}
     reached = {row - 1}
@@ -65,7 +65,7 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
         ``symgrad_highlighted`` is the number of highlighted lines.
     """
     if theme not in THEMES:
-        raise OptionError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        raise OptionError(_("theme must be one of {themes}, got {theme!r}").format(themes=", ".join(THEMES), theme=theme))
     colours = THEMES[theme]
     fig = ShownFigure(figsize=figsize, facecolor=colours["background"])
     FigureCanvasAgg(fig)

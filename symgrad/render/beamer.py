@@ -263,7 +263,7 @@ def write_deck(explanation=None, path: str | Path = "deck.tex", *, blocks=None, 
 
 def _write_deck(explanation, path: Path, blocks, figures, title) -> list[Path]:
     if path.suffix != ".tex":
-        raise OptionError(f"a Beamer deck is a .tex file, got {path.name!r}")
+        raise OptionError(_("a Beamer deck is a .tex file, got {name!r}").format(name=path.name))
     if blocks is None:
         from .blocks import build_blocks
         blocks = build_blocks(explanation)
