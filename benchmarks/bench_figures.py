@@ -11,20 +11,21 @@ with 50 paths (grouped too) within the default 10 s budget.
 
 Run: ``python benchmarks/bench_figures.py``
 
-Results on the development machine (2 cores, other jobs running)::
+Results on the development machine (2 cores, a mutation run busy on one)::
 
-    import matplotlib + symgrad.plot: 0.86 s (not counted below)
+    import matplotlib + symgrad.plot: 0.88 s (not counted below)
     graph             nodes  edges  figure (s)  goal (s)
-    sigmoid neuron       12     11       0.220       1.0
-    network loss        292    395       0.346       5.0
-    animation (gif)      12     11       7.099       5.0
-    large (grouped)    1220   1219       1.396       5.0
-    slide frames        153    201       2.680      10.0
-    TikZ                292    395       0.040       1.0
+    sigmoid neuron       12     11       0.218       1.0
+    network loss        292    395       0.358       5.0
+    animation (gif)      12     11       2.358       5.0
+    large (grouped)    1220   1219       0.809       5.0
+    slide frames        153    201       2.174      10.0
+    TikZ                292    395       0.039       1.0
 
-    (under a load of 4-5 on 2 cores; the animation took as long before the
-    large-graph work, 7.7-8.9 s in the same conditions.) The network loss and
-    the large graph are drawn with the nodes off the highlighted paths grouped.
+The animation took 6-9 s before each frame was drawn once (matplotlib's
+save draws every frame a second time for a screen, at another dpi). The
+network loss and the large graph are drawn with the nodes off the
+highlighted paths grouped.
 """
 
 from __future__ import annotations

@@ -115,5 +115,15 @@ def save_animation(animation, path: str | Path, *, dpi: float = 100) -> Path:
         writer = FFMpegWriter(fps=fps)
     else:
         writer = PillowWriter(fps=fps)
-    animation.save(path, writer=writer, dpi=dpi)
+    figure = animation._fig
+    canvas, screen_dpi = figure.canvas, figure.dpi
+    # matplotlib draws each frame twice when saving: once for a screen (draw_idle) and once
+    # into the file. No screen here: skip the first, and lay the text out at the file's dpi.
+    canvas.draw_idle = lambda *args, **kwargs: None
+    figure.set_dpi(dpi)
+    try:
+        animation.save(path, writer=writer, dpi=dpi)
+    finally:
+        del canvas.draw_idle
+        figure.set_dpi(screen_dpi)
     return path
