@@ -265,7 +265,7 @@ def reverse_accumulate(graph: nx.MultiDiGraph, variable: str) -> sympy.Expr:
     return result
 
 
-def _cancel_before_substituting(graph: nx.MultiDiGraph, relevant: set[str], variable: str,
+def _cancel_before_substituting(graph: nx.MultiDiGraph, relevant: set[str] | None, variable: str,
                                 fallback: sympy.Expr) -> sympy.Expr:
     """The adjoint summed in node symbols first, then written in the inputs.
 
@@ -278,7 +278,8 @@ def _cancel_before_substituting(graph: nx.MultiDiGraph, relevant: set[str], vari
     if is_undefined(tidy_if_small(node(graph, output_node(graph)).expression)):
         return fallback
     in_symbols = tidy_if_small(_backward_pass(graph, relevant, in_node_symbols=True)[variable])
-    mapping = {node(graph, n).symbol: node(graph, n).expression for n in relevant if not is_input(graph, n)}
+    mapping = {node(graph, n).symbol: node(graph, n).expression for n in (relevant or order(graph))
+               if not is_input(graph, n)}
     result = tidy_if_small(substitute(in_symbols, mapping)) if mapping else in_symbols
     return fallback if is_undefined(result) else result
 
@@ -323,7 +324,11 @@ def gradients(graph: nx.MultiDiGraph, variables=None) -> dict[str, sympy.Expr]:
             raise VariableError(_("{name} is not an input of the graph (inputs: {inputs})").format(
                 name=repr(name), inputs=inputs))
     adjoints = _backward_pass(graph, None)
-    return {name: tidy_if_small(adjoints[name]) for name in names}
+    result = {name: tidy_if_small(adjoints[name]) for name in names}
+    for name, derivative in result.items():
+        if is_undefined(derivative):  # as in reverse_accumulate: (x - x)^0.5
+            result[name] = _cancel_before_substituting(graph, None, name, derivative)
+    return result
 
 
 def _backward_pass(graph: nx.MultiDiGraph, nodes: set[str] | None, *,
