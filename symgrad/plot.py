@@ -155,8 +155,16 @@ class _Frame:
         return self.diameter * scale / self.points_x, self.diameter * scale / self.points_y
 
 
-def _axes_box(legend_lines: int, has_title: bool) -> list[float]:
-    bottom = min(0.45, 0.04 + 0.045 * legend_lines)
+#: Height of a line of the legend or the notes under a figure, in points (1.75 x the 18 pt font).
+LEGEND_LINE_POINTS = 1.75 * 18
+
+
+def _axes_box(legend_lines: int, has_title: bool, fig_height: float = 7.5) -> list[float]:
+    """The drawing's box in figure fractions, above `legend_lines` lines of legend and notes.
+
+    A line of the legend at its largest font (18 pt) takes 1.75 x 18 pt, as in :func:`_reserved`.
+    """
+    bottom = min(0.45, 0.02 + (legend_lines * LEGEND_LINE_POINTS + 8) / (fig_height * 72)) if legend_lines else 0.04
     top = 0.90 if has_title else 0.97
     return [0.02, bottom, 0.96, top - bottom]
 
@@ -298,7 +306,7 @@ def plot(
             if given_axes:
                 reserve = _reserved(ax, text_lines, bool(title))
             else:
-                ax.set_position(_axes_box(text_lines, bool(title)))
+                ax.set_position(_axes_box(text_lines, bool(title), fig.get_figheight()))
         labels = lines_of(view)
         named = [v for n, v in labels.items() if not view.is_group(n)]  # a group's label fits its own box
         frame = _frame(fig, ax, (layout.width, layout.height), max(len(v) for v in labels.values()),
@@ -429,7 +437,7 @@ def _active_theme() -> str:
 def _reserved(ax, text_lines: int, has_title: bool) -> tuple[float, float]:
     """Fractions of a given Axes kept free for the legend and notes (bottom) and the title (top)."""
     height = ax.get_position().height * ax.figure.get_figheight() * 72  # points
-    bottom = min(0.6, (text_lines * 1.75 * 18 + 8) / height) if text_lines else 0.0
+    bottom = min(0.6, (text_lines * LEGEND_LINE_POINTS + 8) / height) if text_lines else 0.0
     return bottom, min(0.2, 34 / height) if has_title else 0.0
 
 
@@ -466,7 +474,7 @@ def _figure_and_axes(ax, figsize, colours, legend_lines: int, has_title: bool, p
     else:
         fig = ShownFigure(figsize=figsize, facecolor=colours["background"])
         FigureCanvasAgg(fig)
-    ax = fig.add_axes(_axes_box(legend_lines, has_title))
+    ax = fig.add_axes(_axes_box(legend_lines, has_title, fig.get_figheight()))
     ax.set_axis_off()
     ax.set_facecolor(colours["background"])
     return fig, ax

@@ -137,3 +137,13 @@ def test_svg_frames_get_no_tex_index_and_a_warning(tmp_path, capsys):
                  "-o", os.devnull]) == 0
     assert not (frames / "frames.tex").exists() and (frames / "frames.md").exists()
     assert "no frames.tex written" in capsys.readouterr().err
+
+
+def test_a_figure_with_long_equations_gets_a_frame_of_its_own(tmp_path):
+    # beside three lines of a path's product the figure would shrink to half the frame
+    deck = _deck(tmp_path, ["x*(x + 1) - 1/x", "--wrt", "x"])
+    body = (tmp_path / "deck-body.tex").read_text(encoding="utf-8")
+    frames = body.split(r"\begin{frame}")[1:]
+    path_one = [f for f in frames if "path1.pdf" in f]
+    assert len(path_one) == 1 and r"height=0.8\textheight" in path_one[0] and r"\sgequation" not in path_one[0]
+    assert deck.exists()

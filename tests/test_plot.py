@@ -595,3 +595,14 @@ def test_a_long_note_is_wrapped_at_a_readable_size_inside_the_canvas():
     assert 1 < len(note.get_text().splitlines()) <= BOTTOM_TEXT_LINES
     box = note.get_window_extent(renderer)
     assert box.x0 >= 0 and box.x1 <= fig.bbox.x1 and box.y0 >= 0
+
+
+@pytest.mark.parametrize("figsize", [(13.333, 7.5), (8.5, 4.78)])  # the default, and a Beamer deck's
+def test_the_legend_keeps_clear_of_the_nodes_on_a_short_figure(figsize):
+    e = symgrad.explain("x*(x + 1) - 1/x", "x", check=False)
+    fig = plot(e, pyplot=False, figsize=figsize)
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer) if fig.legends else fig.axes[0].get_legend().get_window_extent(renderer)
+    nodes = [p.get_window_extent(renderer) for p in fig.axes[0].patches if (p.get_gid() or "").startswith("node ")]
+    assert len(nodes) == e.graph.number_of_nodes()
+    assert not any(legend.overlaps(box) for box in nodes)

@@ -179,17 +179,30 @@ def _placed(frames: list[Frame], figure: str) -> bool:
     return any(f.figure == figure for f in frames)
 
 
+#: Equation lines shown beneath a figure at half the text height; with more, the figure gets a frame of its own.
+LINES_BESIDE_FIGURE = 1
+
+
 def _frame_text(frame: Frame, printer: BeamerPrinter, figure_path: Callable[[str], str]) -> str:
     title = printer.inline(frame.title)
-    body = [printer._print(block) for block in frame.blocks]
+    body = [text for text in (printer._print(block) for block in frame.blocks) if text]
+    alone = frame.figure and body and _equation_lines(frame.blocks) > LINES_BESIDE_FIGURE
+    if alone:  # else the figure shrinks to half the frame and the text breaks onto a page of its own anyway
+        return "\n".join([_frame_text(Frame(frame.title, figure=frame.figure), printer, figure_path),
+                           _frame_text(Frame(frame.title, frame.blocks), printer, figure_path)])
     lines = [rf"\begin{{frame}}[allowframebreaks]{{{title}}}"]
     if frame.figure:
         height = _FIGURE_HEIGHT[not body]
         lines.append(rf"\begin{{center}}\includegraphics[width=\linewidth,height={height},keepaspectratio]"
                      rf"{{{figure_path(frame.figure)}}}\end{{center}}")
-    lines += [text for text in body if text]
+    lines += body
     lines.append(r"\end{frame}")
     return "\n".join(lines)
+
+
+def _equation_lines(blocks) -> int:
+    """Lines of equations in `blocks`: one per right-hand side of each equation."""
+    return sum(len(eq.rhs) for block in blocks if isinstance(block, Equations) for eq in block.equations)
 
 
 def _macros() -> str:
