@@ -356,7 +356,10 @@ class _SharedPrinting:
     def each_block(self, items) -> list[tuple[str, object]]:
         """Each block that prints something, printed on its own (no appendix), with the block."""
         self._start_document()
-        return [(chunk, block) for chunk, block in ((self._print(block), block) for block in items) if chunk]
+        try:
+            return [(chunk, block) for chunk, block in ((self._print(block), block) for block in items) if chunk]
+        finally:
+            self._measured = None
 
     def document(self, items) -> list[str]:
         """The printed chunks of a document, one per block that prints something.
