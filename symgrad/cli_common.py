@@ -38,6 +38,7 @@ from pathlib import Path
 from .errors import EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, OptionError, ParseError, SymgradError, TimeLimitExceeded
 from .explain import MAX_LISTED_PATHS, SymgradWarning
 from .i18n import gettext as _
+from .i18n import use_language
 
 __all__ = [
     "ArgumentParser", "FORMATS", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "DEFAULT_MEMORY_MB",
@@ -160,6 +161,15 @@ def error_lines(err: SymgradError) -> list[str]:
         if window.isprintable() and all(_single_width(char) for char in window):
             lines += ["  " + window, "  " + " " * (err.column - 1 - start) + "^"]
     return lines
+
+
+def _printable_error(err: SymgradError) -> str:
+    """:func:`error_lines` joined, in English if standard error cannot carry the translation."""
+    text = "\n".join(error_lines(err))
+    if _encodable(text, sys.stderr):
+        return text
+    with use_language("en"):  # an ASCII terminal: the English words at least read
+        return "\n".join(error_lines(err))
 
 
 def _timeout_hint(err: SymgradError) -> str:
@@ -510,7 +520,7 @@ def guarded(action: Callable[[], int], memory_limit: int = DEFAULT_MEMORY_MB) ->
         print(out_of_memory, file=sys.stderr)
         return EXIT_USAGE
     except SymgradError as err:
-        print("\n".join(error_lines(err)), file=sys.stderr)
+        print(_printable_error(err), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print(_("symgrad: interrupted"), file=sys.stderr)
