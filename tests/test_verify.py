@@ -291,3 +291,62 @@ def test_complexity_without_the_check_says_the_direct_derivative_was_not_compute
     assert "not computed" in text and "did not finish" not in text
     assert json.loads(e.to_json())["complexity"]["direct_computed"] is False
     assert explain("exp(-x^2/2)", "x").complexity.direct_computed
+
+
+# --- the finite-difference witness, each outcome pinned (mutation run of verify.py) -------
+
+
+def test_central_difference_is_accurate_to_many_digits_with_or_without_a_compiled_tape():
+    from symgrad.tape import compile_expression
+    from symgrad.verify import FD_STEP_DIGITS, FD_WORKING_DIGITS, central_difference
+
+    x = sympy.Symbol("x", real=True)
+    cube = x**3
+    alone = central_difference(cube, x, {x: 2})
+    taped = central_difference(cube, x, {x: 2}, values=compile_expression(cube, "mpmath", FD_WORKING_DIGITS))
+    for value in (alone, taped):
+        assert abs(value - 12) < sympy.Float("1e-40")  # truncation ~h^2 = 1e-60, rounding ~1e-60
+    coarse = central_difference(cube, x, {x: 2}, step_digits=2)  # h = 0.02: off by h^2 = 4e-4
+    assert abs(coarse - 12 - sympy.Float("0.0004")) < sympy.Float("1e-20")
+    assert FD_STEP_DIGITS < FD_WORKING_DIGITS
+
+
+@pytest.mark.parametrize("derivative, status, reason_start", [
+    ("cos(x)", "numeric", "equal to central finite differences (90-digit arithmetic) to 30 significant digits"),
+    ("2*cos(x)", "mismatch", "the derivative differs from finite differences at {'x': "),
+])
+def test_the_witness_reports_each_outcome_with_its_method(derivative, status, reason_start):
+    x = sympy.Symbol("x", real=True)
+    check = finite_difference_check(parse(derivative), parse("sin(x)"), x, why="SymPy gave up")
+    assert check.status == status and check.details["method"] == "finite-differences"
+    assert check.reason.startswith("SymPy gave up; " + reason_start)
+    assert check.points == (5 if status == "numeric" else 0)
+    if status == "mismatch":
+        assert set(check.details) == {"method", "point"} and set(check.details["point"]) == {"x"}
+
+
+def test_the_witness_without_a_concrete_stand_in_is_unknown_and_says_why():
+    x, g = sympy.Symbol("x", real=True), sympy.Function("g")
+    check = finite_difference_check(sympy.diff(g(g(x)), x), g(g(x)), x, why="no time")
+    assert (check.status, check.points, check.details) == ("unknown", 0, {"method": "finite-differences"})
+    assert check.reason == "no time; an abstract function has no concrete stand-in"
+
+
+def test_the_witness_out_of_time_is_unknown_with_its_method():
+    from symgrad.deadline import Budget
+
+    x = sympy.Symbol("x", real=True)
+    check = finite_difference_check(sympy.cos(x), sympy.sin(x), x, budget=Budget(1e-9))
+    assert check.status == "unknown" and check.details == {"method": "finite-differences"}
+    assert "finite-difference comparison" in check.reason
+
+
+def test_never_real_names_the_culprit_and_counts_the_points():
+    from symgrad.verify import never_real_reason
+
+    x = sympy.Symbol("x", real=True)
+    # it samples `tries` points to name the culprit; the count is that of the sampler it explains
+    assert never_real_reason(sympy.sqrt(-x**2 - 2) * x, [x], tries=7) == \
+        "sqrt(-x**2 - 2) was not real and finite at any of the 400 points tried"
+    assert never_real_reason(x**2, [x], tries=7) == \
+        "no point among the 400 tried gave a finite value to both derivatives"
