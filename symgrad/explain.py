@@ -14,7 +14,7 @@ import sympy
 from .chain import AdjointStep, ChainPath, adjoint_steps, chain_paths, reverse_accumulate
 from .chain import tidy_if_small
 from .deadline import Budget, budgeted, checkpoint, current_budget, run_within, stage
-from .exprtools import costly_constants, tree_size, tree_size_exceeds
+from .exprtools import costly_constants, is_undefined, tree_size, tree_size_exceeds
 from .errors import OptionError, SymgradWarning, TimeLimitExceeded, VariableError
 from .i18n import N_, check_language, current_language, default_language, use_language
 from .graph import DEFAULT_MAX_NODES, build_graph, graph_expression, input_nodes, is_input, node, node_symbol
@@ -353,7 +353,8 @@ class Explanation:
         the paths (``"paths"``) and the factored one (``"factored"``, tried
         for derivatives of up to :data:`FACTOR_LIMIT` operations within the
         explanation's time limit); the smallest as a tree wins, the earlier
-        on a tie.
+        on a tie. A form that is undefined (``nan``) when the backward pass's
+        is not is left out.
 
         Examples
         --------
@@ -363,7 +364,8 @@ class Explanation:
         forms = [("backpropagation", self.derivative)]
         if self.run_check and self.check.status == "symbolic" and self.check.direct is not None:
             forms.append(("sympy", self.check.direct))
-        if self.path_sum is not None:
+        # the sum over the paths in the inputs may be undefined where backpropagation is not: (x - x)^0.5
+        if self.path_sum is not None and (is_undefined(self.derivative) or not is_undefined(self.path_sum)):
             forms.append(("paths", tidy_if_small(self.path_sum)))
         # factor() evaluates constants: never on one that takes unbounded time (sin(exp(exp(20)))).
         if not tree_size_exceeds(self.derivative, FACTOR_LIMIT) and not costly_constants(self.derivative):
