@@ -1013,6 +1013,14 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
     def _print_Pi(self, expr):
         return "π"
 
+    def _print_Pow(self, expr, rational=False):
+        # x**(-2) alone (a term of a sum) reads 1/x² on a slide, as 1/x does already
+        exponent = expr.exp
+        if exponent.is_Rational and exponent.is_negative and exponent != -1 and not expr.base.is_Number:
+            return "1/" + self.parenthesize(sympy.Pow(expr.base, -exponent, evaluate=False), PRECEDENCE["Pow"],
+                                            strict=True)
+        return super()._print_Pow(expr, rational=rational)
+
     def _print_Max(self, expr):
         return self._apply(type(expr).__name__.lower(), ", ".join(self._print(a) for a in expr.args))
 
