@@ -227,6 +227,7 @@ def _prepare(text: str, limits: Limits) -> tuple[str, list[int], list[Reading]]:
     tokens = _tokens(text)
     if not _significant(tokens):
         raise ParseError(_("empty expression"), text)
+    _refuse_derivative_notation(text)
     readings: list[Reading] = []
     _bars(tokens, text, readings)
     tokens = _function_powers(tokens, text, readings)
@@ -243,6 +244,20 @@ def _prepare(text: str, limits: Limits) -> tuple[str, list[int], list[Reading]]:
     source = "".join(pieces)
     indent = len(source) - len(source.lstrip(" "))  # ast.parse refuses leading blanks
     return source[indent:], columns[indent:], readings
+
+
+#: ``d/dx``, ``d/dx(``, ``d / dw1`` at the start: the student typed the question, not the function.
+_DERIVATIVE_NOTATION = re.compile(r"\s*d\s*/\s*d\s*([A-Za-z][A-Za-z0-9_]*)\b\s*")
+
+
+def _refuse_derivative_notation(text: str) -> None:
+    """Refuse ``d/dx x^2``: symgrad takes the function, and the variable with --wrt."""
+    match = _DERIVATIVE_NOTATION.match(text)
+    rest = text[match.end():].strip() if match else ""
+    if not rest or rest[0] in "+-*/^)],.·×÷−":  # d/dx*3: a quotient of variables d and dx
+        return
+    raise ParseError(_("type the function only, {rest}, and choose the variable with --wrt {variable}").format(
+        rest=rest, variable=match.group(1)), text, 1)
 
 
 def _operator_readings(tokens: list[_Token]) -> list[Reading]:

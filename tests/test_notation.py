@@ -124,6 +124,8 @@ REFUSED = [
     ("Subs*Derivative", "Subs names a function", 1),
     ("max(x)", "max() takes two or more arguments", 1),
     ("2 3", "invalid syntax", 3),
+    ("d/dx x^2", "type the function only, x^2, and choose the variable with --wrt x", 1),
+    ("d/dw1 (w1*x)", "type the function only, (w1*x), and choose the variable with --wrt w1", 1),
     ("0x10", "", 1),
     ("1j", "complex numbers", 1),
 ]
