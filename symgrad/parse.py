@@ -551,6 +551,11 @@ def _implicit_products(tokens: list[_Token], text: str, readings: list[Reading])
         if spaced:  # operands apart only by spaces multiply as touching ones do: 2 x, x (x+1), x y
             previous = next((t for t in reversed(result) if t.kind != "space"), None)
         if previous is not None and _is_product(previous, token, variables, spaced):
+            divisor = _divisor_start(result)
+            if divisor is not None:
+                typed = text[divisor - 1:token.column - 1].strip() + _operand_text(token)
+                raise ParseError(_("{typed} after '/' is ambiguous: write the divisor in parentheses, "
+                                   "or * for a product").format(typed=typed), text, divisor)
             star = _Token("op", "*", token.column)
             result.append(star)
             left, right = _operand_text(previous), _operand_text(token)
@@ -563,6 +568,35 @@ def _implicit_products(tokens: list[_Token], text: str, readings: list[Reading])
                                  text, following.column)
         result.append(token)
     return result
+
+
+def _divisor_start(result: list[_Token]) -> int | None:
+    """The column where the operand that ends `result` starts, if it is a divisor, else None.
+
+    x/2y could be (x/2)*y or x/(2*y): an implicit product must not start at a divisor.
+    """
+    index = len(result) - 1
+    while index >= 0 and result[index].kind == "space":
+        index -= 1
+    if index >= 0 and result[index].kind == "sup":  # x²: the operand starts at x
+        index -= 1
+    if index >= 0 and result[index].kind in ("close", "barclose"):  # back to the matching opening
+        depth = 0
+        while index >= 0:
+            kind = result[index].kind
+            depth += kind in ("close", "barclose")
+            depth -= kind in ("open", "baropen")
+            if depth == 0:
+                break
+            index -= 1
+        if index > 0 and result[index - 1].kind == "name":  # a call: sin(x)
+            index -= 1
+    start = result[max(index, 0)].column
+    index -= 1
+    while index >= 0 and result[index].kind == "space":
+        index -= 1
+    divides = index >= 0 and result[index].kind == "op" and result[index].text in ("/", "÷")
+    return start if divides else None
 
 
 def _is_product(left: _Token, right: _Token, variables: set[str], spaced: bool = False) -> bool:

@@ -182,6 +182,7 @@ def test_a_new_setting_is_one_default_and_one_check():
     ("-x/y + e^(-x^2/2)", "-x/y + exp(-x²/2)", r"-\frac{x}{y} + e^{-\frac{x^{2}}{2}}"),
     ("a - -x*y", "a - (-x·y)", r"a - \left(-x \cdot y\right)"),
     ("max(0, x - 1)", "max(0, x - 1)", r"\max\left(0, x - 1\right)"),
+    ("x/(2y) + x/(y*z)/w", "x/(2·y) + x/((y·z)·w)", r"\frac{x}{2 \cdot y} + \frac{x}{y \cdot z \cdot w}"),
     ("x^-2 + (x*y)^-2", "1/x² + 1/(x·y)²", r"\frac{1}{x^{2}} + \frac{1}{x^{2} \cdot y^{2}}"),
 ])
 def test_typed_expression_prints_without_hidden_ones(typed, text, latex):

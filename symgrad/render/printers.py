@@ -1013,6 +1013,16 @@ class UnicodePrinter(_SharedPrinting, StrPrinter):
     def _print_Pi(self, expr):
         return "π"
 
+    def _print_Mul(self, expr):
+        # SymPy's StrPrinter parenthesizes the divisor y*z of x/(y*z) twice when it is unevaluated.
+        text = super()._print_Mul(expr)
+        for factor in expr.args:
+            if isinstance(factor, sympy.Pow) and factor.exp is sympy.S.NegativeOne \
+                    and isinstance(factor.base, (sympy.Mul, sympy.Pow)) and len(factor.base.args) != 1:
+                divisor = self.parenthesize(factor.base, PRECEDENCE["Mul"], strict=False)
+                text = text.replace(f"({divisor})", divisor, 1)
+        return text
+
     def _print_Pow(self, expr, rational=False):
         # x**(-2) alone (a term of a sum) reads 1/x² on a slide, as 1/x does already
         exponent = expr.exp
