@@ -350,3 +350,13 @@ def test_never_real_names_the_culprit_and_counts_the_points():
         "sqrt(-x**2 - 2) was not real and finite at any of the 400 points tried"
     assert never_real_reason(x**2, [x], tries=7) == \
         "no point among the 400 tried gave a finite value to both derivatives"
+
+
+def test_a_sympy_bug_in_the_typed_expressions_diff_gets_a_second_opinion():
+    # SymPy's diff of this unevaluated expression is a constant; that of the evaluated one agrees
+    e = explain("(x^(1*3^-1) * (log(10)/log(102))^-1)^0.5", "x")
+    assert e.check.status == "numeric" and e.check.method == "sympy-diff-numeric"
+    assert "disagrees (a SymPy bug), that of the evaluated expression agrees" in e.check.reason
+    x = sympy.Symbol("x", real=True)
+    plain = check_derivative(2 * x * sympy.cos(x**2), sympy.sin(x**2), x)
+    assert "a SymPy bug" not in plain.reason  # no second opinion when the first agrees
