@@ -55,7 +55,7 @@ def animate(explanation, *, values=None, theme: str | None = None, interval: flo
     -------
     matplotlib.animation.FuncAnimation
         ``symgrad_steps`` lists the steps, one per frame; ``symgrad_show(i)``
-        sets the picture to frame i.
+        sets the picture to frame i; ``symgrad_figure`` is the figure drawn on.
     """
     from matplotlib.animation import FuncAnimation
 
@@ -96,11 +96,12 @@ def animate(explanation, *, values=None, theme: str | None = None, interval: flo
     animation = FuncAnimation(fig, show, frames=len(steps), interval=interval, blit=False, repeat=False)
     animation.symgrad_steps = steps
     animation.symgrad_show = show
+    animation.symgrad_figure = fig
     return animation
 
 
 def save_animation(animation, path: str | Path, *, dpi: float = 100) -> Path:
-    """Write `animation` as .gif (Pillow) or .mp4 (ffmpeg), chosen by the extension."""
+    """Write `animation` (from :func:`animate`) as .gif (Pillow) or .mp4 (ffmpeg), chosen by the extension."""
     from matplotlib.animation import FFMpegWriter, PillowWriter
 
     path = Path(path)
@@ -115,7 +116,7 @@ def save_animation(animation, path: str | Path, *, dpi: float = 100) -> Path:
         writer = FFMpegWriter(fps=fps)
     else:
         writer = PillowWriter(fps=fps)
-    figure = animation._fig
+    figure = animation.symgrad_figure
     canvas, screen_dpi = figure.canvas, figure.dpi
     # matplotlib draws each frame twice when saving: once for a screen (draw_idle) and once
     # into the file. No screen here: skip the first, and lay the text out at the file's dpi.

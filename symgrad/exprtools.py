@@ -141,9 +141,10 @@ def _without_unit_floats(expr: sympy.Basic) -> sympy.Basic:
         coefficient, rest = expr.as_coeff_Mul()
         if isinstance(coefficient, sympy.Float) and (abs(coefficient) - 1).is_zero and rest is not sympy.S.One:
             return -rest if coefficient < 0 else rest
-    elif isinstance(expr, sympy.Add) and any(_without_unit_floats(t) is not t for t in expr.args
-                                             if isinstance(t, sympy.Mul)):
-        return sympy.Add(*(_without_unit_floats(t) for t in expr.args))
+    elif isinstance(expr, sympy.Add):
+        terms = [_without_unit_floats(t) if isinstance(t, sympy.Mul) else t for t in expr.args]
+        if any(new is not old for new, old in zip(terms, expr.args)):
+            return sympy.Add(*terms)
     return expr
 
 

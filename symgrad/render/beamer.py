@@ -186,18 +186,22 @@ LINES_BESIDE_FIGURE = 1
 def _frame_text(frame: Frame, printer: BeamerPrinter, figure_path: Callable[[str], str]) -> str:
     title = printer.inline(frame.title)
     body = [text for text in (printer._print(block) for block in frame.blocks) if text]
-    alone = frame.figure and body and _equation_lines(frame.blocks) > LINES_BESIDE_FIGURE
-    if alone:  # else the figure shrinks to half the frame and the text breaks onto a page of its own anyway
-        return "\n".join([_frame_text(Frame(frame.title, figure=frame.figure), printer, figure_path),
-                           _frame_text(Frame(frame.title, frame.blocks), printer, figure_path)])
-    lines = [rf"\begin{{frame}}[allowframebreaks]{{{title}}}"]
-    if frame.figure:
-        height = _FIGURE_HEIGHT[not body]
-        lines.append(rf"\begin{{center}}\includegraphics[width=\linewidth,height={height},keepaspectratio]"
-                     rf"{{{figure_path(frame.figure)}}}\end{{center}}")
-    lines += body
-    lines.append(r"\end{frame}")
-    return "\n".join(lines)
+    if not frame.figure:
+        return _frame_source(title, body)
+    figure = figure_path(frame.figure)
+    if body and _equation_lines(frame.blocks) > LINES_BESIDE_FIGURE:
+        # beside it the figure would shrink to half the frame, and the text break onto a page of its own anyway
+        return _frame_source(title, [_figure_source(figure, alone=True)]) + "\n" + _frame_source(title, body)
+    return _frame_source(title, [_figure_source(figure, alone=not body), *body])
+
+
+def _frame_source(title: str, lines: list[str]) -> str:
+    return "\n".join([rf"\begin{{frame}}[allowframebreaks]{{{title}}}", *lines, r"\end{frame}"])
+
+
+def _figure_source(path: str, alone: bool) -> str:
+    return (rf"\begin{{center}}\includegraphics[width=\linewidth,height={_FIGURE_HEIGHT[alone]},keepaspectratio]"
+            rf"{{{path}}}\end{{center}}")
 
 
 def _equation_lines(blocks) -> int:
