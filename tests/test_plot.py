@@ -10,6 +10,7 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 
 import symgrad  # noqa: E402
+from symgrad.graph import node  # noqa: E402
 from symgrad.layout import layered_layout  # noqa: E402
 from symgrad.plot import PALETTE, plot, save_figure, write_frames  # noqa: E402
 
@@ -159,6 +160,102 @@ def test_large_graph_draws_its_paths_labelled_and_groups_the_rest(expression, wr
     total = sum(len(g.members) for g in view.groups.values())
     assert total + view.dag.number_of_nodes() - len(view.groups) == e.graph.number_of_nodes()
     assert f"{total} nodes off the paths drawn in groups" in fig.symgrad_notes
+
+
+def _chain(depth: int) -> str:
+    """sin(sin(...sin(x)...)) `depth` deep, with an input added every 10 levels (a path too long to label)."""
+    text = "x"
+    for level in range(depth):
+        text = f"sin({text}) + y{level}" if level % 10 == 0 else f"sin({text})"
+    return text
+
+
+def _names_in(text: str, graph) -> set:
+    """The nodes of `graph` whose LaTeX names (with a subscript: ``u_{12}``) `text` cites."""
+    from symgrad.render.printers import name_to_latex
+
+    return {n for n in graph if "_{" in name_to_latex(n) and name_to_latex(n) in text}
+
+
+def _assert_every_cited_symbol_is_drawn(fig):
+    """Each node the legend or an edge label names is drawn as itself, or is an end of a run named on its group."""
+    view, ax = fig.symgrad_view, fig.axes[0]
+    visible = {n for n in view.order if not view.is_group(n)}
+    visible |= {end for g in view.runs() for end in view.groups[g].ends}
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    texts += [t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("edge-label ")]
+    assert texts
+    for text in texts:
+        missing = _names_in(text, view.graph) - visible
+        assert not missing, (text, missing)
+
+
+@pytest.mark.parametrize("depth", [64, 70])
+def test_a_path_too_long_to_label_is_drawn_with_its_middle_as_one_group(depth):
+    from symgrad.collapse import RUN_ENDS
+    from symgrad.plot import MIN_FONT
+
+    e = symgrad.explain(_chain(depth), "x", check=False)
+    fig = plot(e, pyplot=False)
+    fig.canvas.draw()
+    view, ax = fig.symgrad_view, fig.axes[0]
+    (run,) = view.runs()
+    group = view.groups[run]
+    assert group.kind == "run" and len(group.members) == depth + depth // 10 + (depth % 10 > 0) - 2 * RUN_ENDS - 1
+    assert fig.symgrad_path_numbers == [1]  # the path is drawn, through the group
+    drawn = view.drawn_edges(e.listed_paths[0].edges)
+    assert [s for s, t, k in drawn].count(run) == 1 and [t for s, t, k in drawn].count(run) == 1
+    labels = _label_texts(ax)
+    first, last = group.ends
+    assert labels[run].get_text().split("\n") == [f"$u_{{{first[1:]}}}$", "\u2026", f"$u_{{{last[1:]}}}$"]
+    for name, text in labels.items():
+        assert text.get_fontsize() >= (MIN_FONT * 0.6 if name == run else MIN_FONT), name
+    legend = fig.legends[0].get_texts()[0].get_text()
+    assert r"\ldots" in legend and legend.count(r"\partial") < 12
+    _assert_every_cited_symbol_is_drawn(fig)
+    nodes = _node_boxes(fig)
+    for a, b in itertools.combinations(nodes, 2):
+        assert not a.overlaps(b)
+    on_run = len(group.members)
+    assert f"{on_run} nodes along a long stretch of a path drawn as one group" in fig.symgrad_notes
+
+
+@pytest.mark.timeout(120)
+def test_the_nested_family_at_n_1000_is_drawn_with_every_cited_symbol_on_the_figure():
+    from families import nested
+
+    e = symgrad.explain(nested(1000), "x", check=False)
+    assert len(e.listed_paths[0].edges) == 3000  # 3,001 nodes: no slide can label them
+    fig = plot(e, pyplot=False)
+    fig.canvas.draw()
+    view = fig.symgrad_view
+    assert fig.symgrad_path_numbers == list(range(1, 9))  # all eight listed paths, through one run
+    assert len(view.runs()) == 1 and view.dag.number_of_nodes() < 40
+    assert nx_is_dag(view.dag)
+    _assert_every_cited_symbol_is_drawn(fig)
+    assert any(note.startswith("1.32e477 (478 digits) more paths not drawn") for note in fig.symgrad_notes)
+
+
+def nx_is_dag(dag) -> bool:
+    import networkx as nx
+
+    return nx.is_directed_acyclic_graph(dag)
+
+
+def test_runs_are_not_collapsed_when_that_would_turn_an_edge_backwards():
+    from symgrad.collapse import collapsed_view
+
+    text = "x"
+    for level in range(30):  # at level 15, exp(t) leaves the path and comes back into it
+        text = f"(sin({text}) + exp({text}))" if level == 15 else f"sin({text})"
+    e = symgrad.explain(text, "x", check=False)
+    path = next(p for p in e.listed_paths if all(node(e.graph, t).op != "exp" for s, t, k in p.edges))
+    on_path = {n for edge in path.edges for n in edge[:2]}
+    (exp,) = [n for n in e.graph if n not in on_path and node(e.graph, n).op == "exp"]
+    runs = collapsed_view(e.graph, on_path, paths=[path.edges], longest_run=6)
+    assert len(runs.runs()) == 1 and exp in runs.groups[runs.runs()[0]].members  # exp joins the run
+    kept = collapsed_view(e.graph, on_path | {exp}, paths=[path.edges], longest_run=6, pinned={exp})
+    assert not kept.runs() and nx_is_dag(kept.dag)  # the run would feed exp and be fed by it: none collapsed
 
 
 def test_a_collapsed_view_keeps_edges_left_to_right_and_groups_by_kind():
