@@ -138,13 +138,23 @@ def _group_lines(group) -> list[str]:
     return text.format(n=count).split(" ", 1)
 
 
-def _short(number) -> str:
+def short_number(number) -> str:
+    """A number for a figure: four significant digits, or two and an exponent.
+
+    Examples
+    --------
+    >>> short_number(0.123456), short_number(-2), short_number(123456.0), short_number(0)
+    ('0.1235', '-2', '1.23e+05', '0')
+    """
     value = float(number)
     if value == 0:
         return "0"
     if 1e-3 <= abs(value) < 1e4:
         return f"{value:.4g}"
     return f"{value:.2e}"
+
+
+_short = short_number  # the name used inside this module
 
 
 # --- geometry --------------------------------------------------------------------
@@ -796,6 +806,13 @@ def _label_shifts(half_height: float, leader: bool) -> list[tuple[float, float]]
 
 #: Colours of the backward-pass picture (Okabe & Ito): values forward, gradients back.
 FORWARD_COLOUR, BACKWARD_COLOUR = "#009E73", "#D55E00"
+
+
+def flow_colours(colours: dict) -> tuple[str, str]:
+    """(forward, backward) text colours for a theme's `colours`: lighter on a dark background."""
+    if colours is THEMES["dark"]:
+        return "#3DDC97", "#FF8A5C"
+    return FORWARD_COLOUR, BACKWARD_COLOUR
 
 
 def _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values) -> None:

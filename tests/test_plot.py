@@ -428,6 +428,65 @@ def test_network_figure_highlights_the_lines_that_carry_the_gradient(tmp_path):
     assert path.read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_network_figure_writes_each_neurons_value_and_gradient_at_a_point(theme):
+    from symgrad import nn
+    from symgrad.nn.figure import neuron_node, plot_network
+    from symgrad.nn.training import numbers, random_point
+    from symgrad.plot import short_number
+
+    net = nn.mlp([4, 3, 3, 4], hidden="sigmoid", output="softmax", loss="cross_entropy", target=2)
+    at = numbers(net, random_point(net, seed=5)).at
+    fig = plot_network(net, "v1_2_3", values=at, theme=theme)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    texts = {t.get_gid(): t for t in ax.texts if t.get_gid()}
+    widths = [*net.sizes, 1]
+    for layer, width in enumerate(widths):
+        for index in range(width):
+            name = neuron_node(net, layer, index)
+            if name is None:  # L = -ln(ŷ₂): the other outputs are no nodes, and L does not depend on them
+                assert layer == 3 and index != 1
+                assert texts[f"gradient 3_{index + 1}"].get_text() == "\u2207 0"
+                continue
+            assert texts[f"value {name}"].get_text() == short_number(at.values[name])
+            assert texts[f"gradient {name}"].get_text() == "\u2207 " + short_number(at.gradients[name])
+    outputs = [float(texts[f"value {neuron_node(net, 3, i) or f'3_{i + 1}'}"].get_text()) for i in range(4)]
+    assert sum(outputs) == pytest.approx(1, abs=1e-3)  # softmax: the values of the unused outputs too
+    assert texts["gradient L"].get_text() == "\u2207 1"
+    numbers_boxes = [t.get_window_extent(renderer) for gid, t in texts.items() if gid.startswith(("value", "gradient"))]
+    circles = [p.get_window_extent(renderer) for p in ax.patches]
+    assert len(numbers_boxes) == 2 * sum(widths)
+    for box in numbers_boxes:
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1 and box.y0 >= 0
+        assert not any(box.overlaps(circle) for circle in circles)
+        assert sum(box.overlaps(other) for other in numbers_boxes) == 1  # itself only
+    assert texts[f"value {neuron_node(net, 1, 0)}"].get_fontsize() >= 8
+    assert "under each neuron: its value" in fig.symgrad_notes[0]
+
+
+def test_network_figure_of_a_tall_layer_leaves_the_numbers_out_with_a_note():
+    from symgrad import nn
+    from symgrad.nn.figure import plot_network
+    from symgrad.nn.training import numbers, random_point
+
+    net = nn.mlp([2, 16, 1], hidden="tanh", output="sigmoid", loss="mse")
+    fig = plot_network(net, values=numbers(net, random_point(net, seed=1)).at)
+    assert not [t for t in fig.axes[0].texts if (t.get_gid() or "").startswith("value ")]
+    assert fig.symgrad_notes == ["values and gradients left out (too many neurons for the canvas)"]
+
+
+def test_mlp_cli_draws_the_numbers_on_the_network_figure_with_a_seed(tmp_path):
+    from symgrad.cli import main
+
+    path = tmp_path / "net.svg"
+    assert main(["mlp", "--sizes", "2,2,1", "--hidden", "sigmoid", "--output", "sigmoid", "--loss", "mse",
+                 "--wrt", "v1_1_1", "--seed", "3", "--figure", str(path)]) == 0
+    svg = path.read_text()
+    assert svg.count("\u2207 ") == 2 + 2 + 1 + 1  # inputs, hidden, output, loss
+
+
 def test_mlp_cli_writes_the_network_figure(tmp_path):
     result = subprocess.run([sys.executable, "-m", "symgrad", "mlp", "--sizes", "2,2,1", "--hidden", "sigmoid",
                              "--output", "sigmoid", "--loss", "mse", "--wrt", "v1_1_1", "--figure",
