@@ -211,14 +211,14 @@ def _matrix_blocks(net: Network, wrt: str | None, numbers) -> list:
     return matrix_backward_blocks(net, checks, weight, at_point)
 
 
-def _deck(net: Network, blocks, explanation, args, numbers=None) -> str:
+def _deck(net: Network, blocks, explanation, args) -> str:
     """Write the Beamer deck (the network diagram first) and return the document's text."""
-    from ..render.beamer import write_deck
+    from ..render.beamer import FIGURE_SIZE, write_deck
     from .figure import plot_network
 
     wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
-    values = numbers.at if numbers is not None else None
-    figures = {"graph": lambda: plot_network(net, wrt, theme="light", values=values)}
+    # the deck's tables give the numbers: at the deck's size they would be too small to read on the diagram
+    figures = {"graph": lambda: plot_network(net, wrt, theme="light", figsize=FIGURE_SIZE, titled=False)}
     return write_deck(explanation, deck_path(args.out), blocks=blocks, figures=figures)[0].read_text(encoding="utf-8")
 
 
@@ -265,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
             blocks, data, explanation, numbers = _report(net, args)
             with stage(_("writing the output")):
                 rendered = None if not derivation_wanted else (
-                    _deck(net, blocks, explanation, args, numbers) if args.format == "beamer" else _render(blocks, data, args))
+                    _deck(net, blocks, explanation, args) if args.format == "beamer" else _render(blocks, data, args))
         if args.figure:
             with stage(_("drawing the network")):
                 _draw_network(net, args, numbers)

@@ -61,7 +61,7 @@ def carrying_lines(sizes: tuple[int, ...], wrt: str) -> set[Line]:
 
 
 def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
-                 figsize: tuple[float, float] = SLIDE_SIZE, values=None) -> Figure:
+                 figsize: tuple[float, float] = SLIDE_SIZE, values=None, titled: bool = True) -> Figure:
     """Draw `net` as a layered diagram, highlighting the lines that carry dL/d`wrt`.
 
     Parameters
@@ -77,6 +77,9 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
         (:attr:`symgrad.nn.training.Numbers.at`, or
         :func:`symgrad.point.evaluate_at` of ``net.graph``): each neuron's
         value and ∇, the gradient of L with respect to it, under its circle.
+    titled : bool
+        Write the title (the network, its loss and the chosen weight) on
+        top; a slide deck gives the frame its own title instead.
 
     Returns
     -------
@@ -98,6 +101,7 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
         raise OptionError(_("theme must be one of {themes}, got {theme!r}").format(themes=", ".join(THEMES), theme=theme))
     colours = THEMES[theme]
     fig = ShownFigure(figsize=figsize, facecolor=colours["background"])
+    scale = min(1.0, figsize[1] / SLIDE_SIZE[1])  # titles shrink with a smaller figure
     FigureCanvasAgg(fig)
     ax = fig.add_axes([0.03, 0.05, 0.94, 0.82])
     ax.set_axis_off()
@@ -137,12 +141,13 @@ def plot_network(net: Network, wrt: str | None = None, *, theme: str = "light",
     for l in range(len(net.sizes) - 1):
         activation = net.activation_name(l)
         ax.text(l + 0.5, -0.55, f"$V_{{{l}}}$, $f_{{{l}}}$ = {activation}", ha="center", va="bottom",
-                fontsize=16, color=colours["text"])
+                fontsize=max(13.0, 16 * scale), color=colours["text"])
     title = _("network {sizes}, loss {loss}").format(sizes="-".join(map(str, net.sizes)), loss=_(LOSS_NAMES.get(net.loss_name, net.loss_name)))
     if wrt is not None:
         title += _(": the lines that carry {derivative}").format(
             derivative=f"$\\partial L / \\partial {name_to_latex(wrt)}$")
-    fig.text(0.03, 0.97, title, fontsize=20, va="top", color=colours["text"])
+    if titled:
+        fig.text(0.03, 0.97, title, fontsize=max(12.0, 20 * scale), va="top", color=colours["text"])
     if notes:
         fig.text(0.03, 0.015, _("Note: {notes}").format(notes="; ".join(notes)), fontsize=12, va="bottom",
                  color=colours["muted"])
