@@ -43,18 +43,24 @@ A chain of 30 operations, its middle drawn as one run:
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .deadline import checkpoint
+from .graph import edge as edge_info
 from .graph import node, order, output_node
+from .i18n import ngettext
 from .layout import node_layers
 
-__all__ = ["Group", "GraphView", "full_view", "collapsed_view", "GROUP_KINDS", "RUN_ENDS"]
+__all__ = ["Group", "GraphView", "full_view", "collapsed_view", "fitting_view", "nodes_that_matter", "group_caption",
+           "GROUP_KINDS", "RUN_ENDS", "RUN_LENGTHS"]
 
 #: Kinds of group, in the order they are drawn in their column; a "run" is a stretch of a path.
 GROUP_KINDS = ("inputs", "constants", "operations", "run")
+#: The longest runs of a path drawn node by node, tried in turn when the nodes of the paths do not fit.
+RUN_LENGTHS = (None, 24, 12, 6)
 #: Nodes drawn by name at each end of a run collapsed into a group (its pattern shows).
 RUN_ENDS = 2
 #: Group ids start with this character, which no node name contains.
@@ -110,6 +116,10 @@ class GraphView:
         """The drawn edges that are edges of the graph (between two kept nodes)."""
         return [e for e in self.dag.edges(keys=True) if e[0] not in self.groups and e[1] not in self.groups]
 
+    def group_edges(self) -> frozenset:
+        """The drawn edges to or from a group (drawn straight and faded, each standing for many)."""
+        return frozenset(e for e in self.dag.edges(keys=True) if e[0] in self.groups or e[1] in self.groups)
+
     def runs(self) -> list[str]:
         """The ids of the groups that are runs of a path."""
         return [g for g, group in self.groups.items() if group.kind == "run"]
@@ -138,6 +148,126 @@ class GraphView:
             if edge not in drawn:
                 drawn.append(edge)
         return drawn
+
+
+def fitting_view(graph: nx.MultiDiGraph, paths: Sequence, fits: Callable[[GraphView], bool], *,
+                 wrt: str | None = None, cites: Callable[[object], Iterable[str]] = lambda path: ()) -> GraphView:
+    """The whole graph if it `fits`; else the view of as many of `paths` as fit, the rest grouped.
+
+    Fewer paths are kept (all, half, ..., one) until their nodes fit; for each
+    number of paths, the runs of the paths longer than each of
+    :data:`RUN_LENGTHS` are collapsed in turn before fewer paths are tried.
+    The nodes the kept path edges' local derivatives are written in (``u₁₂``
+    in ∂u₁₃/∂u₁₁ = u₁₂) are then drawn too, if the view still fits, so that an
+    edge label's symbols can be found.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+    paths : sequence of ChainPath
+        The paths to draw, the most important first.
+    fits : callable
+        Whether a :class:`GraphView` can be drawn legibly (the figure measures
+        its labels; TikZ its node spacing).
+    wrt : str, optional
+        The variable: always drawn by name.
+    cites : callable
+        The nodes a path's caption or legend names, never put in a group.
+
+    Returns
+    -------
+    GraphView
+        When nothing fits, the last (smallest) view tried.
+
+    Examples
+    --------
+    >>> from symgrad import explain
+    >>> e = explain("sin(" * 30 + "x" + ")" * 30, "x", check=False)
+    >>> view = fitting_view(e.graph, e.listed_paths, lambda v: len(v.order) <= 8, wrt="x")
+    >>> view.order
+    ['x', 'u1', 'u2', '⋯run1', 'u28', 'u29', 'f']
+    """
+    whole = full_view(graph)
+    if fits(whole):
+        return whole
+    view = whole
+    for count in _halves(len(paths)):
+        chosen = list(paths[:count])
+        keep, pinned = nodes_that_matter(graph, chosen, wrt, cites)
+        for longest in RUN_LENGTHS:
+            checkpoint()
+            view = collapsed_view(graph, keep, paths=[p.edges for p in chosen], longest_run=longest, pinned=pinned)
+            if fits(view):
+                return _with_cited_nodes(view, chosen, fits, keep, pinned, longest)
+            if longest is not None and not view.runs():
+                break  # no run of these paths is long enough to collapse
+    return view if view.dag.number_of_nodes() < graph.number_of_nodes() else whole
+
+
+def nodes_that_matter(graph: nx.MultiDiGraph, paths: Iterable, wrt: str | None = None,
+                      cites: Callable[[object], Iterable[str]] = lambda path: ()) -> tuple[set, set]:
+    """The nodes to draw by name: on `paths`, the variable, the output; and those never put in a run.
+
+    Never in a run: the variable, the output and the nodes each path's
+    caption `cites` (``x₃`` in ``x₃·cos(u₇)``), so that every symbol of a
+    legend can be found on the figure.
+
+    Examples
+    --------
+    >>> from symgrad import explain
+    >>> e = explain("x*sin(x)", "x", check=False)
+    >>> [path.edges for path in e.listed_paths]
+    [(('x', 'f', 0),), (('u1', 'f', 1), ('x', 'u1', 0))]
+    >>> keep, pinned = nodes_that_matter(e.graph, e.listed_paths[1:], "x")
+    >>> sorted(keep), sorted(pinned)
+    (['f', 'u1', 'x'], ['f', 'x'])
+    """
+    pinned = {output_node(graph)} | ({wrt} if wrt in graph else set())
+    keep = set(pinned)
+    for path in paths:
+        for source, target, _key in path.edges:
+            keep.update((source, target))
+        pinned.update(name for name in cites(path) if name in graph)
+    return keep | pinned, pinned
+
+
+def _halves(count: int) -> list[int]:
+    """How many paths to try to keep, from all of them down to one: 8, 4, 2, 1."""
+    counts = [max(count, 1)]
+    while counts[-1] > 1:
+        counts.append(counts[-1] // 2)
+    return counts
+
+
+def _with_cited_nodes(view: GraphView, paths, fits, keep: set, pinned: set, longest) -> GraphView:
+    """`view` with the nodes its path edges' local derivatives are written in drawn too, if it still fits."""
+    real = set(view.real_edges())
+    cited = {symbol.name for path in paths for edge in path.edges if edge in real
+             for symbol in edge_info(view.graph, *edge).local_derivative.free_symbols}
+    hidden = {name for name in cited if name in view.group_of}
+    if not hidden:
+        return view
+    wider = collapsed_view(view.graph, keep | hidden, paths=[p.edges for p in paths], longest_run=longest,
+                           pinned=pinned | hidden)
+    return wider if fits(wider) else view
+
+
+def group_caption(group: Group) -> str:
+    """What a group of inputs, constants or operations holds: "42 inputs" (translated).
+
+    Examples
+    --------
+    >>> group_caption(Group("operations", ("u1", "u2")))
+    '2 operations'
+    """
+    count = len(group.members)
+    if group.kind == "inputs":
+        text = ngettext("{n} input", "{n} inputs", count)
+    elif group.kind == "constants":
+        text = ngettext("{n} constant", "{n} constants", count)
+    else:
+        text = ngettext("{n} operation", "{n} operations", count)
+    return text.format(n=count)
 
 
 def full_view(graph: nx.MultiDiGraph) -> GraphView:

@@ -38,7 +38,7 @@ from .vocabulary import relu, sigmoid, softplus
 __all__ = [
     "build_graph", "Node", "EdgeInfo", "node", "edge", "order", "output_node", "operation_nodes",
     "input_nodes", "node_symbol", "is_input", "is_constant", "is_operation", "DEFAULT_MAX_NODES",
-    "graph_expression",
+    "graph_expression", "short_local_derivative",
 ]
 
 DEFAULT_MAX_NODES = 100_000
@@ -233,6 +233,26 @@ def edge(graph: nx.MultiDiGraph, source: str, target: str, key: int) -> EdgeInfo
     data = graph._succ[source][target][key]  # networkx's own dictionary: its public views cost 10x more
     record = data.get("record")
     return record if record is not None else EdgeInfo(source, target, key, data["local_derivative"], data["rule"])
+
+
+def short_local_derivative(graph: nx.MultiDiGraph, source: str, target: str, key: int) -> sympy.Expr:
+    """The local derivative on an edge, with the target's own expression written as its symbol.
+
+    What an edge label shows when the full derivative is too wide: u₁(1 − u₁)
+    for σ′ of the sigmoid node u₁.
+
+    Examples
+    --------
+    >>> from symgrad import parse
+    >>> g = build_graph(parse("sigmoid(w*x)"))
+    >>> edge(g, "u1", "f", 0).local_derivative, short_local_derivative(g, "u1", "f", 0)
+    ((1 - sigmoid(u1))*sigmoid(u1), f*(1 - f))
+    """
+    derivative = edge(graph, source, target, key).local_derivative
+    definition = node(graph, target).definition
+    if definition is None or definition.is_Symbol or definition.is_Number:
+        return derivative
+    return derivative.subs(definition, node(graph, target).symbol)
 
 
 def order(graph: nx.MultiDiGraph) -> list[str]:

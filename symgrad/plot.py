@@ -33,12 +33,13 @@ from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Bbox
 
-from .collapse import GraphView, collapsed_view, full_view
+from .collapse import GraphView, fitting_view, group_caption
 from .deadline import checkpoint
+from .exprtools import tree_size_exceeds
 from .errors import OptionError, SymgradWarning
 from .figure import ShownFigure
 from .graph import edge as edge_info
-from .graph import node, order, output_node
+from .graph import node, order, output_node, short_local_derivative
 from .i18n import gettext as _
 from .i18n import ngettext
 from .layout import layered_layout, layout_size
@@ -125,17 +126,10 @@ def _group_lines(group) -> list[str]:
     A run of a path: its ends on the path, one above the other ("u₃" / "…" / "u₆₈");
     the notes say how many nodes it holds.
     """
-    count = len(group.members)
     if group.kind == "run":
         first, last = (f"${name_to_latex(end)}$" for end in group.ends)
         return [first, "\u2026", last]
-    if group.kind == "inputs":
-        text = ngettext("{n} input", "{n} inputs", count)
-    elif group.kind == "constants":
-        text = ngettext("{n} constant", "{n} constants", count)
-    else:
-        text = ngettext("{n} operation", "{n} operations", count)
-    return text.format(n=count).split(" ", 1)
+    return group_caption(group).split(" ", 1)
 
 
 def short_number(number) -> str:
@@ -362,61 +356,25 @@ _RC = {"mathtext.fontset": "dejavusans", "font.family": "sans-serif",
 def _view_and_layout(fig, ax, explanation, graph, chosen, lines_of, reserved: float):
     """The whole graph if every label fits legibly, else the nodes that matter and groups; and its layout.
 
-    Fewer paths are kept until their nodes can be labelled; for each number of
-    paths, long runs of them are drawn as one group, shorter and shorter runs
-    (:data:`RUN_LENGTHS`), before fewer paths are tried.
+    The chosen paths and the listed ones (every frame draws the same) are
+    kept, as many as have room (:func:`symgrad.collapse.fitting_view`).
     """
-    view = full_view(graph)
-    if not _labels_fit(fig, ax, view, layout_size(graph), lines_of, reserved):
-        listed = [] if explanation is None else explanation.listed_paths[: len(PALETTE)]
-        candidates = list({tuple(p.edges): p for p in list(chosen) + list(listed)}.values())
-        collapsed = _fitting_view(fig, ax, explanation, graph, candidates, lines_of, reserved)
-        if collapsed.dag.number_of_nodes() < graph.number_of_nodes():
-            view = collapsed
+    listed = [] if explanation is None else explanation.listed_paths[: len(PALETTE)]
+    candidates = list({tuple(p.edges): p for p in list(chosen) + list(listed)}.values())
+
+    def fits(view) -> bool:
+        return _labels_fit(fig, ax, view, layout_size(view.dag, view.group_edges()), lines_of, reserved)
+
+    view = fitting_view(graph, candidates, fits, wrt=None if explanation is None else explanation.wrt,
+                        cites=_legend_symbols)
     _check_drawable(view)
     checkpoint()
-    return view, layered_layout(view.dag, node_order=view.order, direct=_group_edges(view))
+    return view, layered_layout(view.dag, node_order=view.order, direct=view.group_edges())
 
 
-#: The longest runs of a path drawn node by node, tried in turn when the nodes of a path do not fit.
-RUN_LENGTHS = (None, 24, 12, 6)
-
-
-def _fitting_view(fig, ax, explanation, graph, candidates, lines_of, reserved: float) -> GraphView:
-    """The collapsed view of the most of `candidates` (paths) whose labels fit, runs collapsed if need be."""
-    for count in _path_counts(len(candidates)):
-        paths = candidates[:count]
-        keep, pinned = _nodes_that_matter(explanation, graph, paths)
-        for longest in RUN_LENGTHS:
-            checkpoint()
-            collapsed = collapsed_view(graph, keep, paths=[p.edges for p in paths], longest_run=longest,
-                                       pinned=pinned)
-            if _fits(fig, ax, collapsed, lines_of, reserved):
-                return _with_cited_nodes(fig, ax, collapsed, paths, lines_of, reserved, keep, pinned, longest)
-            if longest is not None and not collapsed.runs():
-                break  # no run of these paths is long enough to collapse
-    return collapsed
-
-
-def _fits(fig, ax, view, lines_of, reserved: float) -> bool:
-    return _labels_fit(fig, ax, view, layout_size(view.dag, _group_edges(view)), lines_of, reserved)
-
-
-def _with_cited_nodes(fig, ax, view, paths, lines_of, reserved: float, keep: set, pinned: set, longest):
-    """`view` with the nodes its path edges' labels cite (``u₁₂`` in ∂u₁₃/∂u₁₁ = u₁₂) drawn too, if they fit."""
-    real = set(view.real_edges())
-    cited = {name for path in paths for edge in path.edges if edge in real for name in _cited_nodes(view.graph, edge)}
-    hidden = {name for name in cited if name in view.group_of}
-    if not hidden:
-        return view
-    wider = collapsed_view(view.graph, keep | hidden, paths=[p.edges for p in paths], longest_run=longest,
-                           pinned=pinned | hidden)
-    return wider if _fits(fig, ax, wider, lines_of, reserved) else view
-
-
-def _cited_nodes(graph, edge) -> set:
-    """The nodes whose symbols the local derivative on `edge` is written in."""
-    return {symbol.name for symbol in _local_derivative(graph, edge).free_symbols if symbol.name in graph}
+def _legend_symbols(path) -> set:
+    """The nodes a path's legend entry names in its product (when the product is short enough to show)."""
+    return {s.name for s in path.product.free_symbols} if _shows_product(path) else set()
 
 
 def _grouping_notes(view) -> list[str]:
@@ -438,19 +396,6 @@ def _grouping_notes(view) -> list[str]:
     return notes
 
 
-def _path_counts(count: int) -> list[int]:
-    """How many paths to try to keep, from all of them down to one: 8, 4, 2, 1."""
-    counts = [count]
-    while counts[-1] > 1:
-        counts.append(counts[-1] // 2)
-    return counts
-
-
-def _group_edges(view) -> frozenset:
-    """The drawn edges to or from a group: straight, faded, without waypoints."""
-    return frozenset(e for e in view.dag.edges(keys=True) if view.is_group(e[0]) or view.is_group(e[1]))
-
-
 def _labels_fit(fig, ax, view, size, lines_of, reserved: float) -> bool:
     """Whether a drawing of `size` (columns, rows) has room for its node labels at :data:`MIN_FONT`.
 
@@ -462,28 +407,6 @@ def _labels_fit(fig, ax, view, size, lines_of, reserved: float) -> bool:
     labels = lines_of(view)
     return _frame(fig, ax, size, max(len(v) for v in labels.values()),
                   max(_visible_length(line) for v in labels.values() for line in v), reserved).font >= MIN_FONT
-
-
-def _nodes_that_matter(explanation, graph, paths) -> tuple[set, set]:
-    """Nodes on `paths` (the chosen and the listed ones: every frame draws the same), the variable, the output;
-    and those of them never drawn inside a run of a path.
-
-    Kept and never in a run: the variable, the output and the nodes whose
-    symbols the legend's products cite (``x₃`` in ``x₃·cos(u₇)``), so that
-    every symbol of the legend can be found on the figure.
-    """
-    pinned = {output_node(graph)}
-    if explanation is None:
-        return pinned, pinned
-    if explanation.wrt in graph:
-        pinned.add(explanation.wrt)
-    keep = set(pinned)
-    for path in paths:
-        for source, target, _key in path.edges:
-            keep.update((source, target))
-        if _shows_product(path):
-            pinned.update(s.name for s in path.product.free_symbols if s.name in graph)
-    return keep | pinned, pinned
 
 
 def _check_drawable(view) -> None:
@@ -917,12 +840,7 @@ def _local_text(graph, edge, values) -> str:
 
 def _node_symbol_form(graph, edge):
     """The local derivative with the target's own expression replaced by its symbol: u₃(1−u₃)."""
-    derivative = _local_derivative(graph, edge)
-    target = node(graph, edge[1])
-    definition = target.definition
-    if definition is None or definition.is_Symbol or definition.is_Number:
-        return derivative
-    return derivative.subs(definition, target.symbol)
+    return short_local_derivative(graph, *edge)
 
 
 def _leibniz_unicode(graph, edge) -> str:
@@ -1029,7 +947,7 @@ MAX_LEGEND_PRODUCT = 160
 
 def _shows_product(path) -> bool:
     """Whether the legend writes the path's product after its Leibniz form (short enough to read)."""
-    return len(to_latex(path.product)) <= MAX_LEGEND_PRODUCT
+    return not tree_size_exceeds(path.product, MAX_LEGEND_PRODUCT) and len(to_latex(path.product)) <= MAX_LEGEND_PRODUCT
 
 
 def _draw_legend(host, explanation, chosen, numbers, colours, frame, bottom: float = 0.01, view=None) -> None:

@@ -332,7 +332,7 @@ def test_grouping_a_large_graph_runs_under_the_budget_and_names_the_stage(tmp_pa
             time.sleep(0.1)
             checkpoint()
 
-    monkeypatch.setattr("symgrad.plot.collapsed_view", slow)
+    monkeypatch.setattr("symgrad.collapse.collapsed_view", slow)
     target = str(tmp_path / ("f.png" if option == "--figure" else "frames"))
     code = main([LARGE[0][0], "--wrt", "x", option, target, "--no-check", "--timeout", "1.5", "--memory-limit", "0"])
     assert code == 2
