@@ -993,8 +993,8 @@ def _place_all_flow_labels(renderer, scene, wires, sizes) -> list:
 
     `wires`: (edge, [value text, gradient text]) in the order of placing.
     The largest of `sizes` at which every label fits at it or a step smaller
-    (alike to the eye), except at most one in eight wires' labels (cramped
-    ones), which are then placed smaller. If there is none, each wire's
+    (alike to the eye), but for at most one label in eight wires (a cramped
+    one), which may be two steps smaller. If there is none, each wire's
     labels as large as they fit, or dropped.
     """
     allowance = max(1, len(wires) // 8)
@@ -1009,7 +1009,7 @@ def _place_all_flow_labels(renderer, scene, wires, sizes) -> list:
         else:
             if all(any(_place_flow_label(renderer, scene, edge, [text], size, (side,),
                                          (0.0, *_leader_lifts(size, scene.pixels_per_point)))
-                       for size in sizes[index + 2:]) for edge, text, side in late):
+                       for size in sizes[index + 2:index + 3]) for edge, text, side in late):
                 return []
     scene.labels.clear()
     return [text for edge, texts in wires for text, _side in _place_flow_labels(renderer, scene, edge, texts, sizes)]
