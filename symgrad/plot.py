@@ -1077,7 +1077,9 @@ def _place_flow_label(renderer, scene, edge, texts, size, sides, lifts=(0.0,)) -
     for text, box in zip(texts, best):
         text.set_fontsize(size)
         text.set_position(to_data.transform(box.centre))
-        text.set_rotation(np.degrees(box.angle))
+        along = to_data.transform([box.centre, box.centre + (np.cos(box.angle), np.sin(box.angle))])
+        text.set_rotation(np.degrees(np.arctan2(*(along[1] - along[0])[::-1])))  # in data: resizing turns it along
+        text.set_transform_rotates_text(True)
         text.xy = tuple(to_data.transform(box.anchor))  # the point of the wire it labels
         text.arrowprops, text.arrow_patch = text.symgrad_leader if box.lifted else (None, None)
         scene.labels.append(box)

@@ -138,7 +138,8 @@ def test_value_above_and_gradient_below_each_wire_a_diagonal_ones_written_along_
                 assert (y > wire_y) == gid.startswith("value"), gid
         if text.arrow_patch is None and _edge(gid) in {("w1", "u1", 0), ("x2", "u2", 1)}:  # straight diagonals
             (x0, y0), (x1, y1) = shaft[0, 0], shaft[0, 1]
-            assert abs(text.get_rotation() - np.degrees(np.arctan2(y1 - y0, x1 - x0))) % 360 < 2, gid
+            turn = text.get_rotation() - np.degrees(np.arctan2(y1 - y0, x1 - x0))
+            assert abs((turn + 180) % 360 - 180) < 2, gid
 
 
 def test_the_x1_wire_keeps_a_readable_font_and_the_bar_is_over_the_letter_only():
@@ -191,3 +192,15 @@ def test_animation_reveals_every_label_and_its_leader_line():
     animation.symgrad_show(len(animation.symgrad_steps) - 1)
     assert all(t.get_visible() for t in labels.values())
     animation._draw_was_started = True  # inspected, not saved
+
+
+def test_a_turned_label_stays_along_its_wire_when_the_figure_is_resized():
+    _e, fig, ax = _drawn(*NEURON, None, "light")
+    text = _labels(ax)["value w1 u1 0"]
+    assert text.arrow_patch is None  # written along the wire, not aside
+    for size in [(13.333, 7.5), (8, 8)]:
+        fig.set_size_inches(*size)
+        fig.canvas.draw()
+        (x0, y0), (x1, y1) = _wires(ax)[("w1", "u1", 0)][0]
+        turn = text.get_rotation() - np.degrees(np.arctan2(y1 - y0, x1 - x0))
+        assert abs((turn + 180) % 360 - 180) < 2, size
