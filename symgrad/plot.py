@@ -781,7 +781,7 @@ def _flow_text(ax, content, colour, colours, gid):
 
 
 def _wire_texts(graph, edge, values) -> tuple[str, str]:
-    """(value forward, gradient back) on `edge`, as numbers at the point or in symbols.
+    """(value forward, gradient back) on `edge`, as numbers at the point (with a true minus) or in symbols.
 
     In symbols the gradient is the target's adjoint times the local
     derivative in node symbols, the bar over the letter only: ``ū₁·x₁``.
@@ -789,7 +789,8 @@ def _wire_texts(graph, edge, values) -> tuple[str, str]:
     source, target, _ = edge
     if values is not None:
         gradient = values.gradients[target] * _local_value(graph, edge, values)
-        return f"{_short(values.values[source])} \u2192", f"\u2190 {_short(gradient)}"
+        value, gradient = (_short(number).replace("-", "\u2212") for number in (values.values[source], gradient))
+        return f"{value} \u2192", f"\u2190 {gradient}"  # a minus sign, not a hyphen beside the arrow
     local = _node_symbol_form(graph, edge)
     factor = "" if local in (1, -1) else r" \cdot " + to_latex(local)
     sign = "-" if local == -1 else ""

@@ -204,3 +204,14 @@ def test_a_turned_label_stays_along_its_wire_when_the_figure_is_resized():
         (x0, y0), (x1, y1) = _wires(ax)[("w1", "u1", 0)][0]
         turn = text.get_rotation() - np.degrees(np.arctan2(y1 - y0, x1 - x0))
         assert abs((turn + 180) % 360 - 180) < 2, size
+
+
+def test_numbers_on_the_wires_are_the_gradients_with_a_true_minus_sign():
+    e, _fig, ax = _drawn(*NEURON, NEURON_AT, "light")
+    labels = _labels(ax)
+    # x2 -> u2 carries x2 = 1 forward and back u2-bar * w2 = f-bar * sigma'(u3) * (-1)
+    sigma = 1 / (1 + np.exp(-(0.5 * 2 + (-1) * 1 + 0.3)))
+    expected = sigma * (1 - sigma) * -1
+    assert labels["value x2 u2 1"].get_text() == "1 \u2192"
+    text = labels["gradient x2 u2 1"].get_text()
+    assert text.startswith("\u2190 \u2212") and abs(float(text[2:].replace("\u2212", "-")) - expected) < 1e-4
