@@ -6,8 +6,9 @@ animation (GIF) in under 5 s, TikZ of the ~300-node graph in under 1 s, on
 this machine (2 cores), measured after matplotlib is imported; and matplotlib
 is not imported by ``import symgrad`` or by an explanation without a figure.
 Large graphs (issues 12 and 15): a 1 220-node graph (drawn with the nodes off
-its path grouped) in under 5 s, and the slide frames of a 153-node graph
-with 50 paths (grouped too) within the default 10 s budget.
+its path grouped) in under 5 s, a path too long to label (its middle drawn
+as one group) in under 5 s, and the slide frames of a 153-node graph with 50
+paths (grouped too) within the default 10 s budget.
 
 Run: ``python benchmarks/bench_figures.py``
 
@@ -43,6 +44,14 @@ def _network_loss(width: int = 14, inputs: int = 8) -> str:
         f"v{j}*sigmoid({' + '.join(f'w{j}_{i}*x{i}' for i in range(inputs))})" for j in range(width)
     ]
     return f"(t - ({' + '.join(hidden)}))^2"
+
+
+def _deep_chain_text(depth: int = 60) -> str:
+    """sin(sin(...sin(x)...)) `depth` deep, an input added every 10 levels: a path too long to label."""
+    text = "x"
+    for level in range(depth):
+        text = f"sin({text}) + y{level}" if level % 10 == 0 else f"sin({text})"
+    return text
 
 
 def _best_of(repeats: int, action) -> float:
@@ -100,6 +109,11 @@ def main() -> int:
         nodes = large.graph.number_of_nodes()
         rows.append(("large (grouped)", nodes, large.graph.number_of_edges(), seconds, 5.0))
         verdicts.append((f"figure of {nodes} nodes (grouped to {draw_large()}) under 5 s", seconds < 5.0))
+        deep = symgrad.explain(_deep_chain_text(), "x", check=False)
+        seconds = _best_of(1, lambda: save_figure(deep.plot(pyplot=False), Path(tmp) / "deep.png", dpi=100))
+        nodes = deep.graph.number_of_nodes()
+        rows.append(("long path (run)", nodes, deep.graph.number_of_edges(), seconds, 5.0))
+        verdicts.append((f"figure of a {len(deep.listed_paths[0].edges) + 1}-node path under 5 s", seconds < 5.0))
         paths = symgrad.explain("+".join(f"sin(x{i}*x)" for i in range(50)), "x", check=False)
         seconds = _best_of(1, lambda: write_frames(paths, Path(tmp) / "frames", dpi=150))
         nodes = paths.graph.number_of_nodes()

@@ -3,7 +3,9 @@
 One picture is drawn (:func:`symgrad.plot.plot` with ``backward=True``) and
 its wire labels are revealed step by step: one step per node in the forward
 pass (the node's outgoing wires get their values), then one per node in
-reverse order (its incoming wires get their gradients). matplotlib's
+reverse order (its incoming wires get their gradients). A graph too large to
+label is drawn as the figure draws it (:mod:`symgrad.collapse`): the nodes
+on the paths, and groups, each group one step. matplotlib's
 animation writes a GIF with Pillow (no new dependency), or an MP4 when
 ffmpeg is present. matplotlib is imported only when this module is.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .collapse import GraphView
 from .deadline import checkpoint
 from .errors import OptionError
 from .graph import order
@@ -29,13 +32,17 @@ from .plot import BACKWARD_COLOUR, FORWARD_COLOUR, plot
 __all__ = ["animate", "animation_steps", "save_animation", "ANIMATION_FORMATS"]
 
 ANIMATION_FORMATS = ("gif", "mp4")
-#: Largest graph animated (two frames per node, each drawn in full).
+#: Most nodes (and groups) of an animated figure: two frames each.
 MAX_ANIMATED_NODES = 100
 
 
-def animation_steps(graph) -> list[tuple[str, str]]:
-    """``("forward", node)`` for each node in computation order, then ``("backward", node)`` in reverse."""
-    nodes = order(graph)
+def animation_steps(drawn) -> list[tuple[str, str]]:
+    """``("forward", node)`` for each node in computation order, then ``("backward", node)`` in reverse.
+
+    `drawn` is a graph, or a :class:`~symgrad.collapse.GraphView` (a figure's
+    ``symgrad_view``), whose groups are steps like nodes.
+    """
+    nodes = drawn.order if isinstance(drawn, GraphView) else order(drawn)
     return [("forward", n) for n in nodes] + [("backward", n) for n in reversed(nodes)]
 
 
@@ -59,19 +66,20 @@ def animate(explanation, *, values=None, theme: str | None = None, interval: flo
     """
     from matplotlib.animation import FuncAnimation
 
-    if explanation.graph.number_of_nodes() > MAX_ANIMATED_NODES:
-        raise OptionError(_("the graph has {nodes} nodes; animations are made for at most {limit} "
-                            "(two frames per node)").format(nodes=explanation.graph.number_of_nodes(),
-                                                             limit=MAX_ANIMATED_NODES))
     values = values if values is not None else explanation.values
     fig = plot(explanation, backward=True, values=values, theme=theme, highlight=False, pyplot=False,
                title=_("Backpropagation: values forward, then gradients back"))
+    view = fig.symgrad_view
+    if view.dag.number_of_nodes() > MAX_ANIMATED_NODES:
+        raise OptionError(_("the figure has {nodes} nodes and groups; animations are made for at most {limit} "
+                            "(two frames per node)").format(nodes=view.dag.number_of_nodes(),
+                                                             limit=MAX_ANIMATED_NODES))
     ax = fig.axes[0]
-    graph = explanation.graph
     labels = {t.get_gid(): t for t in ax.texts if (t.get_gid() or "").startswith(("value ", "gradient "))}
-    patches = {p.get_gid()[5:]: p for p in ax.patches if (p.get_gid() or "").startswith("node ")}
+    patches = {p.get_gid().split(" ", 1)[1]: p for p in ax.patches
+               if (p.get_gid() or "").startswith(("node ", "group "))}
     original = {node: (p.get_edgecolor(), p.get_linewidth()) for node, p in patches.items()}
-    steps = animation_steps(graph)
+    steps = animation_steps(view)
     position = {step: i for i, step in enumerate(steps)}
     for text in labels.values():
         text.set_visible(False)

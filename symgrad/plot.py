@@ -48,6 +48,7 @@ from .i18n import ngettext
 from .layout import layered_layout, layout_size
 from .palette import PALETTE, path_colour
 from .render.printers import LATEX, name_to_latex, to_latex, to_unicode, user_name
+from .verify import format_count
 
 __all__ = ["plot", "save_figure", "write_frames", "frame_options", "path_colour", "PALETTE", "THEMES", "FORMATS"]
 
@@ -123,8 +124,15 @@ def _node_lines(view: GraphView, name: str, values=None, gradients: bool = True)
 
 
 def _group_lines(group) -> list[str]:
-    """A group's label in two lines: its size, then what it holds ("42" / "inputs")."""
+    """A group's label in two lines: its size, then what it holds ("42" / "inputs").
+
+    A run of a path: its ends on the path, one above the other ("u₃" / "…" / "u₆₈");
+    the notes say how many nodes it holds.
+    """
     count = len(group.members)
+    if group.kind == "run":
+        first, last = (f"${name_to_latex(end)}$" for end in group.ends)
+        return [first, "\u2026", last]
     if group.kind == "inputs":
         text = ngettext("{n} input", "{n} inputs", count)
     elif group.kind == "constants":
@@ -134,13 +142,23 @@ def _group_lines(group) -> list[str]:
     return text.format(n=count).split(" ", 1)
 
 
-def _short(number) -> str:
+def short_number(number) -> str:
+    """A number for a figure: four significant digits, or two and an exponent.
+
+    Examples
+    --------
+    >>> short_number(0.123456), short_number(-2), short_number(123456.0), short_number(0)
+    ('0.1235', '-2', '1.23e+05', '0')
+    """
     value = float(number)
     if value == 0:
         return "0"
     if 1e-3 <= abs(value) < 1e4:
         return f"{value:.4g}"
     return f"{value:.2e}"
+
+
+_short = short_number  # the name used inside this module
 
 
 # --- geometry --------------------------------------------------------------------
@@ -299,12 +317,12 @@ def plot(
             view, layout = _view_and_layout(fig, ax, explanation, graph, chosen, lines_of, sum(reserve))
         else:
             view, layout = reuse.symgrad_view, reuse.symgrad_layout
-        drawn = [p for p in chosen if all(view.dag.has_edge(*e) for e in p.edges)]  # a large graph: fewer
+        drawn = [p for p in chosen if view.drawn_edges(p.edges) is not None]  # a large graph: fewer
         if explanation is not None and highlight and (paths is None or len(drawn) < len(chosen)):
             hidden = (explanation.path_count if paths is None else len(chosen)) - len(drawn)
             if hidden:
                 notes.append(ngettext("{count} more path not drawn", "{count} more paths not drawn",
-                                      hidden).format(count=hidden))
+                                      hidden).format(count=format_count(hidden)))
         if len(drawn) < len(chosen):  # the legend is shorter: the graph gets its room
             chosen, text_lines = drawn, len(drawn) + bool(caption) + bool(notes)
             if given_axes:
@@ -316,10 +334,7 @@ def plot(
         frame = _frame(fig, ax, (layout.width, layout.height), max(len(v) for v in labels.values()),
                        max(_visible_length(line) for v in named for line in v), sum(reserve))
         _set_limits(ax, layout, reserve)
-        if view.collapsed:
-            hidden = view.hidden_count()
-            notes.append(ngettext("{count} node off the paths drawn in groups",
-                                  "{count} nodes off the paths drawn in groups", hidden).format(count=hidden))
+        notes.extend(_grouping_notes(view))
         patches = _draw_nodes(ax, view, layout, labels, frame, colours, notes)
         _draw_edges(ax, view, layout, patches, frame, colours)
         numbers = [_path_number(explanation, path, i) for i, path in enumerate(chosen)]
@@ -334,7 +349,7 @@ def plot(
         elif edge_labels is None and drawn_nodes > EDGE_LABEL_NODE_LIMIT:
             notes.append(_("edge labels omitted (too many nodes)"))
         above = _draw_texts(host, title, caption, notes, colours)
-        _draw_legend(host, explanation, chosen, numbers, colours, frame, above)
+        _draw_legend(host, explanation, chosen, numbers, colours, frame, above, view)
     host.symgrad_highlighted = chosen
     host.symgrad_path_numbers = [n + 1 for n in numbers]
     host.symgrad_notes = notes
@@ -349,22 +364,82 @@ _RC = {"mathtext.fontset": "dejavusans", "font.family": "sans-serif",
 
 
 def _view_and_layout(fig, ax, explanation, graph, chosen, lines_of, reserved: float):
-    """The whole graph if every label fits legibly, else the nodes that matter and groups; and its layout."""
+    """The whole graph if every label fits legibly, else the nodes that matter and groups; and its layout.
+
+    Fewer paths are kept until their nodes can be labelled; for each number of
+    paths, long runs of them are drawn as one group, shorter and shorter runs
+    (:data:`RUN_LENGTHS`), before fewer paths are tried.
+    """
     view = full_view(graph)
     if not _labels_fit(fig, ax, view, layout_size(graph), lines_of, reserved):
         listed = [] if explanation is None else explanation.listed_paths[: len(PALETTE)]
         candidates = list({tuple(p.edges): p for p in list(chosen) + list(listed)}.values())
-        for count in _path_counts(len(candidates)):  # fewer paths until their nodes can be labelled
-            checkpoint()
-            collapsed = collapsed_view(graph, _nodes_that_matter(explanation, graph, candidates[:count]))
-            if _labels_fit(fig, ax, collapsed, layout_size(collapsed.dag, _group_edges(collapsed)), lines_of,
-                           reserved):
-                break
+        collapsed = _fitting_view(fig, ax, explanation, graph, candidates, lines_of, reserved)
         if collapsed.dag.number_of_nodes() < graph.number_of_nodes():
             view = collapsed
     _check_drawable(view)
     checkpoint()
     return view, layered_layout(view.dag, node_order=view.order, direct=_group_edges(view))
+
+
+#: The longest runs of a path drawn node by node, tried in turn when the nodes of a path do not fit.
+RUN_LENGTHS = (None, 24, 12, 6)
+
+
+def _fitting_view(fig, ax, explanation, graph, candidates, lines_of, reserved: float) -> GraphView:
+    """The collapsed view of the most of `candidates` (paths) whose labels fit, runs collapsed if need be."""
+    for count in _path_counts(len(candidates)):
+        paths = candidates[:count]
+        keep, pinned = _nodes_that_matter(explanation, graph, paths)
+        for longest in RUN_LENGTHS:
+            checkpoint()
+            collapsed = collapsed_view(graph, keep, paths=[p.edges for p in paths], longest_run=longest,
+                                       pinned=pinned)
+            if _fits(fig, ax, collapsed, lines_of, reserved):
+                return _with_cited_nodes(fig, ax, collapsed, paths, lines_of, reserved, keep, pinned, longest)
+            if longest is not None and not collapsed.runs():
+                break  # no run of these paths is long enough to collapse
+    return collapsed
+
+
+def _fits(fig, ax, view, lines_of, reserved: float) -> bool:
+    return _labels_fit(fig, ax, view, layout_size(view.dag, _group_edges(view)), lines_of, reserved)
+
+
+def _with_cited_nodes(fig, ax, view, paths, lines_of, reserved: float, keep: set, pinned: set, longest):
+    """`view` with the nodes its path edges' labels cite (``u₁₂`` in ∂u₁₃/∂u₁₁ = u₁₂) drawn too, if they fit."""
+    real = set(view.real_edges())
+    cited = {name for path in paths for edge in path.edges if edge in real for name in _cited_nodes(view.graph, edge)}
+    hidden = {name for name in cited if name in view.group_of}
+    if not hidden:
+        return view
+    wider = collapsed_view(view.graph, keep | hidden, paths=[p.edges for p in paths], longest_run=longest,
+                           pinned=pinned | hidden)
+    return wider if _fits(fig, ax, wider, lines_of, reserved) else view
+
+
+def _cited_nodes(graph, edge) -> set:
+    """The nodes whose symbols the local derivative on `edge` is written in."""
+    return {symbol.name for symbol in _local_derivative(graph, edge).free_symbols if symbol.name in graph}
+
+
+def _grouping_notes(view) -> list[str]:
+    """What the groups of `view` hide: the nodes off the paths, and the middles of long runs of the paths."""
+    on_runs = sum(len(g.members) for g in view.groups.values() if g.kind == "run")
+    off = view.hidden_count() - on_runs  # a run's count includes the operations off the paths it holds
+    notes = []
+    if off:
+        notes.append(ngettext("{count} node off the paths drawn in groups",
+                              "{count} nodes off the paths drawn in groups", off).format(count=off))
+    if len(view.runs()) == 1:
+        notes.append(ngettext("{count} node along a long stretch of a path drawn as one group",
+                              "{count} nodes along a long stretch of a path drawn as one group",
+                              on_runs).format(count=on_runs))
+    elif on_runs:
+        notes.append(ngettext("{count} node along {runs} long stretches of the paths drawn as groups",
+                              "{count} nodes along {runs} long stretches of the paths drawn as groups",
+                              on_runs).format(count=on_runs, runs=len(view.runs())))
+    return notes
 
 
 def _path_counts(count: int) -> list[int]:
@@ -393,23 +468,26 @@ def _labels_fit(fig, ax, view, size, lines_of, reserved: float) -> bool:
                   max(_visible_length(line) for v in labels.values() for line in v), reserved).font >= MIN_FONT
 
 
-def _nodes_that_matter(explanation, graph, paths) -> set:
-    """Nodes on `paths` (the chosen and the listed ones: every frame draws the same), the variable, the output.
+def _nodes_that_matter(explanation, graph, paths) -> tuple[set, set]:
+    """Nodes on `paths` (the chosen and the listed ones: every frame draws the same), the variable, the output;
+    and those of them never drawn inside a run of a path.
 
-    Also the nodes whose symbols the legend's products cite (``x₃`` in ``x₃·cos(u₇)``),
-    so that every symbol of the legend can be found on the figure.
+    Kept and never in a run: the variable, the output and the nodes whose
+    symbols the legend's products cite (``x₃`` in ``x₃·cos(u₇)``), so that
+    every symbol of the legend can be found on the figure.
     """
-    keep = {output_node(graph)}
+    pinned = {output_node(graph)}
     if explanation is None:
-        return keep
+        return pinned, pinned
     if explanation.wrt in graph:
-        keep.add(explanation.wrt)
+        pinned.add(explanation.wrt)
+    keep = set(pinned)
     for path in paths:
         for source, target, _key in path.edges:
             keep.update((source, target))
         if _shows_product(path):
-            keep.update(s.name for s in path.product.free_symbols if s.name in graph)
-    return keep
+            pinned.update(s.name for s in path.product.free_symbols if s.name in graph)
+    return keep | pinned, pinned
 
 
 def _check_drawable(view) -> None:
@@ -508,11 +586,15 @@ def _draw_nodes(ax, view, layout, labels, frame, colours, notes) -> dict:
     for name in view.order:
         x, y = layout.positions[name]
         group = view.is_group(name)
+        run = group and view.groups[name].kind == "run"
         kind = "group" if group else node(view.graph, name).kind
         scale = 0.7 if kind == "constant" else 1.0
         width, height = frame.size(scale)
         width *= 1.3 if group else 1.0  # "operations" is wider than a name
-        if kind == "operation":
+        if run:  # a stretch of a path: an operation's colours, dashed
+            patch = Ellipse((x, y), width, height, facecolor=colours["operation"],
+                            edgecolor=colours["operation_edge"], linewidth=1.5, linestyle="--", zorder=3)
+        elif kind == "operation":
             face, edge = ("output", "output_edge") if name == output else ("operation", "operation_edge")
             patch = Ellipse((x, y), width, height, facecolor=colours[face], edgecolor=colours[edge],
                             linewidth=3.0 if name == output else 1.5, zorder=3)
@@ -526,19 +608,29 @@ def _draw_nodes(ax, view, layout, labels, frame, colours, notes) -> dict:
         ax.add_patch(patch)
         patches[name] = patch
         if labelled:
-            colour = colours["muted"] if kind in ("constant", "group") else colours["text"]
+            colour = colours["muted"] if kind in ("constant", "group") and not run else colours["text"]
             lines, font = labels[name], frame.font * scale
-            if group:
+            if group and not run:
                 lines, font = _group_label(lines, width * frame.points_x, font)
             text = ax.text(x, y, "\n".join(lines), ha="center", va="center", zorder=5, color=colour,
                            fontsize=font, linespacing=1.15)
             text.set_gid(f"label {name}")
+            if run:  # its ends' names are measured, not estimated: they must be found in it
+                _shrink_into(text, patch)
     return patches
+
+
+def _shrink_into(text, patch) -> None:
+    """Scale `text` down to fit the box of an ellipse `patch` (its inscribed rectangle)."""
+    renderer = _renderer(text.figure)
+    room, box = patch.get_window_extent(renderer), text.get_window_extent(renderer)
+    scale = min(1.0, 0.7 * room.width / max(box.width, 1), 0.7 * room.height / max(box.height, 1))
+    text.set_fontsize(text.get_fontsize() * scale)
 
 
 def _group_label(lines: list[str], box_width: float, font: float) -> tuple[list[str], float]:
     """A group's lines and font: smaller to fit its box (`box_width` points), or its count alone."""
-    fitting = 0.85 * box_width / (0.62 * max(len(line) for line in lines))
+    fitting = 0.85 * box_width / (0.62 * max(_visible_length(line) for line in lines))
     if fitting >= MIN_FONT:
         return lines, min(font, fitting)
     return lines[:1], font
@@ -640,7 +732,7 @@ def _draw_edges(ax, view, layout, patches, frame, colours) -> None:
 def _draw_paths(ax, view, layout, patches, frame, chosen, numbers) -> None:
     uses: dict = {}
     for index, path in zip(numbers, chosen):
-        for edge in path.edges:
+        for edge in view.drawn_edges(path.edges):
             uses.setdefault(edge, []).append(index)
     base = max(1.5, min(4.0, frame.diameter / 18))
     for edge, indices in uses.items():
@@ -662,18 +754,19 @@ def _draw_edge_labels(fig, ax, view, layout, patches, frame, colours, notes, cho
     renderer = _renderer(fig)
     occupied = [_NodeShape(p.get_window_extent(renderer).expanded(1.02, 1.02), isinstance(p, Ellipse))
                 for p in patches.values()]
-    on_paths = list(dict.fromkeys(edge for path in chosen for edge in path.edges))
+    real = set(view.real_edges())
+    on_paths = list(dict.fromkeys(edge for path in chosen for edge in path.edges if edge in real))
     priority = set(on_paths)
     node_px = max(shape.box.width for shape in occupied)  # a wire's ends are hidden by its nodes
     font = max(MIN_FONT, frame.font * 0.8)
     dropped, carried = 0, []
     for edge in on_paths + [e for e in view.real_edges() if e not in priority]:
-        forms = _edge_label_forms(graph, edge, values, edge in priority)
+        forms = _edge_label_forms(graph, edge, values, edge in priority, hidden=view.group_of)
         fonts = _label_fonts(font) if edge in priority else [font]
         placed = _place_edge_label(fig, ax, renderer, graph, layout, edge, forms, fonts, occupied,
                                    colours, leader=edge in priority, node_px=node_px)
         dropped += placed is None
-        as_symbol = values is None and len(forms) > 1 and placed == len(forms) - 1
+        as_symbol = values is None and placed == len(forms) - 1  # the Leibniz symbol, not the formula
         if edge in priority and (placed is None or as_symbol):
             carried.append(_leibniz_unicode(graph, edge) + " = " + _shortened(_local_text(graph, edge, values)))
     if dropped:
@@ -720,6 +813,13 @@ def _label_shifts(half_height: float, leader: bool) -> list[tuple[float, float]]
 FORWARD_COLOUR, BACKWARD_COLOUR = "#009E73", "#D55E00"
 
 
+def flow_colours(colours: dict) -> tuple[str, str]:
+    """(forward, backward) text colours for a theme's `colours`: lighter on a dark background."""
+    if colours is THEMES["dark"]:
+        return "#3DDC97", "#FF8A5C"
+    return FORWARD_COLOUR, BACKWARD_COLOUR
+
+
 #: Between a wire and its labels' boxes (points); and the least room kept free around a label from
 #: every other wire, label and node (points), so that a label is read as its own wire's.
 WIRE_GAP, WIRE_CLEARANCE = 3.0, 9.0
@@ -746,9 +846,7 @@ def _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, valu
     renderer = _renderer(fig)
     scene = _WireScene.of(ax, patches.values(), fig.dpi / 72)
     font = max(READABLE_FONT, min(WIRE_FONT, 0.26 * frame.diameter))  # not the node font: a node may hold 4 lines
-    dark = colours is THEMES["dark"]
-    forward_colour = "#3DDC97" if dark else FORWARD_COLOUR
-    backward_colour = "#FF8A5C" if dark else BACKWARD_COLOUR
+    forward_colour, backward_colour = flow_colours(colours)
     wires = []
     for edge in sorted(view.real_edges(), key=scene.length):
         forward, back = _wire_texts(view.graph, edge, values)
@@ -1146,16 +1244,20 @@ def _leibniz_unicode(graph, edge) -> str:
     return f"\u2202{to_unicode(node(graph, target).symbol)}/\u2202{to_unicode(node(graph, source).symbol)}"
 
 
-def _edge_label_forms(graph, edge, values, priority: bool) -> list[str]:
-    """Labels for `edge` from the most to the least informative; the first one is "the" label."""
+def _edge_label_forms(graph, edge, values, priority: bool, hidden=()) -> list[str]:
+    """Labels for `edge` from the most to the least informative; the first one is "the" label.
+
+    A form written in the symbol of a node in `hidden` (drawn inside a group,
+    so not to be found on the figure) is left out; then the Leibniz symbol
+    ``∂u₃/∂u₂`` is the label even off the paths.
+    """
     if values is not None:
         return [_short(_local_value(graph, edge, values))]
-    derivative = _local_derivative(graph, edge)
-    forms = [_mathtext(to_latex(derivative), to_unicode(derivative))]
-    short = _node_symbol_form(graph, edge)
-    if short != derivative:
-        forms.append(_mathtext(to_latex(short), to_unicode(short)))
-    if priority:
+    forms = []
+    for form in dict.fromkeys([_local_derivative(graph, edge), _node_symbol_form(graph, edge)]):
+        if not any(symbol.name in hidden for symbol in form.free_symbols):
+            forms.append(_mathtext(to_latex(form), to_unicode(form)))
+    if priority or not forms:
         source, target, _ = edge
         forms.append(f"$\\partial {name_to_latex(target)}/\\partial {name_to_latex(source)}$")
     return list(dict.fromkeys(forms))
@@ -1213,16 +1315,25 @@ def _inside(box, outer) -> bool:
     return box.x0 >= outer.x0 and box.y0 >= outer.y0 and box.x1 <= outer.x1 and box.y1 <= outer.y1
 
 
-def _path_label(explanation, path) -> str:
+def _path_label(explanation, path, view=None) -> str:
+    """The legend's text for `path`: its Leibniz product, then the product itself when short.
+
+    The factors of edges inside or next to a run of `view` (drawn as one
+    group) are written as one ``…``: their symbols are not on the figure.
+    """
     graph = explanation.graph
-    parts = []
+    parts: list[tuple[str, str]] = []
     for source, target, key in path.edges:
+        if view is not None and any(view.group_of.get(end) in view.groups for end in (source, target)):
+            if not parts or parts[-1][0] != r"\ldots":
+                parts.append((r"\ldots", "…"))
+            continue
         parallel = graph.number_of_edges(source, target) > 1
         frac = rf"\partial {name_to_latex(target)} / \partial {name_to_latex(source)}"
-        parts.append(frac + (rf"|_{{\#{key + 1}}}" if parallel else ""))
-    leibniz = r" \cdot ".join(parts) if parts else "1"
+        parts.append((frac + (rf"|_{{\#{key + 1}}}" if parallel else ""), f"∂{target}/∂{source}"))
+    leibniz = r" \cdot ".join(latex for latex, _plain in parts) if parts else "1"
     text = f"{leibniz} = {to_latex(path.product)}" if _shows_product(path) else leibniz
-    fallback = " · ".join(f"∂{t}/∂{s}" for s, t, _ in path.edges) + " = " + to_unicode(path.product)
+    fallback = " · ".join(plain for _latex, plain in parts) + " = " + to_unicode(path.product)
     return _mathtext(text, fallback)
 
 
@@ -1235,12 +1346,12 @@ def _shows_product(path) -> bool:
     return len(to_latex(path.product)) <= MAX_LEGEND_PRODUCT
 
 
-def _draw_legend(host, explanation, chosen, numbers, colours, frame, bottom: float = 0.01) -> None:
+def _draw_legend(host, explanation, chosen, numbers, colours, frame, bottom: float = 0.01, view=None) -> None:
     """The paths' products, at the bottom left of `host` (a Figure or an Axes)."""
     if not chosen:
         return
     handles = [Line2D([0], [0], color=path_colour(i), linewidth=4) for i in numbers]
-    labels = [_("path {number}:  {label}").format(number=i + 1, label=_path_label(explanation, p))
+    labels = [_("path {number}:  {label}").format(number=i + 1, label=_path_label(explanation, p, view))
               for i, p in zip(numbers, chosen)]
     legend = host.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.02, bottom), frameon=False,
                          fontsize=min(18.0, max(10.0, 150.0 / (len(chosen) + 4))), labelcolor=colours["text"],

@@ -35,3 +35,24 @@ def test_gif_has_one_frame_per_step(tmp_path):
     e = symgrad.explain("x*sin(x)", "x", at="x=1")
     path = save_animation(animate(e), tmp_path / "bp.gif", dpi=30)
     assert Image.open(path).n_frames == 2 * e.graph.number_of_nodes()
+
+
+def test_a_large_graph_is_animated_as_its_figure_draws_it():
+    """60 terms (122 nodes): the animation steps through the figure's nodes and groups, not every node."""
+    e = symgrad.explain("+".join(f"sin(x{i})" for i in range(60)), "x1", at={f"x{i}": i / 10 for i in range(60)})
+    animation = animate(e)
+    fig = animation.symgrad_figure
+    view = fig.symgrad_view
+    assert view.collapsed and len(animation.symgrad_steps) == 2 * view.dag.number_of_nodes() < 20
+    ax = fig.axes[0]
+    gradients = [t for t in ax.texts if (t.get_gid() or "").startswith("gradient ")]
+    assert gradients
+    animation.symgrad_show(0)
+    assert not any(t.get_visible() for t in gradients)
+    animation.symgrad_show(len(animation.symgrad_steps) - 1)  # the last frame: every gradient shown
+    assert all(t.get_visible() for t in gradients)
+    group = next(p for p in ax.patches if (p.get_gid() or "").startswith("group "))
+    step = animation.symgrad_steps.index(("backward", group.get_gid().split(" ", 1)[1]))
+    animation.symgrad_show(step)  # a group is a step: it is the one marked
+    assert group.get_linewidth() == 5.0
+    animation._draw_was_started = True

@@ -10,6 +10,7 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 
 import symgrad  # noqa: E402
+from symgrad.graph import node  # noqa: E402
 from symgrad.layout import layered_layout  # noqa: E402
 from symgrad.plot import PALETTE, plot, save_figure, write_frames  # noqa: E402
 
@@ -159,6 +160,102 @@ def test_large_graph_draws_its_paths_labelled_and_groups_the_rest(expression, wr
     total = sum(len(g.members) for g in view.groups.values())
     assert total + view.dag.number_of_nodes() - len(view.groups) == e.graph.number_of_nodes()
     assert f"{total} nodes off the paths drawn in groups" in fig.symgrad_notes
+
+
+def _chain(depth: int) -> str:
+    """sin(sin(...sin(x)...)) `depth` deep, with an input added every 10 levels (a path too long to label)."""
+    text = "x"
+    for level in range(depth):
+        text = f"sin({text}) + y{level}" if level % 10 == 0 else f"sin({text})"
+    return text
+
+
+def _names_in(text: str, graph) -> set:
+    """The nodes of `graph` whose LaTeX names (with a subscript: ``u_{12}``) `text` cites."""
+    from symgrad.render.printers import name_to_latex
+
+    return {n for n in graph if "_{" in name_to_latex(n) and name_to_latex(n) in text}
+
+
+def _assert_every_cited_symbol_is_drawn(fig):
+    """Each node the legend or an edge label names is drawn as itself, or is an end of a run named on its group."""
+    view, ax = fig.symgrad_view, fig.axes[0]
+    visible = {n for n in view.order if not view.is_group(n)}
+    visible |= {end for g in view.runs() for end in view.groups[g].ends}
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    texts += [t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("edge-label ")]
+    assert texts
+    for text in texts:
+        missing = _names_in(text, view.graph) - visible
+        assert not missing, (text, missing)
+
+
+@pytest.mark.parametrize("depth", [64, 70])
+def test_a_path_too_long_to_label_is_drawn_with_its_middle_as_one_group(depth):
+    from symgrad.collapse import RUN_ENDS
+    from symgrad.plot import MIN_FONT
+
+    e = symgrad.explain(_chain(depth), "x", check=False)
+    fig = plot(e, pyplot=False)
+    fig.canvas.draw()
+    view, ax = fig.symgrad_view, fig.axes[0]
+    (run,) = view.runs()
+    group = view.groups[run]
+    assert group.kind == "run" and len(group.members) == depth + depth // 10 + (depth % 10 > 0) - 2 * RUN_ENDS - 1
+    assert fig.symgrad_path_numbers == [1]  # the path is drawn, through the group
+    drawn = view.drawn_edges(e.listed_paths[0].edges)
+    assert [s for s, t, k in drawn].count(run) == 1 and [t for s, t, k in drawn].count(run) == 1
+    labels = _label_texts(ax)
+    first, last = group.ends
+    assert labels[run].get_text().split("\n") == [f"$u_{{{first[1:]}}}$", "\u2026", f"$u_{{{last[1:]}}}$"]
+    for name, text in labels.items():
+        assert text.get_fontsize() >= (MIN_FONT * 0.6 if name == run else MIN_FONT), name
+    legend = fig.legends[0].get_texts()[0].get_text()
+    assert r"\ldots" in legend and legend.count(r"\partial") < 12
+    _assert_every_cited_symbol_is_drawn(fig)
+    nodes = _node_boxes(fig)
+    for a, b in itertools.combinations(nodes, 2):
+        assert not a.overlaps(b)
+    on_run = len(group.members)
+    assert f"{on_run} nodes along a long stretch of a path drawn as one group" in fig.symgrad_notes
+
+
+@pytest.mark.timeout(120)
+def test_the_nested_family_at_n_1000_is_drawn_with_every_cited_symbol_on_the_figure():
+    from families import nested
+
+    e = symgrad.explain(nested(1000), "x", check=False)
+    assert len(e.listed_paths[0].edges) == 3000  # 3,001 nodes: no slide can label them
+    fig = plot(e, pyplot=False)
+    fig.canvas.draw()
+    view = fig.symgrad_view
+    assert fig.symgrad_path_numbers == list(range(1, 9))  # all eight listed paths, through one run
+    assert len(view.runs()) == 1 and view.dag.number_of_nodes() < 40
+    assert nx_is_dag(view.dag)
+    _assert_every_cited_symbol_is_drawn(fig)
+    assert any(note.startswith("1.32e477 (478 digits) more paths not drawn") for note in fig.symgrad_notes)
+
+
+def nx_is_dag(dag) -> bool:
+    import networkx as nx
+
+    return nx.is_directed_acyclic_graph(dag)
+
+
+def test_runs_are_not_collapsed_when_that_would_turn_an_edge_backwards():
+    from symgrad.collapse import collapsed_view
+
+    text = "x"
+    for level in range(30):  # at level 15, exp(t) leaves the path and comes back into it
+        text = f"(sin({text}) + exp({text}))" if level == 15 else f"sin({text})"
+    e = symgrad.explain(text, "x", check=False)
+    path = next(p for p in e.listed_paths if all(node(e.graph, t).op != "exp" for s, t, k in p.edges))
+    on_path = {n for edge in path.edges for n in edge[:2]}
+    (exp,) = [n for n in e.graph if n not in on_path and node(e.graph, n).op == "exp"]
+    runs = collapsed_view(e.graph, on_path, paths=[path.edges], longest_run=6)
+    assert len(runs.runs()) == 1 and exp in runs.groups[runs.runs()[0]].members  # exp joins the run
+    kept = collapsed_view(e.graph, on_path | {exp}, paths=[path.edges], longest_run=6, pinned={exp})
+    assert not kept.runs() and nx_is_dag(kept.dag)  # the run would feed exp and be fed by it: none collapsed
 
 
 def test_a_collapsed_view_keeps_edges_left_to_right_and_groups_by_kind():
@@ -329,6 +426,65 @@ def test_network_figure_highlights_the_lines_that_carry_the_gradient(tmp_path):
     assert fig.symgrad_highlighted == 20
     path = save_figure(fig, tmp_path / "net.png", dpi=40)
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_network_figure_writes_each_neurons_value_and_gradient_at_a_point(theme):
+    from symgrad import nn
+    from symgrad.nn.figure import neuron_node, plot_network
+    from symgrad.nn.training import numbers, random_point
+    from symgrad.plot import short_number
+
+    net = nn.mlp([4, 3, 3, 4], hidden="sigmoid", output="softmax", loss="cross_entropy", target=2)
+    at = numbers(net, random_point(net, seed=5)).at
+    fig = plot_network(net, "v1_2_3", values=at, theme=theme)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    texts = {t.get_gid(): t for t in ax.texts if t.get_gid()}
+    widths = [*net.sizes, 1]
+    for layer, width in enumerate(widths):
+        for index in range(width):
+            name = neuron_node(net, layer, index)
+            if name is None:  # L = -ln(ŷ₂): the other outputs are no nodes, and L does not depend on them
+                assert layer == 3 and index != 1
+                assert texts[f"gradient 3_{index + 1}"].get_text() == "\u2207 0"
+                continue
+            assert texts[f"value {name}"].get_text() == short_number(at.values[name])
+            assert texts[f"gradient {name}"].get_text() == "\u2207 " + short_number(at.gradients[name])
+    outputs = [float(texts[f"value {neuron_node(net, 3, i) or f'3_{i + 1}'}"].get_text()) for i in range(4)]
+    assert sum(outputs) == pytest.approx(1, abs=1e-3)  # softmax: the values of the unused outputs too
+    assert texts["gradient L"].get_text() == "\u2207 1"
+    numbers_boxes = [t.get_window_extent(renderer) for gid, t in texts.items() if gid.startswith(("value", "gradient"))]
+    circles = [p.get_window_extent(renderer) for p in ax.patches]
+    assert len(numbers_boxes) == 2 * sum(widths)
+    for box in numbers_boxes:
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1 and box.y0 >= 0
+        assert not any(box.overlaps(circle) for circle in circles)
+        assert sum(box.overlaps(other) for other in numbers_boxes) == 1  # itself only
+    assert texts[f"value {neuron_node(net, 1, 0)}"].get_fontsize() >= 8
+    assert "under each neuron: its value" in fig.symgrad_notes[0]
+
+
+def test_network_figure_of_a_tall_layer_leaves_the_numbers_out_with_a_note():
+    from symgrad import nn
+    from symgrad.nn.figure import plot_network
+    from symgrad.nn.training import numbers, random_point
+
+    net = nn.mlp([2, 16, 1], hidden="tanh", output="sigmoid", loss="mse")
+    fig = plot_network(net, values=numbers(net, random_point(net, seed=1)).at)
+    assert not [t for t in fig.axes[0].texts if (t.get_gid() or "").startswith("value ")]
+    assert fig.symgrad_notes == ["values and gradients left out (too many neurons for the canvas)"]
+
+
+def test_mlp_cli_draws_the_numbers_on_the_network_figure_with_a_seed(tmp_path):
+    from symgrad.cli import main
+
+    path = tmp_path / "net.svg"
+    assert main(["mlp", "--sizes", "2,2,1", "--hidden", "sigmoid", "--output", "sigmoid", "--loss", "mse",
+                 "--wrt", "v1_1_1", "--seed", "3", "--figure", str(path)]) == 0
+    svg = path.read_text()
+    assert svg.count("\u2207 ") == 2 + 2 + 1 + 1  # inputs, hidden, output, loss
 
 
 def test_mlp_cli_writes_the_network_figure(tmp_path):

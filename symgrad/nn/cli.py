@@ -145,7 +145,7 @@ def _given_point(net, text: str) -> dict:
 
 
 def _report(net: Network, args: argparse.Namespace):
-    """Compute what `args` ask for; return (blocks, data, explanation or None)."""
+    """Compute what `args` ask for; return (blocks, data, explanation or None, numbers or None)."""
     from ..chain import gradients
     from ..render.blocks import build_blocks
     from . import report
@@ -181,7 +181,7 @@ def _report(net: Network, args: argparse.Namespace):
     data = report.network_dict(net, counts, formula=formula, gradients=grads, numbers=numbers)
     if explanation is not None:
         data["derivation"] = explanation.to_dict()
-    return blocks, data, explanation
+    return blocks, data, explanation, numbers
 
 
 def _check_all_gradients(net: Network) -> None:
@@ -213,11 +213,12 @@ def _matrix_blocks(net: Network, wrt: str | None, numbers) -> list:
 
 def _deck(net: Network, blocks, explanation, args) -> str:
     """Write the Beamer deck (the network diagram first) and return the document's text."""
-    from ..render.beamer import write_deck
+    from ..render.beamer import FIGURE_SIZE, write_deck
     from .figure import plot_network
 
     wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
-    figures = {"graph": lambda: plot_network(net, wrt, theme="light")}
+    # the deck's tables give the numbers: at the deck's size they would be too small to read on the diagram
+    figures = {"graph": lambda: plot_network(net, wrt, theme="light", figsize=FIGURE_SIZE, titled=False)}
     return write_deck(explanation, deck_path(args.out), blocks=blocks, figures=figures)[0].read_text(encoding="utf-8")
 
 
@@ -234,14 +235,15 @@ def _render(blocks, data, args) -> str:
     return render_blocks(blocks, standalone=args.standalone)
 
 
-def _draw_network(net: Network, args: argparse.Namespace) -> None:
-    """Write --figure: the network diagram (matplotlib is imported only here)."""
+def _draw_network(net: Network, args: argparse.Namespace, numbers=None) -> None:
+    """Write --figure: the network diagram, with its numbers if any (matplotlib is imported only here)."""
     from ..plot import save_figure
     from .figure import plot_network
 
     wrt = args.wrt if args.wrt not in (None, "all") and parse_weight_name(args.wrt) else None
+    values = numbers.at if numbers is not None else None
     with written_atomically(args.figure, "--figure") as temporary:
-        save_figure(plot_network(net, wrt, theme=args.theme), temporary, dpi=args.dpi)
+        save_figure(plot_network(net, wrt, theme=args.theme, values=values), temporary, dpi=args.dpi)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -260,13 +262,13 @@ def run(args: argparse.Namespace) -> int:
             warnings.simplefilter("always", SymgradWarning)
             derivation_wanted = args.format is not None or args.out or not args.figure
             args.format = args.format or "latex"
-            blocks, data, explanation = _report(net, args)
+            blocks, data, explanation, numbers = _report(net, args)
             with stage(_("writing the output")):
                 rendered = None if not derivation_wanted else (
                     _deck(net, blocks, explanation, args) if args.format == "beamer" else _render(blocks, data, args))
         if args.figure:
             with stage(_("drawing the network")):
-                _draw_network(net, args)
+                _draw_network(net, args, numbers)
         code = deliver(rendered, args.out, caught, explanation, ascii_fallback=args.format == "text")
     if not derivation_wanted:
         print(_("symgrad: wrote the figure to {path}").format(path=args.figure))
