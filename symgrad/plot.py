@@ -890,8 +890,9 @@ def _wire_texts(graph, edge, values) -> tuple[str, str]:
         value, gradient = (_short(number).replace("-", "\u2212") for number in (values.values[source], gradient))
         return f"{value} \u2192", f"\u2190 {gradient}"  # a minus sign, not a hyphen beside the arrow
     local = _node_symbol_form(graph, edge)
-    factor = "" if local in (1, -1) else r" \cdot " + to_latex(local)
-    sign = "-" if local == -1 else ""
+    sign = "-" if local.could_extract_minus_sign() else ""  # -ū₁·sin(x), not ū₁·-sin(x)
+    local = -local if sign else local
+    factor = "" if local == 1 else r" \cdot " + to_latex(local)
     back = _mathtext(rf"\leftarrow {sign}{_adjoint_latex(target)}{factor}",
                      f"\u2190 {target[0]}\u0304{target[1:]} \u00b7 {to_unicode(local)}")
     return _mathtext(rf"{name_to_latex(source)} \rightarrow", f"{source} \u2192"), back

@@ -215,3 +215,9 @@ def test_numbers_on_the_wires_are_the_gradients_with_a_true_minus_sign():
     assert labels["value x2 u2 1"].get_text() == "1 \u2192"
     text = labels["gradient x2 u2 1"].get_text()
     assert text.startswith("\u2190 \u2212") and abs(float(text[2:].replace("\u2212", "-")) - expected) < 1e-4
+
+
+def test_a_negative_local_derivative_puts_its_sign_before_the_adjoint():
+    _e, _fig, ax = _drawn("cos(x)*y", "x", None, "light")
+    texts = [t.get_text() for gid, t in _labels(ax).items() if gid.startswith("gradient x ")]
+    assert texts == [r"$\leftarrow -\bar{u}_{1} \cdot \sin{\left(x \right)}$"]
