@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+import itertools
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,11 +28,13 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.colors
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.mathtext import MathTextParser
 from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from .collapse import GraphView, fitting_view, group_caption
@@ -114,9 +118,9 @@ def _node_lines(view: GraphView, name: str, values=None, gradients: bool = True)
     else:
         lines = [f"${name_to_latex(name)}$", _op_label(view.graph, name)]
     if values is not None:
-        lines.append(f"{_short(values.values[name])}")
+        lines.append(f"{short_number(values.values[name])}")
         if gradients:
-            lines.append(rf"$\nabla$ {_short(values.gradients[name])}")
+            lines.append(rf"$\nabla$ {short_number(values.gradients[name])}")
     return lines
 
 
@@ -137,18 +141,15 @@ def short_number(number) -> str:
 
     Examples
     --------
-    >>> short_number(0.123456), short_number(-2), short_number(123456.0), short_number(0)
-    ('0.1235', '-2', '1.23e+05', '0')
+    >>> short_number(0.123456), short_number(-2), short_number(1.5e-7), short_number(0)
+    ('0.1235', '−2', '1.50e−07', '0')
     """
     value = float(number)
     if value == 0:
         return "0"
-    if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.4g}"
-    return f"{value:.2e}"
+    text = f"{value:.4g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
+    return text.replace("-", "\u2212")  # a true minus sign: a hyphen beside an arrow reads as part of it
 
-
-_short = short_number  # the name used inside this module
 
 
 # --- geometry --------------------------------------------------------------------
@@ -643,8 +644,9 @@ def _draw_edges(ax, view, layout, patches, frame, colours) -> None:
     width = max(0.8, min(2.0, frame.diameter / 40))
     for edge in view.dag.edges(keys=True):
         grouped = view.is_group(edge[0]) or view.is_group(edge[1])
-        _draw_edge(ax, view.dag, layout, patches, frame, edge, colours["edge"], width * (0.7 if grouped else 1),
-                   1, alpha=0.45 if grouped else 1.0)
+        for artist in _draw_edge(ax, view.dag, layout, patches, frame, edge, colours["edge"],
+                                 width * (0.7 if grouped else 1), 1, alpha=0.45 if grouped else 1.0):
+            artist.set_gid("wire {} {} {}".format(*edge))  # wire labels keep clear of it (_WireScene)
 
 
 def _draw_paths(ax, view, layout, patches, frame, chosen, numbers) -> None:
@@ -738,75 +740,385 @@ def flow_colours(colours: dict) -> tuple[str, str]:
     return FORWARD_COLOUR, BACKWARD_COLOUR
 
 
+#: Between a wire and its labels' boxes (points); and the least room kept free around a label from
+#: every other wire, label and node (points), so that a label is read as its own wire's.
+WIRE_GAP, WIRE_CLEARANCE = 3.0, 9.0
+#: The least room between a wire label and a node (points): nearness to a node misleads less than to a wire.
+NODE_CLEARANCE = 4.0
+#: Where along a wire (fractions of its visible length) its labels may sit, the middle first.
+WIRE_PLACES = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88)
+#: Largest font of a wire label (points).
+WIRE_FONT = 16.0
+
+
 def _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values) -> None:
-    """Write each wire's forward value above it and its backward gradient below it (wires of groups: none)."""
-    graph = view.graph
+    """Write each wire's forward value above it and its backward gradient below it (wires of groups: none).
+
+    A label is written parallel to its wire (turned to the wire's angle on the
+    screen), just off it, at the place along the wire (:data:`WIRE_PLACES`)
+    where other wires, labels and nodes are farthest, and never closer than
+    :data:`WIRE_CLEARANCE`: so it is read as its own wire's. A wire's two
+    labels sit across it at the same place when they can. Shorter wires (less
+    room) go first; a label that has no place at :data:`READABLE_FONT` is
+    dropped and counted in `notes`. Texts have gids ``value S T K`` and
+    ``gradient S T K`` (:mod:`symgrad.animate` reveals them by these).
+    """
     renderer = _renderer(fig)
-    occupied = [_NodeShape(p.get_window_extent(renderer).expanded(1.02, 1.02), isinstance(p, Ellipse))
-                for p in patches.values()]
-    font = max(READABLE_FONT, frame.font * 0.8)
-    dropped = 0
-    theme_dark = colours is THEMES["dark"]
-    forward_colour = "#3DDC97" if theme_dark else FORWARD_COLOUR
-    backward_colour = "#FF8A5C" if theme_dark else BACKWARD_COLOUR
-    for edge in view.real_edges():
-        forward, back = _wire_texts(graph, edge, values)
-        for content, colour, side in ((forward, forward_colour, 1), (back, backward_colour, -1)):
-            if _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, font, occupied,
-                                 colours) is None:
-                dropped += 1
+    scene = _WireScene.of(ax, patches.values(), fig.dpi / 72)
+    font = max(READABLE_FONT, min(WIRE_FONT, 0.26 * frame.diameter))  # not the node font: a node may hold 4 lines
+    forward_colour, backward_colour = flow_colours(colours)
+    wires = []
+    for edge in sorted(view.real_edges(), key=scene.length):
+        forward, back = _wire_texts(view.graph, edge, values)
+        wires.append((edge, [_flow_text(ax, content, colour, colours, f"{kind} {edge[0]} {edge[1]} {edge[2]}")
+                             for content, colour, kind in ((forward, forward_colour, "value"),
+                                                           (back, backward_colour, "gradient"))]))
+    unplaced = _place_all_flow_labels(renderer, scene, wires, _label_fonts(font))
+    for text in unplaced:
+        text.remove()
+    dropped = len(unplaced)
     if dropped:
         notes.append(ngettext("{count} wire label omitted (no room)", "{count} wire labels omitted (no room)",
                               dropped).format(count=dropped))
 
 
+def _flow_text(ax, content, colour, colours, gid):
+    """A wire label, not yet placed: centred on its anchor, turned about it, on a patch of background.
+
+    An annotation of the point of the wire it labels, so that its leader
+    line (kept in ``symgrad_leader`` unless the label sits away from the wire)
+    is shown and hidden with it.
+    """
+    text = ax.annotate(content, (0, 0), ha="center", va="center", rotation_mode="anchor", zorder=4, color=colour,
+                       fontweight="bold", bbox=dict(boxstyle="round,pad=0.1", facecolor=colours["background"],
+                                                    edgecolor="none", alpha=0.85),
+                       arrowprops=dict(arrowstyle="-", color=colour, linewidth=1.0, shrinkA=0, shrinkB=0, alpha=0.8))
+    text.symgrad_leader = text.arrowprops, text.arrow_patch
+    text.set_gid(gid)
+    return text
+
+
 def _wire_texts(graph, edge, values) -> tuple[str, str]:
-    """(value forward, gradient back) on `edge`, as numbers at the point or in symbols."""
+    """(value forward, gradient back) on `edge`, as numbers at the point (with a true minus) or in symbols.
+
+    In symbols the gradient is the target's adjoint times the local
+    derivative in node symbols, the bar over the letter only: ``ū₁·x₁``.
+    """
     source, target, _ = edge
     if values is not None:
         gradient = values.gradients[target] * _local_value(graph, edge, values)
-        return f"{_short(values.values[source])} \u2192", f"\u2190 {_short(gradient)}"
-    local = _node_symbol_form(graph, edge)
-    head = name_to_latex(target)
+        value, gradient = (short_number(number) for number in (values.values[source], gradient))
+        return f"{value} \u2192", f"\u2190 {gradient}"  # a minus sign, not a hyphen beside the arrow
+    local = short_local_derivative(graph, *edge)
+    sign = "-" if local.could_extract_minus_sign() else ""  # -ū₁·sin(x), not ū₁·-sin(x)
+    local = -local if sign else local
     factor = "" if local == 1 else r" \cdot " + to_latex(local)
-    back = _mathtext(rf"\leftarrow \bar{{{head}}}{factor}", f"\u2190 {target}\u0304 \u00b7 {to_unicode(local)}")
+    back = _mathtext(rf"\leftarrow {sign}{_adjoint_latex(target)}{factor}",
+                     f"\u2190 {target[0]}\u0304{target[1:]} \u00b7 {to_unicode(local)}")
     return _mathtext(rf"{name_to_latex(source)} \rightarrow", f"{source} \u2192"), back
 
 
-def _place_flow_label(ax, renderer, graph, layout, edge, content, colour, side, font, occupied, colours):
-    """Put `content` just above (side=1) or below (side=-1) the wire; return the Text or None."""
-    source, target, key = edge
-    segments = getattr(ax, "symgrad_legs", {}).get(edge) or _edge_segments(layout, source, target, key)
-    segments = segments[-1:] + segments[:-1]
-    rad = _parallel_rad(graph, source, target, key)
-    for size in _label_fonts(font):
-        text = ax.text(0, 0, content, fontsize=size, ha="center", va="center", zorder=4, color=colour,
-                       fontweight="bold",
-                       bbox=dict(boxstyle="round,pad=0.1", facecolor=colours["background"], edgecolor="none",
-                                 alpha=0.85))
-        extent = text.get_window_extent(renderer)
-        half_w, half_h = extent.width / 2, extent.height / 2
-        for (x0, y0), (x1, y1) in segments:
-            for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-                x, y = _leg_point((x0, y0), (x1, y1), t, curved=len(segments) > 1)
-                if rad:
-                    x, y = x + rad * (y1 - y0) * 0.5, y - rad * (x1 - x0) * 0.5
-                wire = ax.transData.transform((x, y))
-                slope = _display_slope(ax, (x0, y0), (x1, y1))
-                centre = (wire[0], wire[1] + side * (half_h + 3 + abs(slope) * half_w))
-                box = Bbox.from_extents(centre[0] - half_w, centre[1] - half_h, centre[0] + half_w, centre[1] + half_h)
-                if _inside(box, ax.bbox) and not any(o.overlaps(box) for o in occupied):
-                    text.set_position(ax.transData.inverted().transform(centre))
-                    text.set_gid(f"{'value' if side > 0 else 'gradient'} {source} {target} {key}")
-                    occupied.append(box)
-                    return text
-        text.remove()
-    return None
+def _adjoint_latex(name: str) -> str:
+    r"""The adjoint of node `name` in LaTeX, the bar over its letter and not its indices.
+
+    >>> _adjoint_latex("u1"), _adjoint_latex("f"), _adjoint_latex("v0_1_2")
+    ('\\bar{u}_{1}', '\\bar{f}', '\\bar{v}^{(0)}_{12}')
+    """
+    latex = name_to_latex(name)
+    letter = re.match(r"\\[A-Za-z]+\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z]", latex)
+    if letter is None or latex[letter.end():][:1] not in ("", "_", "^"):
+        return rf"\bar{{{latex}}}"
+    return rf"\bar{{{letter.group()}}}{latex[letter.end():]}"
 
 
-def _display_slope(ax, start, end) -> float:
-    (x0, y0), (x1, y1) = ax.transData.transform([start, end])
-    return 0.0 if x1 == x0 else (y1 - y0) / (x1 - x0)
+@dataclass
+class _LabelBox:
+    """A label's turned rectangle in display coordinates (pixels): centre, angle (radians), half sizes."""
+
+    centre: np.ndarray
+    angle: float
+    half_width: float
+    half_height: float
+    anchor: np.ndarray | None = None  # the point of the wire it labels
+    lifted: bool = False  # away from the wire, with a leader line to `anchor`
+
+    def leader(self, skip: float = 0.0) -> "_LabelBox | None":
+        """The leader line from the wire (but its first `skip` pixels) to the (level) box, as a box of no height.
+
+        It points at the box's centre and stops at its side, as matplotlib
+        draws an annotation's line to its text's background box.
+        """
+        if not self.lifted:
+            return None
+        towards = self.centre - self.anchor
+        inside = min(self.half_width / max(abs(towards[0]), 1e-9), self.half_height / max(abs(towards[1]), 1e-9))
+        length = float(np.hypot(*towards)) * max(0.0, 1 - inside)
+        direction = towards / max(np.hypot(*towards), 1e-9)
+        start, end = self.anchor + direction * min(skip, length), self.anchor + direction * length
+        return _LabelBox((start + end) / 2, float(np.arctan2(direction[1], direction[0])),
+                         float(np.hypot(*(end - start))) / 2, 0.0)
+
+    def distance(self, points: np.ndarray) -> np.ndarray:
+        """Distance from each of `points` (n x 2) to the rectangle, 0 inside it."""
+        offset = points - self.centre
+        cos, sin = np.cos(self.angle), np.sin(self.angle)
+        along = np.abs(offset[:, 0] * cos + offset[:, 1] * sin) - self.half_width
+        across = np.abs(offset[:, 1] * cos - offset[:, 0] * sin) - self.half_height
+        return np.hypot(np.maximum(along, 0), np.maximum(across, 0))
+
+    def outline(self, step: float = 3.0) -> np.ndarray:
+        """Points around the rectangle every `step` pixels, and its centre."""
+        count = max(2, int(2 * (self.half_width + self.half_height) / step))
+        fractions = np.linspace(-1, 1, count)[:, None]
+        ones = np.ones_like(fractions)
+        sides = np.vstack([np.hstack([fractions, -ones]), np.hstack([fractions, ones]),
+                           np.hstack([-ones, fractions]), np.hstack([ones, fractions]), [[0.0, 0.0]]])
+        cos, sin = np.cos(self.angle), np.sin(self.angle)
+        return (sides * (self.half_width, self.half_height)) @ np.array([[cos, sin], [-sin, cos]]) + self.centre
+
+    def corners(self) -> np.ndarray:
+        cos, sin = np.cos(self.angle), np.sin(self.angle)
+        return (np.array([(-1, -1), (1, -1), (1, 1), (-1, 1)]) * (self.half_width, self.half_height)
+                @ np.array([[cos, sin], [-sin, cos]]) + self.centre)
+
+    def reach(self) -> float:
+        return float(np.hypot(self.half_width, self.half_height))
+
+
+def _resample(points: np.ndarray, step: float) -> np.ndarray:
+    """The polyline `points` with a point every `step` pixels along it (its ends kept)."""
+    lengths = np.hypot(*np.diff(points, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(lengths)])
+    places = np.append(np.arange(0.0, along[-1], step), along[-1])
+    return np.column_stack([np.interp(places, along, points[:, 0]), np.interp(places, along, points[:, 1])])
+
+
+@dataclass
+class _WireScene:
+    """What a wire label must keep clear of, in display coordinates (pixels): wires, nodes, placed labels."""
+
+    shafts: dict  # edge -> the points of its line (no arrowhead) every 3 px, where its labels go along
+    along: dict  # edge -> the distance along its line to each of those points
+    wire_points: np.ndarray  # every drawn wire's points, arrowheads included
+    wire_owner: np.ndarray  # the index in `edges` of each point's wire
+    edges: list  # the drawn wires' edges (those of groups included)
+    nodes: list  # each node's outline, a matplotlib Path in display coordinates
+    node_points: np.ndarray  # the points of all outlines, every 3 px
+    bounds: Bbox
+    pixels_per_point: float
+    labels: list  # the _LabelBox of each label placed so far
+
+    @classmethod
+    def of(cls, ax, node_patches, pixels_per_point: float) -> "_WireScene":
+        """The wires drawn in `ax` (arrows with gid ``wire S T K``) and the node patches."""
+        shafts, points, owner, edges = {}, [np.zeros((0, 2))], [np.zeros(0, dtype=int)], []
+        for artist in ax.patches:
+            if isinstance(artist, FancyArrowPatch) and (artist.get_gid() or "").startswith("wire "):
+                _, source, target, key = artist.get_gid().split(" ")
+                edge = (source, target, int(key))
+                parts = artist.get_transform().transform_path(artist.get_path()).to_polygons(closed_only=False)
+                shafts[edge] = _resample(parts[0], 3.0)
+                points += [shafts[edge]] + [_resample(p, 3.0) for p in parts[1:]]
+                owner += [np.full(len(p), len(edges)) for p in points[len(owner):]]
+                edges.append(edge)
+        nodes = [p.get_transform().transform_path(p.get_path()) for p in node_patches]
+        node_points = [_resample(n.to_polygons(closed_only=False)[0], 3.0) for n in nodes]
+        along = {edge: np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(shaft, axis=0).T))])
+                 for edge, shaft in shafts.items()}
+        return cls(shafts, along, np.vstack(points), np.concatenate(owner), edges, nodes,
+                   np.vstack([np.zeros((0, 2))] + node_points), ax.bbox, pixels_per_point, [])
+
+    def length(self, edge) -> float:
+        return float(self.along[edge][-1]) if edge in self.shafts else 0.0
+
+    def clearance(self, box: _LabelBox, edge) -> float | None:
+        """How far the nearest other wire, label or node is from `box` (pixels); None where it may not go.
+
+        It may not go outside the axes, across its own wire (nearer than half
+        :data:`WIRE_GAP`), nearer than :data:`NODE_CLEARANCE` to a node or
+        than :data:`WIRE_CLEARANCE` to another wire or label; the leader line
+        of a box away from its wire crosses nothing.
+        """
+        corners = box.corners()
+        if not (corners[:, 0].min() >= self.bounds.x0 and corners[:, 0].max() <= self.bounds.x1
+                and corners[:, 1].min() >= self.bounds.y0 and corners[:, 1].max() <= self.bounds.y1):
+            return None
+        distances = box.distance(self.wire_points)
+        own = self.wire_owner == self.edges.index(edge)
+        clear = WIRE_CLEARANCE * self.pixels_per_point
+        nearest = distances[~own].min(initial=np.inf)
+        if nearest < clear or distances[own].min() < 0.5 * WIRE_GAP * self.pixels_per_point:
+            return None
+        if box.distance(self.node_points).min(initial=np.inf) < NODE_CLEARANCE * self.pixels_per_point:
+            return None
+        if any(node.contains_point(box.centre) for node in self.nodes):  # a box inside a node (its outline far)
+            return None
+        if box.lifted and not self._leader_is_free(box, own):
+            return None
+        outline = box.outline()
+        for label in self.labels:
+            if np.hypot(*(label.centre - box.centre)) < label.reach() + box.reach() + nearest:
+                nearest = min(nearest, box.distance(label.outline()).min(), label.distance(outline).min())
+                if label.lifted:
+                    nearest = min(nearest, label.leader().distance(outline).min())
+        return nearest if nearest >= clear else None
+
+    def _leader_is_free(self, box: _LabelBox, own: np.ndarray) -> bool:
+        """Whether `box`'s leader line keeps clear of the other wires, the nodes and the placed labels.
+
+        Its first stretch, by the wire, may pass the wire's other label (not its leader).
+        """
+        free = 0.5 * WIRE_CLEARANCE * self.pixels_per_point
+        leader = box.leader()
+        if min(leader.distance(self.wire_points[~own]).min(initial=np.inf),
+               leader.distance(self.node_points).min(initial=np.inf)) < free:
+            return False
+        away = box.leader(skip=WIRE_GAP * self.pixels_per_point + free)
+        line = leader.outline()
+        return all(away.distance(label.outline()).min() >= free
+                   and (not label.lifted or label.leader().distance(line).min() >= free) for label in self.labels)
+
+    def box_along(self, edge, place: float, half_width: float, half_height: float, side: int,
+                  lift: float = 0.0, shift: float = 0.0) -> _LabelBox | None:
+        """The box of a label at fraction `place` of `edge`'s line, above (side 1) or below (-1) it.
+
+        Parallel to the wire, :data:`WIRE_GAP` off it; or, `lift` pixels
+        farther, level, above or below the point (`shift` times its half
+        width to the right), with a leader line.
+        """
+        shaft = self.shafts.get(edge)
+        if shaft is None or len(shaft) < 2:
+            return None
+        along = self.along[edge]
+        at = place * along[-1]
+
+        def point(s):
+            return np.array([np.interp(s, along, shaft[:, 0]), np.interp(s, along, shaft[:, 1])])
+
+        chord = point(min(along[-1], at + half_width)) - point(max(0.0, at - half_width))
+        angle = float(np.arctan2(chord[1], chord[0]))
+        if np.cos(angle) < 0:  # never upside down
+            angle += np.pi if angle < 0 else -np.pi
+        offset = half_height + WIRE_GAP * self.pixels_per_point
+        anchor = point(at)
+        if lift:
+            return _LabelBox(anchor + (shift * half_width, side * (offset + lift)), 0.0, half_width, half_height,
+                             anchor, True)
+        normal = np.array([-np.sin(angle), np.cos(angle)])
+        return _LabelBox(anchor + side * offset * normal, angle, half_width, half_height, anchor)
+
+
+def _place_all_flow_labels(renderer, scene, wires, sizes) -> list:
+    """Place every wire's labels, all of one size as far as they can be; return the texts that found no place.
+
+    `wires`: (edge, [value text, gradient text]) in the order of placing.
+    The largest of `sizes` at which every label fits at it or a step smaller
+    (alike to the eye), but for at most one label in eight wires (a cramped
+    one), which may be two steps smaller. If there is none, each wire's
+    labels as large as they fit, or dropped.
+    """
+    allowance = max(1, len(wires) // 8)
+    for index in range(len(sizes)):
+        scene.labels.clear()
+        late = []
+        for edge, texts in wires:
+            late += [(edge, text, side) for text, side in _place_flow_labels(renderer, scene, edge, texts,
+                                                                              sizes[index:index + 2])]
+            if len(late) > allowance:
+                break
+        else:
+            if all(any(_place_flow_label(renderer, scene, edge, [text], size, (side,),
+                                         (0.0, *_leader_lifts(size, scene.pixels_per_point)))
+                       for size in sizes[index + 2:index + 3]) for edge, text, side in late):
+                return []
+    scene.labels.clear()
+    return [text for edge, texts in wires for text, _side in _place_flow_labels(renderer, scene, edge, texts, sizes)]
+
+
+def _place_flow_labels(renderer, scene, edge, texts, sizes) -> list:
+    """Place a wire's (value, gradient) `texts` above and below `edge`; return (text, side) of those left out.
+
+    At each of `sizes` (points, largest first): both at one place along the
+    wire (across it from each other), else each at its own place; the first
+    size at which both fit wins. Failing that, each alone at the largest size
+    it fits, away from the wire with a leader line if need be.
+    """
+    checkpoint()  # the time budget of the run: one check per wire placed
+    for size in sizes:
+        if _place_flow_label(renderer, scene, edge, texts, size, (1, -1)):
+            return []
+        placed = len(scene.labels)
+        if all(_place_flow_label(renderer, scene, edge, [text], size, (side,)) for text, side in zip(texts, (1, -1))):
+            return []
+        del scene.labels[placed:]  # one fitted, the other did not: try both smaller
+    return [(text, side) for text, side in zip(texts, (1, -1))
+            if not any(_place_flow_label(renderer, scene, edge, [text], size, (side,),
+                                         (0.0, *_leader_lifts(size, scene.pixels_per_point))) for size in sizes)]
+
+
+#: Where a label with a leader line may sit: the leader's point on the wire (fraction of its length), and the
+#: label's centre to the right of that point (times the label's half width).
+LEADER_PLACES, LEADER_SHIFTS = (0.5, 0.3, 0.7), (0.0, -0.7, 0.7, -1.4, 1.4)
+
+
+def _leader_lifts(size: float, pixels_per_point: float) -> list[float]:
+    """How much farther than :data:`WIRE_GAP` a label may sit from its wire, with a leader line (pixels)."""
+    return [step * size * pixels_per_point for step in (0.7, 1.5, 2.5, 3.5, 4.5, 5.5)]
+
+
+def _place_flow_label(renderer, scene, edge, texts, size, sides, lifts=(0.0,)) -> bool:
+    """Place `texts` (one per side of `sides`, at `size` points) at one place along `edge`, with most room.
+
+    Among the places of :data:`WIRE_PLACES` that keep :data:`WIRE_CLEARANCE`
+    around every text, the one with most room (the middle first, among places
+    with ample room), at the first of `lifts` (pixels off the wire, see
+    :meth:`_WireScene.box_along`) where there is one. Returns whether the
+    texts were placed.
+    """
+    halves = [_half_size(renderer, text, size, scene.pixels_per_point) for text in texts]
+    ample = 2.5 * WIRE_CLEARANCE * scene.pixels_per_point
+    best, best_room = None, (-1.0, 0)
+    for lift in lifts:
+        if lift:  # away from the wire: the first spot that has room, the leader's point in the middle first
+            ample = WIRE_CLEARANCE * scene.pixels_per_point
+        spots = itertools.product(LEADER_PLACES, LEADER_SHIFTS) if lift else ((place, 0.0) for place in WIRE_PLACES)
+        for place, shift in spots:
+            boxes = [scene.box_along(edge, place, *half, side, lift, shift) for half, side in zip(halves, sides)]
+            rooms = [None if box is None else scene.clearance(box, edge) for box in boxes]
+            if all(room is not None for room in rooms):
+                level = round(abs(np.degrees(boxes[0].angle)) / 15)  # with room to spare, a curve's flatter stretch
+                if (min(min(rooms), ample), -level) > best_room:
+                    best, best_room = boxes, (min(min(rooms), ample), -level)
+        if best is not None:
+            break
+    if best is None:
+        return False
+    to_data = texts[0].axes.transData.inverted()
+    for text, box in zip(texts, best):
+        text.set_fontsize(size)
+        text.set_position(to_data.transform(box.centre))
+        along = to_data.transform([box.centre, box.centre + (np.cos(box.angle), np.sin(box.angle))])
+        text.set_rotation(np.degrees(np.arctan2(*(along[1] - along[0])[::-1])))  # in data: resizing turns it along
+        text.set_transform_rotates_text(True)
+        text.xy = tuple(to_data.transform(box.anchor))  # the point of the wire it labels
+        text.arrowprops, text.arrow_patch = text.symgrad_leader if box.lifted else (None, None)
+        scene.labels.append(box)
+    return True
+
+
+def _half_size(renderer, text, size: float, pixels_per_point: float) -> tuple[float, float]:
+    """Half the width and height (pixels) of `text` at `size` points, level, with its background's pad.
+
+    Measured once (typesetting is slow) and scaled: a text's size is proportional to its font's.
+    """
+    if not hasattr(text, "symgrad_measured"):
+        text.set_rotation(0)
+        extent = Text.get_window_extent(text, renderer)  # the text alone, not its leader line
+        text.symgrad_measured = (extent.width, extent.height, text.get_fontsize())
+    width, height, measured = text.symgrad_measured
+    scale = size / measured
+    pad = 0.1 * size * pixels_per_point
+    return 1.01 * width * scale / 2 + pad, 1.01 * height * scale / 2 + pad
 
 
 #: Smallest font size (points) to which a highlighted path's edge label may shrink.
@@ -834,13 +1146,8 @@ def _local_value(graph, edge, values):
 
 def _local_text(graph, edge, values) -> str:
     if values is not None:
-        return _short(_local_value(graph, edge, values))
+        return short_number(_local_value(graph, edge, values))
     return to_unicode(_local_derivative(graph, edge))
-
-
-def _node_symbol_form(graph, edge):
-    """The local derivative with the target's own expression replaced by its symbol: u₃(1−u₃)."""
-    return short_local_derivative(graph, *edge)
 
 
 def _leibniz_unicode(graph, edge) -> str:
@@ -856,9 +1163,9 @@ def _edge_label_forms(graph, edge, values, priority: bool, hidden=()) -> list[st
     ``∂u₃/∂u₂`` is the label even off the paths.
     """
     if values is not None:
-        return [_short(_local_value(graph, edge, values))]
+        return [short_number(_local_value(graph, edge, values))]
     forms = []
-    for form in dict.fromkeys([_local_derivative(graph, edge), _node_symbol_form(graph, edge)]):
+    for form in dict.fromkeys([_local_derivative(graph, edge), short_local_derivative(graph, *edge)]):
         if not any(symbol.name in hidden for symbol in form.free_symbols):
             forms.append(_mathtext(to_latex(form), to_unicode(form)))
     if priority or not forms:
