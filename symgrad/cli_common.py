@@ -83,11 +83,16 @@ def number_between(kind: type, low: float, high: float, *, low_open: bool = Fals
             message = _("{value} is not an integer") if kind is int else _("{value} is not a number")
             raise argparse.ArgumentTypeError(message.format(value=_shown(text))) from None
         if not (low < value if low_open else low <= value) or value > high or value != value:
-            raise argparse.ArgumentTypeError(_("{value} is not between {low:g} and {high:g}").format(
-                value=_shown(text), low=low, high=high))
+            raise argparse.ArgumentTypeError(_("{value} is not between {low} and {high}").format(
+                value=_shown(text), low=_bound(low), high=_bound(high)))
         return value
 
     return convert
+
+
+def _bound(number: float) -> str:
+    """A range's end as typed: 2147483648, not 2.14748e+09; 0.5, not 0.500000."""
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
 def _shown(text: str) -> str:

@@ -290,3 +290,12 @@ def test_each_command_line_module_imports_first_in_a_fresh_interpreter(module):
     result = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_range_in_an_option_error_is_written_as_typed(capsys):
+    """--seed's range once read 'between 0 and 2.14748e+09'."""
+    from symgrad.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["mlp", "--seed", "99999999999"])
+    assert "is not between 0 and 2147483648" in capsys.readouterr().err
