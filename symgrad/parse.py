@@ -294,7 +294,8 @@ class Reading:
 
     def __str__(self) -> str:
         from .i18n import gettext as _
-        return _("{typed} as {read_as}").format(typed=_described(self.typed), read_as=_described(self.read_as))
+        typed, read_as = (reading_words(side) or side for side in (self.typed, self.read_as))
+        return _("{typed} as {read_as}").format(typed=typed, read_as=read_as)
 
 
 #: The words of readings, translated when shown (what the user typed never is).
@@ -304,13 +305,19 @@ _READING_WORDS = frozenset((
 ))
 
 
-def _described(part: str) -> str:
-    """One side of a reading in the current language: our own words translated, typed text as it is."""
-    if part in _READING_WORDS:
-        return _(part)
-    if part.startswith("superscript "):
-        return _("superscript {digits}").format(digits=part.removeprefix("superscript "))
-    return part
+def reading_words(side: str) -> str | None:
+    """A side of a :class:`Reading` that is our own words, in the current language; None for typed text.
+
+    Examples
+    --------
+    >>> reading_words("superscript 2"), reading_words("e^u")
+    ('superscript 2', None)
+    """
+    if side in _READING_WORDS:
+        return _(side)
+    if side.startswith("superscript "):
+        return _("superscript {digits}").format(digits=side.removeprefix("superscript "))
+    return None
 
 
 @dataclass

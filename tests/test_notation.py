@@ -219,8 +219,12 @@ def test_readings_are_listed(typed, readings):
 def test_readings_reach_every_format():
     e = explain("2x + e^x", "x")
     assert "Read as: 2x as 2*x; e^u as exp(u)." in e.to_text()
-    assert "Read as: 2x as 2*x" in e.to_latex()
-    assert "Read as: 2x as 2\\*x" in e.to_markdown()
+    # what was typed, and how it was read, in a typewriter font: e^u is no formula and no prose
+    assert r"Read as: \texttt{2x} as \texttt{2*x}; \texttt{e\^{}u} as \texttt{exp(u)}." in e.to_latex()
+    assert "Read as: `2x` as `2*x`; `e^u` as `exp(u)`." in e.to_markdown()
+    assert "Read as: <code>2x</code> as <code>2*x</code>" in e._repr_mimebundle_()["text/html"]
+    ru = explain("f(x) + e^x", "x", lang="ru").to_latex()
+    assert r"\texttt{f} — это неизвестная функция" in ru  # our own words stay words, translated
     assert json.loads(e.to_json())["read_as"] == ["2x as 2*x", "e^u as exp(u)"]
     assert json.loads(explain("x*x", "x").to_json())["read_as"] == []
 

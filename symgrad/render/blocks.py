@@ -22,11 +22,12 @@ from ..exprtools import is_undefined, tree_size, tree_size_exceeds
 from ..graph import edge, input_nodes, is_constant, node, operation_nodes, order
 from ..i18n import N_, ngettext, pgettext
 from ..i18n import gettext as _
+from ..parse import reading_words
 from ..rules import rule_name
 from ..verify import format_count
 
 __all__ = [
-    "Partial", "Adjoint", "Name", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
+    "Partial", "Adjoint", "Name", "Typed", "Product", "Sum", "Route", "TooLarge", "Equation", "Heading",
     "Text", "Equations", "Raw",
     "Table", "Choice", "Note", "item_size", "sentence", "build_blocks", "adjoint_equation", "printable", "too_large_sentence", "PRINT_LIMIT", "MAX_LISTED",
 ]
@@ -42,6 +43,13 @@ class Name:
     """A node or variable name, e.g. ``u3``."""
 
     id: str
+
+
+@dataclass(frozen=True)
+class Typed:
+    """Text as the user typed it (``e^x``, ``2x``): set in a typewriter font, never as math or words."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -256,13 +264,29 @@ def build_blocks(explanation) -> list:
         _measures.reset(token)
 
 
+def _reading_parts(readings) -> list:
+    """"Read as: e^u as exp(u); ln(u) as log(u)." with what was typed and how it was read as :class:`Typed`."""
+    said: list = []
+    for number, reading in enumerate(readings):
+        said += ["; "] if number else []
+        said += sentence(_("{typed} as {read_as}"), typed=_reading_side(reading.typed),
+                         read_as=_reading_side(reading.read_as))
+    head, tail = _("Read as: {readings}.").split("{readings}")
+    return [head, *said, tail]
+
+
+def _reading_side(side: str):
+    """Our own words ("Euler's number e") as translated words; typed text as :class:`Typed`."""
+    return reading_words(side) or Typed(side)
+
+
 def _blocks(e) -> list:
     blocks: list = [
         Heading(*sentence(_("Derivative of {output} with respect to {wrt}"), output=Name(e.output), wrt=Name(e.wrt))),
         Equations([Equation(Name(e.output), [_expression_or_definition(e)])]),
     ]
     if getattr(e, "readings", ()):
-        blocks.append(Text(_("Read as: {readings}.").format(readings="; ".join(str(r) for r in e.readings))))
+        blocks.append(Text(*_reading_parts(e.readings)))
     blocks += _graph_blocks(e)
     blocks += _local_blocks(e)
     blocks += _path_blocks(e)

@@ -108,8 +108,12 @@ class HtmlPrinter(MarkdownPrinter):
     """HTML for Jupyter: the LaTeX printer's math in ``$...$`` and ``$$\\begin{aligned}...$$``."""
 
     def inline(self, parts) -> str:
-        return "".join(html.escape(p) if isinstance(p, str) else html.escape(f"${self._print(p)}$")
-                       for p in parts)
+        return "".join(html.escape(p) if isinstance(p, str) else self._inline_item(p) for p in parts)
+
+    def _inline_item(self, item) -> str:
+        if isinstance(item, b.Typed):
+            return f"<code>{html.escape(item.text)}</code>"
+        return html.escape(f"${self._print(item)}$")
 
     def _print_Heading(self, block) -> str:
         self._headings += 1

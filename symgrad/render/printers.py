@@ -390,6 +390,9 @@ class _SharedPrinting:
         """A heading's or paragraph's parts: words as they are, math items printed."""
         return "".join(part if isinstance(part, str) else self._print(part) for part in parts)
 
+    def _print_Typed(self, item) -> str:
+        return item.text
+
     def _print_OpaqueConstant(self, expr) -> str:
         return self.parenthesize(expr.constant, PRECEDENCE["Pow"])
 
@@ -791,7 +794,13 @@ class LatexPrinter(_SharedPrinting, SympyLatexPrinter):
         return rf"\text{{({escape_latex_text(blocks.too_large_sentence(item.size, item.wide))})}}"
 
     def inline(self, parts) -> str:
-        return "".join(escape_latex_text(p) if isinstance(p, str) else f"${self._print(p)}$" for p in parts)
+        return "".join(escape_latex_text(p) if isinstance(p, str) else self._inline_item(p) for p in parts)
+
+    def _inline_item(self, item) -> str:
+        """A math item in ``$...$``; typed text in the typewriter font."""
+        if isinstance(item, blocks.Typed):
+            return rf"\texttt{{{escape_latex_text(item.text)}}}"
+        return f"${self._print(item)}$"
 
     def _print_Heading(self, block) -> str:
         return rf"\medskip\noindent\textbf{{{self.inline(block.parts)}}}"
@@ -893,8 +902,13 @@ class MarkdownPrinter(LatexPrinter):
     join_sides = True
 
     def inline(self, parts) -> str:
-        return "".join(p.translate(_MARKDOWN_SPECIALS) if isinstance(p, str) else f"${self._print(p)}$"
+        return "".join(p.translate(_MARKDOWN_SPECIALS) if isinstance(p, str) else self._inline_item(p)
                        for p in parts)
+
+    def _inline_item(self, item) -> str:
+        if isinstance(item, blocks.Typed):  # code; a backtick inside would end it (the parser refuses them)
+            return "`" + item.text.replace("`", "'") + "`"
+        return f"${self._print(item)}$"
 
     def _print_Heading(self, block) -> str:
         self._headings += 1
