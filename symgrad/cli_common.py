@@ -174,7 +174,20 @@ def _printable_error(err: SymgradError) -> str:
     if _encodable(text, sys.stderr):
         return text
     with use_language("en"):  # an ASCII terminal: the English words at least read
-        return "\n".join(error_lines(err))
+        return "\n".join(error_lines(_in_current_language(err)))
+
+
+def _in_current_language(err: SymgradError) -> SymgradError:
+    """A parse error raised again in the current language (its message was translated when raised)."""
+    if not isinstance(err, ParseError) or not err.text:
+        return err
+    from .parse import parse
+
+    try:
+        parse(err.text)  # the same text, the same default limits: bounded, and refused again
+    except ParseError as again:
+        return again if again.column == err.column else err
+    return err
 
 
 def _timeout_hint(err: SymgradError) -> str:

@@ -186,6 +186,20 @@ def test_an_encoding_that_cannot_print_russian_is_one_line_and_exit_2():
     assert result.stderr.startswith("symgrad: error: ")  # not "symgrad: \u043e\u0448..." on an ASCII terminal
 
 
+@pytest.mark.parametrize("text, message, caret", [
+    ("x +* 2", "symgrad: error: invalid syntax at column 4", "     ^"),
+    ("x + 1/2y", "symgrad: error: 2y after '/' is ambiguous", "        ^"),
+])
+def test_a_parse_error_on_an_ascii_terminal_is_english_words_not_escapes(text, message, caret):
+    """Its message was translated when raised; on an ASCII terminal it is raised again in English."""
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    result = subprocess.run([sys.executable, "-m", "symgrad", text, "--wrt", "x", "--lang", "ru"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message) and "\\u04" not in result.stderr
+    assert result.stderr.splitlines()[1:] == ["  " + text, caret]
+
+
 def test_the_fragment_states_the_preamble_it_needs():
     fragment = symgrad.explain("x*sin(x)", "x", lang="ru").to_latex()
     assert fragment.splitlines()[1] == "% Needs in the preamble: \\usepackage{amsmath} " + " ".join(
