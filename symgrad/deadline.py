@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -74,7 +75,8 @@ def time_limit(seconds: float, what: str = "step") -> Iterator[None]:
     started = time.monotonic()
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        with _raised_again_when_swallowed():
+            yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
@@ -221,7 +223,8 @@ def _backstop(budget: Budget) -> Iterator[None]:
     previous_handler = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, max(budget.remaining(), 1e-3))
     try:
-        yield
+        with _raised_again_when_swallowed():
+            yield
     finally:
         while True:  # stop the timer, even if it fires once more on the way (its handler re-arms it)
             try:
@@ -233,6 +236,30 @@ def _backstop(budget: Budget) -> Iterator[None]:
         if outer_remaining:
             left = outer_remaining - (time.monotonic() - budget.started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+
+
+@contextmanager
+def _raised_again_when_swallowed() -> Iterator[None]:
+    """While a timer signal may raise :class:`TimeLimitExceeded`: when Python swallows it, raise it again soon.
+
+    The signal can arrive while a weakref callback or a ``__del__`` runs;
+    Python then prints "Exception ignored in ..." and goes on. Here such an
+    exception is not printed, and the timer fires again after a millisecond,
+    in the code that was running, so the budget still ends the step.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, TimeLimitExceeded):
+            signal.setitimer(signal.ITIMER_REAL, 1e-3)
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 def budgeted(what: str) -> Callable:

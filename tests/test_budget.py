@@ -283,3 +283,39 @@ def test_the_api_ends_within_a_small_budget(case):
     except TimeLimitExceeded as err:
         assert str(err).startswith("the time budget of 1 s ran out while "), str(err)
     assert time.monotonic() - started < calls * 1.0 + 1
+
+
+@pytest.mark.parametrize("limit", ["run_within", "time_limit"])
+def test_a_budget_that_runs_out_inside_a_weakref_callback_is_raised_again_not_ignored(limit):
+    """The signal's exception inside a callback is swallowed by Python ("Exception ignored in ..."):
+    it is raised again in the interrupted code instead, and nothing is printed."""
+    import sys
+    import weakref
+
+    from symgrad.deadline import can_interrupt, run_within, time_limit
+    from symgrad.errors import TimeLimitExceeded
+
+    if not can_interrupt():
+        pytest.skip("no timer signal here")
+    ignored = []
+    previous, sys.unraisablehook = sys.unraisablehook, ignored.append
+
+    class Thing:
+        pass
+
+    def slow_callback(_ref):
+        time.sleep(0.4)  # the 0.1 s budget runs out in here
+
+    context = run_within(0.1) if limit == "run_within" else time_limit(0.1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeLimitExceeded):
+            with context:
+                thing = Thing()
+                ref = weakref.ref(thing, slow_callback)  # noqa: F841 - kept alive for its callback
+                del thing  # the callback runs here
+                while time.monotonic() - started < 5:
+                    sum(range(1000))  # no checkpoint: only the signal can end this
+    finally:
+        sys.unraisablehook = previous
+    assert ignored == [] and time.monotonic() - started < 2
