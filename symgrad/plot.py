@@ -333,7 +333,8 @@ def plot(
         drawn_nodes = view.dag.number_of_nodes()
         show_labels = edge_labels if edge_labels is not None else drawn_nodes <= EDGE_LABEL_NODE_LIMIT
         if backward:
-            _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values)
+            on_paths = {e for p in (chosen or (explanation.listed_paths if explanation else ())) for e in p.edges}
+            _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values, on_paths)
             notes.insert(0, _("above each wire: the value flowing forward \u2192;  below: the gradient flowing back \u2190"))
         elif show_labels:
             _draw_edge_labels(fig, ax, view, layout, patches, frame, colours, notes, chosen, values)
@@ -751,15 +752,16 @@ WIRE_PLACES = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88)
 WIRE_FONT = 16.0
 
 
-def _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values) -> None:
+def _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values, first=frozenset()) -> None:
     """Write each wire's forward value above it and its backward gradient below it (wires of groups: none).
 
     A label is written parallel to its wire (turned to the wire's angle on the
     screen), just off it, at the place along the wire (:data:`WIRE_PLACES`)
     where other wires, labels and nodes are farthest, and never closer than
     :data:`WIRE_CLEARANCE`: so it is read as its own wire's. A wire's two
-    labels sit across it at the same place when they can. Shorter wires (less
-    room) go first; a label that has no place at :data:`READABLE_FONT` is
+    labels sit across it at the same place when they can. The wires in
+    `first` (those of the paths) go first, then the rest, shorter wires (less
+    room) before longer ones in each; a label that has no place at :data:`READABLE_FONT` is
     dropped and counted in `notes`. Texts have gids ``value S T K`` and
     ``gradient S T K`` (:mod:`symgrad.animate` reveals them by these).
     """
@@ -768,7 +770,7 @@ def _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, valu
     font = max(READABLE_FONT, min(WIRE_FONT, 0.26 * frame.diameter))  # not the node font: a node may hold 4 lines
     forward_colour, backward_colour = flow_colours(colours)
     wires = []
-    for edge in sorted(view.real_edges(), key=scene.length):
+    for edge in sorted(view.real_edges(), key=lambda edge: (edge not in first, scene.length(edge))):
         forward, back = _wire_texts(view.graph, edge, values)
         wires.append((edge, [_flow_text(ax, content, colour, colours, f"{kind} {edge[0]} {edge[1]} {edge[2]}")
                              for content, colour, kind in ((forward, forward_colour, "value"),
