@@ -446,7 +446,7 @@ def test_nested_abstract_functions_get_a_verdict_not_a_hang():
 _LATEX_COMMANDS = {
     "allowdisplaybreaks", "begin", "end", "documentclass", "usepackage", "cdot", "frac", "hline",
     "left", "right", "leftarrow", "mathrm", "medskip", "noindent", "operatorname", "overline",
-    "partial", "text", "textbf", "sqrt", "sin", "cos", "tan", "tanh", "log", "exp", "infty",
+    "partial", "text", "textbf", "texttt", "sqrt", "sin", "cos", "tan", "tanh", "log", "exp", "infty",
     "varepsilon", "textbackslash", "textbar", "cdots", "ldots", "quad", "qquad", "times", "mathit", "sigma",
     # The calculus vocabulary of issue 11.
     "ln", "arcsin", "arccos", "arctan", "sinh", "cosh", "sec", "csc", "cot", "max", "min",
