@@ -280,8 +280,11 @@ def plot(
     agree), the variable and the output are drawn with their names, and the
     others are grouped: the other inputs as one node ("42 inputs"), the other
     constants as one, the other operations as one node per stretch of
-    columns between the kept nodes (:mod:`symgrad.collapse`). A graph whose
-    drawn nodes are still more than :data:`MAX_FIGURE_NODES` is refused.
+    columns between the kept nodes (:mod:`symgrad.collapse`). Paths too long
+    to label keep two named nodes at each end of a long run and draw its
+    middle as one dashed node (u₃ … u₇₄); the legend writes its factors as
+    "…". A graph whose drawn nodes are still more than
+    :data:`MAX_FIGURE_NODES` is refused.
     """
     theme = _active_theme() if theme is None else theme
     if theme not in THEMES:
