@@ -336,8 +336,9 @@ def plot(
         drawn_nodes = view.dag.number_of_nodes()
         show_labels = edge_labels if edge_labels is not None else drawn_nodes <= EDGE_LABEL_NODE_LIMIT
         if backward:
-            on_paths = {e for p in (chosen or (explanation.listed_paths if explanation else ())) for e in p.edges}
-            _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values, on_paths)
+            paths = chosen or (explanation.listed_paths if explanation is not None else [])
+            _draw_wire_flows(fig, ax, view, patches, frame, colours, notes, values,
+                             {edge for path in paths for edge in path.edges})
             notes.insert(0, _("above each wire: the value flowing forward \u2192;  below: the gradient flowing back \u2190"))
         elif show_labels:
             _draw_edge_labels(fig, ax, view, layout, patches, frame, colours, notes, chosen, values)
@@ -755,7 +756,7 @@ WIRE_PLACES = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88)
 WIRE_FONT = 16.0
 
 
-def _draw_wire_flows(fig, ax, view, layout, patches, frame, colours, notes, values, first=frozenset()) -> None:
+def _draw_wire_flows(fig, ax, view, patches, frame, colours, notes, values, first=frozenset()) -> None:
     """Write each wire's forward value above it and its backward gradient below it (wires of groups: none).
 
     A label is written parallel to its wire (turned to the wire's angle on the
