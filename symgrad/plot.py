@@ -683,7 +683,8 @@ def _draw_edge_labels(fig, ax, view, layout, patches, frame, colours, notes, cho
     on_paths = list(dict.fromkeys(edge for path in chosen for edge in path.edges if edge in real))
     priority = set(on_paths)
     node_px = max(shape.box.width for shape in occupied)  # a wire's ends are hidden by its nodes
-    font = max(MIN_FONT, frame.font * 0.8)
+    # from the node's size, not its font: a node holding its value and gradient (4 lines) has a small one
+    font = max(MIN_FONT, min(EDGE_FONT, frame.font * 0.8 if values is None else 0.16 * frame.diameter))
     dropped, carried = 0, []
     for edge in on_paths + [e for e in view.real_edges() if e not in priority]:
         forms = _edge_label_forms(graph, edge, values, edge in priority, hidden=view.group_of)
@@ -1129,6 +1130,8 @@ def _half_size(renderer, text, size: float, pixels_per_point: float) -> tuple[fl
 
 #: Smallest font size (points) to which a highlighted path's edge label may shrink.
 READABLE_FONT = 9.0
+#: Largest font of an edge label written as a number (points).
+EDGE_FONT = 14.0
 
 
 def _label_fonts(font: float) -> list[float]:

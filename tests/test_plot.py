@@ -765,3 +765,16 @@ def test_the_legend_keeps_clear_of_the_nodes_on_a_short_figure(figsize):
     nodes = [p.get_window_extent(renderer) for p in fig.axes[0].patches if (p.get_gid() or "").startswith("node ")]
     assert len(nodes) == e.graph.number_of_nodes()
     assert not any(legend.overlaps(box) for box in nodes)
+
+
+def test_edge_labels_at_a_point_are_sized_from_the_nodes_not_their_four_line_labels():
+    """With --at a node holds its name, operation, value and gradient, so its font is small; the
+    numbers on the wires were as small (about 7 pt) and unreadable from the back row."""
+    from symgrad.plot import READABLE_FONT
+
+    e = symgrad.explain("sigmoid(w1*x1 + w2*x2 + b)", "w1", at="w1=0.5,x1=2,w2=-1,x2=1,b=0.3")
+    fig = plot(e, values=e.values, pyplot=False)
+    labels = [t for t in fig.axes[0].texts if (t.get_gid() or "").startswith("edge-label ")]
+    node_font = max(t.get_fontsize() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("label "))
+    assert len(labels) == e.graph.number_of_edges()
+    assert all(t.get_fontsize() >= READABLE_FONT for t in labels) and labels[0].get_fontsize() > node_font
