@@ -433,6 +433,18 @@ def minimum_memory_megabytes() -> int | None:
     return None if used is None else used + MEMORY_HEADROOM_MB
 
 
+def _advised(needed: int) -> int:
+    """The least cap to advise: `needed` rounded up to 16 MB with 8 MB to spare.
+
+    A run maps a megabyte or two more or less than the last one (address-space
+    layout), so advising the exact figure could see it refused next time.
+
+    >>> _advised(333), _advised(336)
+    (352, 352)
+    """
+    return -(-(needed + 8) // 16) * 16
+
+
 def limit_memory(megabytes: int) -> None:
     """Lower the soft address-space limit to `megabytes` (0: leave it); a no-op without RLIMIT_AS.
 
@@ -451,7 +463,8 @@ def limit_memory(megabytes: int) -> None:
     needed = minimum_memory_megabytes()
     if needed is not None and megabytes < needed:
         raise OptionError(_("--memory-limit {limit} MB is less than symgrad needs to run here ({needed} MB); "
-                            "give at least {needed}, or 0 for no cap").format(limit=megabytes, needed=needed))
+                            "give at least {needed}, or 0 for no cap").format(limit=megabytes,
+                                                                              needed=_advised(needed)))
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = megabytes * 2**20
     if hard != resource.RLIM_INFINITY:
